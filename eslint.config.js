@@ -13,6 +13,8 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Terminal colour escapes are matched on purpose.
+      'no-control-regex': 'off',
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
