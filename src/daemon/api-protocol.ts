@@ -1,0 +1,56 @@
+/**
+ * The local API: newline-delimited JSON over a Unix socket. One request per line,
+ * `{"id": N, "op": "...", ...args}`; one response per line with the same id,
+ * `{"id": N, "ok": true, "result": ...}` or `{"id": N, "ok": false, "error": "...", "code": N}`.
+ * `code` is the exit status the CLI should use.
+ */
+export type ApiRequest =
+  | { op: 'status' }
+  | { op: 'membership' }
+  | { op: 'counters' }
+  | { op: 'cib.query'; scope?: string }
+  | { op: 'cib.replace'; xml: string; scope?: string };
+
+export type ApiOp = ApiRequest['op'];
+
+export type ApiResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string; code: number };
+
+export const DEFAULT_SOCKET = '/run/vigil/vigil.sock';
+
+/** The socket the CLI talks to: --socket, else $VIGIL_SOCKET, else the default. */
+export function socketPath(explicit?: string): string {
+  return explicit ?? process.env.VIGIL_SOCKET ?? DEFAULT_SOCKET;
+}
+
+export class ApiRequestError extends Error {
+  override name = 'ApiRequestError';
+  constructor(message: string, readonly code = 64) {
+    super(message);
+  }
+}
+
+export function parseApiRequest(value: unknown): ApiRequest {
+  if (typeof value !== 'object' || value === null) throw new ApiRequestError('a request must be a JSON object');
+  const r = value as Record<string, unknown>;
+  const optStr = (k: string): string | undefined => {
+    const v = r[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new ApiRequestError(`'${k}' must be a string`);
+    return v;
+  };
+  switch (r.op) {
+    case 'status':
+    case 'membership':
+    case 'counters':
+      return { op: r.op };
+    case 'cib.query':
+      return { op: 'cib.query', scope: optStr('scope') };
+    case 'cib.replace': {
+      const xml = optStr('xml');
+      if (xml === undefined) throw new ApiRequestError("cib.replace needs 'xml'");
+      return { op: 'cib.replace', xml, scope: optStr('scope') };
+    }
+    default:
+      throw new ApiRequestError(`unknown op ${JSON.stringify(r.op)}: expected status, membership, counters, cib.query, cib.replace`);
+  }
+}

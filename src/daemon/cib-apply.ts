@@ -1,0 +1,156 @@
+import { cloneXml, element, firstChild, parseXml, serializeXml, type XmlElement } from '../cib/xml.js';
+import { cibVersion, setVersion } from './cib-version.js';
+import type { CibChange } from './cib-messages.js';
+
+export class CibChangeError extends Error {
+  override name = 'CibChangeError';
+}
+
+const CONFIG_SECTIONS = ['crm_config', 'nodes', 'resources', 'constraints', 'rsc_defaults', 'op_defaults', 'alerts', 'fencing-topology', 'tags', 'acls'];
+
+/**
+ * Applies a client's change on the DC, returning a new CIB (the input is left alone, so a
+ * refused change changes nothing). A configuration change bumps epoch and resets num_updates,
+ * as Pacemaker does.
+ */
+export function applyChange(current: XmlElement, change: CibChange, nodes: readonly ClusterNode[]): XmlElement {
+  const next = cloneXml(current);
+  switch (change.op) {
+    case 'replace': {
+      let incoming: XmlElement;
+      try {
+        incoming = parseXml(change.xml, 'replacement');
+      } catch (err) {
+        throw new CibChangeError(`the replacement is not well-formed XML: ${(err as Error).message}`);
+      }
+      if (change.scope === undefined || change.scope === 'cib') replaceWhole(next, incoming);
+      else replaceSection(next, change.scope, incoming);
+      bumpEpoch(next, current);
+      return next;
+    }
+    case 'node-leaving': {
+      const node = nodes.find((n) => n.name === change.node);
+      if (node === undefined) throw new CibChangeError(`unknown node '${change.node}'`);
+      const state = nodeState(next, node);
+      state.attrs.expected = 'down';
+      bumpUpdates(next, current);
+      return next;
+    }
+  }
+}
+
+function replaceWhole(next: XmlElement, incoming: XmlElement): void {
+  if (incoming.name !== 'cib') throw new CibChangeError(`a whole-CIB replacement must have <cib> as root, not <${incoming.name}>`);
+  const inConfig = firstChild(incoming, 'configuration');
+  if (inConfig === undefined) throw new CibChangeError('the replacement has no <configuration> section');
+  const cur = cibVersion(next);
+  const inc = cibVersion(incoming);
+  if (inc.adminEpoch < cur.adminEpoch || (inc.adminEpoch === cur.adminEpoch && inc.epoch < cur.epoch)) {
+    throw new CibChangeError(
+      `the replacement (admin_epoch ${inc.adminEpoch}, epoch ${inc.epoch}) is older than the cluster's configuration (admin_epoch ${cur.adminEpoch}, epoch ${cur.epoch})`,
+    );
+  }
+  // The status section is the cluster's record of what runs where: a client's copy of it is
+  // out of date by definition, so only the configuration is taken.
+  for (const [k, v] of Object.entries(incoming.attrs)) {
+    if (!['epoch', 'num_updates', 'admin_epoch', 'have-quorum', 'dc-uuid'].includes(k)) next.attrs[k] = v;
+  }
+  next.attrs.admin_epoch = String(inc.adminEpoch);
+  next.attrs.epoch = String(Math.max(cur.epoch, inc.epoch));
+  const idx = next.children.findIndex((c) => c.name === 'configuration');
+  if (idx >= 0) next.children[idx] = inConfig;
+  else next.children.unshift(inConfig);
+}
+
+function replaceSection(next: XmlElement, scope: string, incoming: XmlElement): void {
+  if (scope === 'status') throw new CibChangeError('the status section is maintained by the cluster and cannot be replaced');
+  if (scope === 'configuration') {
+    if (incoming.name !== 'configuration') throw new CibChangeError(`--scope configuration needs <configuration>, not <${incoming.name}>`);
+    const idx = next.children.findIndex((c) => c.name === 'configuration');
+    if (idx >= 0) next.children[idx] = incoming;
+    else next.children.unshift(incoming);
+    return;
+  }
+  if (!CONFIG_SECTIONS.includes(scope)) throw new CibChangeError(`unknown scope '${scope}': expected configuration, ${CONFIG_SECTIONS.join(', ')}`);
+  if (incoming.name !== scope) throw new CibChangeError(`--scope ${scope} needs <${scope}> as root, not <${incoming.name}>`);
+  const config = ensureChild(next, 'configuration');
+  const idx = config.children.findIndex((c) => c.name === scope);
+  if (idx >= 0) config.children[idx] = incoming;
+  else config.children.push(incoming);
+}
+
+function bumpEpoch(next: XmlElement, current: XmlElement): void {
+  const cur = cibVersion(current);
+  const got = cibVersion(next);
+  setVersion(next, { adminEpoch: got.adminEpoch, epoch: Math.max(cur.epoch + 1, got.epoch), numUpdates: 0 });
+}
+
+function bumpUpdates(next: XmlElement, current: XmlElement): void {
+  const cur = cibVersion(current);
+  setVersion(next, { ...cur, numUpdates: cur.numUpdates + 1 });
+}
+
+function ensureChild(parent: XmlElement, name: string): XmlElement {
+  let child = firstChild(parent, name);
+  if (child === undefined) {
+    child = element(name);
+    parent.children.push(child);
+  }
+  return child;
+}
+
+export interface ClusterNode {
+  name: string;
+  id: number;
+}
+
+export interface MembershipFacts {
+  members: readonly string[];
+  dc: string | null;
+  quorate: boolean;
+}
+
+function nodeState(cib: XmlElement, node: ClusterNode): XmlElement {
+  const status = ensureChild(cib, 'status');
+  let state = status.children.find((c) => c.name === 'node_state' && c.attrs.uname === node.name);
+  if (state === undefined) {
+    state = element('node_state', { id: String(node.id), uname: node.name, in_ccm: 'false', crmd: 'offline', join: 'down', expected: 'down' });
+    status.children.push(state);
+  }
+  return state;
+}
+
+/**
+ * Records what membership says in the CIB, as Pacemaker's DC does: every configured node in
+ * <nodes>, a node_state per node (in_ccm, crmd, join, expected), have-quorum and dc-uuid on the
+ * root. A node that vanishes keeps expected="member" — that is what makes it UNCLEAN rather
+ * than OFFLINE — unless it announced a clean shutdown first. Returns the new CIB, or null when
+ * nothing changed (so an unchanged view does not bump num_updates).
+ */
+export function applyMembership(current: XmlElement, nodes: readonly ClusterNode[], facts: MembershipFacts): XmlElement | null {
+  const next = cloneXml(current);
+  const nodesEl = ensureChild(ensureChild(next, 'configuration'), 'nodes');
+  let configChanged = false;
+  for (const node of nodes) {
+    if (!nodesEl.children.some((c) => c.name === 'node' && c.attrs.uname === node.name)) {
+      nodesEl.children.push(element('node', { id: String(node.id), uname: node.name }));
+      configChanged = true;
+    }
+  }
+  for (const node of nodes) {
+    const state = nodeState(next, node);
+    if (facts.members.includes(node.name)) {
+      Object.assign(state.attrs, { in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' });
+    } else {
+      Object.assign(state.attrs, { in_ccm: 'false', crmd: 'offline', join: 'down' });
+    }
+  }
+  next.attrs['have-quorum'] = facts.quorate ? '1' : '0';
+  const dcNode = nodes.find((n) => n.name === facts.dc);
+  if (dcNode !== undefined) next.attrs['dc-uuid'] = String(dcNode.id);
+  else delete next.attrs['dc-uuid'];
+  if (serializeXml(next) === serializeXml(current)) return null;
+  if (configChanged) bumpEpoch(next, current);
+  else bumpUpdates(next, current);
+  return next;
+}

@@ -1,0 +1,73 @@
+import type { CibVersion } from './cib-version.js';
+
+/**
+ * What nodes tell each other about the CIB, over the authenticated stream channel (JSON).
+ * `view` is the membership view id the sender acted in: a message from an older view is stale.
+ */
+export type CibMessage =
+  /** DC → member: say which version you hold (start of a join round). */
+  | { t: 'cib-offer-req'; view: number }
+  | { t: 'cib-offer'; view: number; version: CibVersion }
+  /** DC → the member holding the newest copy: send it. */
+  | { t: 'cib-fetch'; view: number }
+  | { t: 'cib-fetched'; view: number; xml: string }
+  /** DC → member: persist this CIB and acknowledge commit `commit`. */
+  | { t: 'cib-full'; view: number; commit: number; xml: string }
+  | { t: 'cib-ack'; view: number; commit: number; ok: boolean; error?: string }
+  /** Member → DC: a change a local client asked for. */
+  | { t: 'cib-change'; req: string; change: CibChange }
+  | { t: 'cib-change-result'; req: string; ok: boolean; version?: CibVersion; error?: string };
+
+/** A change to the CIB, applied by the DC only. */
+export type CibChange =
+  /** Replaces the whole CIB, or one section of it (`scope` = section element name). */
+  | { op: 'replace'; xml: string; scope?: string }
+  /** A node shutting down cleanly: record expected="down" so its absence is not UNCLEAN. */
+  | { op: 'node-leaving'; node: string };
+
+const isVersion = (v: unknown): v is CibVersion => {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return [o.adminEpoch, o.epoch, o.numUpdates].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+};
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+function parseChange(v: unknown): CibChange | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const c = v as Record<string, unknown>;
+  if (c.op === 'replace' && isStr(c.xml) && (c.scope === undefined || isStr(c.scope))) return { op: 'replace', xml: c.xml, scope: c.scope };
+  if (c.op === 'node-leaving' && isStr(c.node)) return { op: 'node-leaving', node: c.node };
+  return null;
+}
+
+/** Authenticated is not the same as well-formed: every field is checked before use. */
+export function parseCibMessage(value: unknown): CibMessage | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const m = value as Record<string, unknown>;
+  switch (m.t) {
+    case 'cib-offer-req':
+    case 'cib-fetch':
+      return isNum(m.view) ? { t: m.t, view: m.view } : null;
+    case 'cib-offer':
+      return isNum(m.view) && isVersion(m.version) ? { t: 'cib-offer', view: m.view, version: m.version } : null;
+    case 'cib-fetched':
+      return isNum(m.view) && isStr(m.xml) ? { t: 'cib-fetched', view: m.view, xml: m.xml } : null;
+    case 'cib-full':
+      return isNum(m.view) && isNum(m.commit) && isStr(m.xml) ? { t: 'cib-full', view: m.view, commit: m.commit, xml: m.xml } : null;
+    case 'cib-ack':
+      if (!isNum(m.view) || !isNum(m.commit) || typeof m.ok !== 'boolean' || (m.error !== undefined && !isStr(m.error))) return null;
+      return { t: 'cib-ack', view: m.view, commit: m.commit, ok: m.ok, error: m.error };
+    case 'cib-change': {
+      const change = parseChange(m.change);
+      return isStr(m.req) && change ? { t: 'cib-change', req: m.req, change } : null;
+    }
+    case 'cib-change-result':
+      if (!isStr(m.req) || typeof m.ok !== 'boolean') return null;
+      if (m.version !== undefined && !isVersion(m.version)) return null;
+      if (m.error !== undefined && !isStr(m.error)) return null;
+      return { t: 'cib-change-result', req: m.req, ok: m.ok, version: m.version, error: m.error };
+    default:
+      return null;
+  }
+}

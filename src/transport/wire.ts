@@ -1,0 +1,108 @@
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hmac, type ClusterKeys } from './keys.js';
+
+/**
+ * The datagram format (all integers big-endian):
+ *
+ *   0   4  magic "VGL1"
+ *   4   1  flags: bit 0 = payload encrypted with AES-256-GCM
+ *   5   1  sender name length N (1..64)
+ *   6   N  sender node name, UTF-8
+ *   .   8  sender incarnation (grows at every daemon start)
+ *   .   8  sequence number within the incarnation
+ *   .   4  payload length L
+ *   .  12  GCM nonce (only when encrypted)
+ *   .   L  payload (ciphertext when encrypted)
+ *   .  16  GCM tag (only when encrypted)
+ *   .  32  HMAC-SHA256 over every byte before it, with the derived MAC key
+ *
+ * The MAC covers the header, so the sender, incarnation and sequence cannot be altered; the GCM
+ * layer uses the header as additional data too.
+ */
+export const MAGIC = Buffer.from('VGL1', 'latin1');
+export const MAC_BYTES = 32;
+export const MAX_NAME_BYTES = 64;
+export const MAX_DATAGRAM = 65_000;
+const FLAG_ENCRYPTED = 1;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface Datagram {
+  sender: string;
+  incarnation: bigint;
+  seq: bigint;
+  payload: Buffer;
+}
+
+export type DecodeResult =
+  | { ok: true; packet: Datagram; encrypted: boolean }
+  | { ok: false; reason: 'malformed' | 'bad-mac' | 'bad-cipher'; detail: string };
+
+export function encodeDatagram(keys: ClusterKeys, d: Datagram, encrypt: boolean): Buffer {
+  const name = Buffer.from(d.sender, 'utf8');
+  if (name.length === 0 || name.length > MAX_NAME_BYTES) throw new Error(`node name '${d.sender}' must be 1..${MAX_NAME_BYTES} bytes`);
+  const header = Buffer.alloc(6 + name.length + 20);
+  MAGIC.copy(header, 0);
+  header[4] = encrypt ? FLAG_ENCRYPTED : 0;
+  header[5] = name.length;
+  name.copy(header, 6);
+  let o = 6 + name.length;
+  header.writeBigUInt64BE(d.incarnation, o);
+  header.writeBigUInt64BE(d.seq, o + 8);
+  header.writeUInt32BE(d.payload.length, o + 16);
+  o += 20;
+  let body: Buffer;
+  if (encrypt) {
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', keys.cipher, nonce);
+    cipher.setAAD(header);
+    const ct = Buffer.concat([cipher.update(d.payload), cipher.final()]);
+    body = Buffer.concat([nonce, ct, cipher.getAuthTag()]);
+  } else {
+    body = d.payload;
+  }
+  const unsigned = Buffer.concat([header, body]);
+  const packet = Buffer.concat([unsigned, hmac(keys.mac, unsigned)]);
+  if (packet.length > MAX_DATAGRAM) throw new Error(`datagram of ${packet.length} bytes exceeds ${MAX_DATAGRAM}; use the stream channel`);
+  return packet;
+}
+
+/** Never throws: anything an attacker or a broken network can send becomes a typed rejection. */
+export function decodeDatagram(keys: ClusterKeys, buf: Buffer): DecodeResult {
+  const bad = (detail: string): DecodeResult => ({ ok: false, reason: 'malformed', detail });
+  if (buf.length < 6 + 1 + 20 + MAC_BYTES) return bad(`truncated: ${buf.length} bytes`);
+  if (!buf.subarray(0, 4).equals(MAGIC)) return bad('bad magic');
+  const flags = buf[4];
+  if ((flags & ~FLAG_ENCRYPTED) !== 0) return bad(`unknown flags ${flags}`);
+  const encrypted = (flags & FLAG_ENCRYPTED) !== 0;
+  const nameLen = buf[5];
+  if (nameLen === 0 || nameLen > MAX_NAME_BYTES) return bad(`bad name length ${nameLen}`);
+  const fixed = 6 + nameLen + 20;
+  if (buf.length < fixed + MAC_BYTES) return bad(`truncated: ${buf.length} bytes`);
+  const payloadLen = buf.readUInt32BE(6 + nameLen + 16);
+  const bodyLen = encrypted ? NONCE_BYTES + payloadLen + TAG_BYTES : payloadLen;
+  if (buf.length !== fixed + bodyLen + MAC_BYTES) return bad(`length ${buf.length} does not match payload length ${payloadLen}`);
+  const macAt = buf.length - MAC_BYTES;
+  const expected = hmac(keys.mac, buf.subarray(0, macAt));
+  if (!timingSafeEqual(expected, buf.subarray(macAt))) return { ok: false, reason: 'bad-mac', detail: 'HMAC mismatch' };
+  const sender = buf.toString('utf8', 6, 6 + nameLen);
+  const incarnation = buf.readBigUInt64BE(6 + nameLen);
+  const seq = buf.readBigUInt64BE(6 + nameLen + 8);
+  let payload: Buffer;
+  if (encrypted) {
+    const nonce = buf.subarray(fixed, fixed + NONCE_BYTES);
+    const ct = buf.subarray(fixed + NONCE_BYTES, fixed + NONCE_BYTES + payloadLen);
+    const tag = buf.subarray(fixed + NONCE_BYTES + payloadLen, macAt);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', keys.cipher, nonce);
+      decipher.setAAD(buf.subarray(0, fixed));
+      decipher.setAuthTag(tag);
+      payload = Buffer.concat([decipher.update(ct), decipher.final()]);
+    } catch {
+      return { ok: false, reason: 'bad-cipher', detail: 'AES-GCM authentication failed' };
+    }
+  } else {
+    payload = Buffer.from(buf.subarray(fixed, macAt));
+  }
+  return { ok: true, packet: { sender, incarnation, seq, payload }, encrypted };
+}
