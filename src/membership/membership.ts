@@ -1,0 +1,612 @@
+import { LocalHealth } from './health.js';
+import { parseMembershipMessage } from './messages.js';
+import {
+  DEFAULT_LAST_MAN_STANDING_WINDOW_MS,
+  evaluateQuorum,
+  initialExpectedVotes,
+  nextExpectedVotes,
+} from './quorum.js';
+import { tickIntervalMs, validateTiming } from './timing.js';
+import type {
+  AckMessage,
+  CommitMessage,
+  HeartbeatMessage,
+  MembershipConfig,
+  MembershipEvent,
+  MembershipMessage,
+  MembershipStats,
+  NodeEntry,
+  NodeName,
+  PeerStatus,
+  Ready,
+  View,
+} from './types.js';
+
+export class MembershipConfigError extends Error {
+  override name = 'MembershipConfigError';
+}
+
+/** What a peer last told us about itself. */
+interface Peer {
+  entry: NodeEntry;
+  inc: number | null;
+  lastHeardByLink: (number | null)[];
+  linkDown: boolean[];
+  /** The latest heartbeat: when, whom the peer hears, and the view it is in. */
+  hbAtMs: number | null;
+  heard: Set<number>;
+  view: { vid: number; vco: number; vm: number[] } | null;
+  /** Whether we currently count the peer alive (heard within the deadline). */
+  alive: boolean;
+  lateReported: boolean;
+  /** When the peer last refused our proposal because it expects another coordinator. */
+  refusedAtMs: number | null;
+  commitResentAtMs: number | null;
+}
+
+interface Pending {
+  vid: number;
+  members: number[];
+  acks: Map<number, AckMessage>;
+  incs: Map<number, number>;
+  sentAtMs: number;
+  lowerExpected: boolean;
+}
+
+/** The quorum facts a view carries; decided by its coordinator so that every member agrees. */
+interface ViewFacts {
+  allSeen: boolean;
+  settled: boolean;
+  expected: number;
+}
+
+/** Stalls shorter than this many keepalives are ordinary timer jitter. */
+const STALL_KEEPALIVES = 2;
+
+/**
+ * The failure detector and view agreement of one node, as a pure state machine: time comes in as
+ * an argument, messages go out in the returned `Ready`. Heartbeats carry whom the sender hears and
+ * which view it holds, so each node knows which links work in both directions ("mutual" peers).
+ * The lowest-id node among a node's mutual peers coordinates: it proposes the largest set of nodes
+ * that all hear each other, collects every member's ack, then commits a view with a higher id.
+ */
+export class Membership {
+  private readonly selfEntry: NodeEntry;
+  private readonly byId = new Map<number, NodeEntry>();
+  private readonly byName = new Map<NodeName, NodeEntry>();
+  private readonly peers = new Map<number, Peer>();
+  private readonly health: LocalHealth;
+  private readonly startMs: number;
+  private readonly tickMs: number;
+  private readonly stats_: MembershipStats = { malformed: 0, unknownSender: 0, staleIncarnation: 0 };
+
+  private nowMs: number;
+  private lastTickMs: number;
+  private lastHbSentMs: number | null = null;
+  private current: View;
+  private currentIds: number[];
+  private currentIncs = new Map<number, number>();
+  private viewSinceMs: number;
+  private maxVid = 0;
+  private facts: ViewFacts;
+  private pending: Pending | null = null;
+  private lastCommit: CommitMessage | null = null;
+  /** The highest proposal acked, so that a stale proposal cannot be acked after a newer one. */
+  private promised: { vid: number; from: number; atMs: number } | null = null;
+  private needsNewView = false;
+  private out: Ready = { send: [], events: [] };
+
+  constructor(
+    private readonly config: MembershipConfig,
+    nowMs: number,
+  ) {
+    validateConfig(config);
+    validateTiming(config.timing);
+    for (const n of config.nodes) {
+      this.byId.set(n.id, n);
+      this.byName.set(n.name, n);
+    }
+    this.selfEntry = this.byName.get(config.self) as NodeEntry;
+    for (const n of config.nodes) if (n.id !== this.selfEntry.id) this.peers.set(n.id, newPeer(n));
+    this.nowMs = nowMs;
+    this.lastTickMs = nowMs;
+    this.startMs = nowMs;
+    this.viewSinceMs = nowMs;
+    this.tickMs = tickIntervalMs(config.timing);
+    this.health = new LocalHealth(nowMs, config.timing.deadMs);
+    const alone = config.nodes.length === 1;
+    this.facts = { allSeen: alone, settled: alone, expected: initialExpectedVotes(config.nodes, config.quorum) };
+    this.currentIds = [this.selfEntry.id];
+    this.currentIncs.set(this.selfEntry.id, config.incarnation);
+    this.current = this.makeView(0, this.selfEntry.id, this.currentIds, this.facts);
+  }
+
+  view(): View {
+    return this.current;
+  }
+
+  stats(): MembershipStats {
+    return { ...this.stats_ };
+  }
+
+  /** The local health score (0 = healthy); failure timeouts are stretched by 1 + score. */
+  healthScore(): number {
+    return this.health.value;
+  }
+
+  nodes(): PeerStatus[] {
+    return this.config.nodes
+      .slice()
+      .sort((a, b) => a.id - b.id)
+      .map((n) => {
+        const inView = this.currentIds.includes(n.id);
+        if (n.id === this.selfEntry.id) {
+          return { name: n.name, id: n.id, self: true, state: 'alive', inView, incarnation: this.config.incarnation, silentMsByLink: [] };
+        }
+        const p = this.peer(n.id);
+        const silent = p.lastHeardByLink.map((t) => (t === null ? null : this.nowMs - t));
+        const state = p.lastHeardByLink.every((t) => t === null)
+          ? this.settledLocally()
+            ? 'lost'
+            : 'pending'
+          : !p.alive
+            ? 'lost'
+            : p.lateReported
+              ? 'suspect'
+              : 'alive';
+        return { name: n.name, id: n.id, self: false, state, inView, incarnation: p.inc, silentMsByLink: silent };
+      });
+  }
+
+  /** Advances time: sends heartbeats, notices silent peers and stalls of our own loop, drives views. */
+  tick(nowMs: number): Ready {
+    this.advanceClock(nowMs);
+    const gapMs = nowMs - this.lastTickMs;
+    this.lastTickMs = nowMs;
+    if (gapMs > STALL_KEEPALIVES * this.config.timing.keepaliveMs) this.noticeStall(gapMs - this.tickMs);
+    this.health.advance(nowMs);
+    this.checkPeers();
+    this.maybeHeartbeat();
+    this.drive();
+    return this.flush();
+  }
+
+  /**
+   * Tells the machine that the local loop ran `delayMs` late (measured by the daemon, e.g. an
+   * event-loop lag monitor). Silence during that time is not held against peers.
+   */
+  reportLocalDelay(delayMs: number): Ready {
+    if (Number.isFinite(delayMs) && delayMs > this.tickMs) this.noticeStall(delayMs);
+    return this.flush();
+  }
+
+  /** A message authenticated as coming from `from`, received on `link` (default 0). */
+  receive(from: NodeName, raw: MembershipMessage, nowMs: number, link = 0): Ready {
+    this.advanceClock(nowMs);
+    const entry = this.byName.get(from);
+    const msg = parseMembershipMessage(raw);
+    if (!entry || entry.id === this.selfEntry.id) {
+      this.stats_.unknownSender += 1;
+      return this.flush();
+    }
+    if (!msg || !Number.isSafeInteger(link) || link < 0 || link > 7) {
+      this.stats_.malformed += 1;
+      return this.flush();
+    }
+    const peer = this.peer(entry.id);
+    if (peer.inc !== null && msg.inc < peer.inc) {
+      this.stats_.staleIncarnation += 1;
+      return this.flush();
+    }
+    if (peer.inc !== null && msg.inc > peer.inc) this.peerRestarted(peer, msg.inc);
+    peer.inc = msg.inc;
+    this.heardFrom(peer, link);
+    this.maxVid = Math.max(this.maxVid, msg.vid);
+    switch (msg.t) {
+      case 'hb':
+        this.onHeartbeat(peer, msg);
+        break;
+      case 'propose':
+        this.onPropose(peer, msg.vid, msg.members);
+        break;
+      case 'ack':
+        this.onAck(peer, msg);
+        break;
+      case 'nack':
+        this.onNack(peer, msg.vid, msg.have);
+        break;
+      case 'commit':
+        this.onCommit(peer, msg);
+        break;
+    }
+    this.drive();
+    return this.flush();
+  }
+
+  // ---- time and failure detection ----
+
+  private advanceClock(nowMs: number): void {
+    // Time never runs backwards for the machine, whatever the caller's clock does.
+    this.nowMs = Math.max(this.nowMs, nowMs);
+  }
+
+  private noticeStall(lateMs: number): void {
+    // The time our loop was not looking is not the peers' silence: move their last-heard marks
+    // forward by it, and distrust our own timing for a while.
+    for (const p of this.peers.values()) {
+      p.lastHeardByLink = p.lastHeardByLink.map((t) => (t === null ? null : Math.min(this.nowMs, t + lateMs)));
+      if (p.hbAtMs !== null) p.hbAtMs = Math.min(this.nowMs, p.hbAtMs + lateMs);
+    }
+    this.health.degrade(this.nowMs);
+    this.emit({ type: 'local-stall', gapMs: Math.round(lateMs), healthScore: this.health.value });
+  }
+
+  private deadlineMs(): number {
+    return this.config.timing.deadMs * this.health.multiplier;
+  }
+
+  private lastHeard(p: Peer): number | null {
+    let best: number | null = null;
+    for (const t of p.lastHeardByLink) if (t !== null && (best === null || t > best)) best = t;
+    return best;
+  }
+
+  private heardFrom(p: Peer, link: number): void {
+    while (p.lastHeardByLink.length <= link) {
+      p.lastHeardByLink.push(null);
+      p.linkDown.push(false);
+    }
+    p.lastHeardByLink[link] = this.nowMs;
+    if (p.linkDown[link]) {
+      p.linkDown[link] = false;
+      this.emit({ type: 'link-up', node: p.entry.name, link });
+    }
+    p.lateReported = false;
+    if (!p.alive) p.alive = true;
+  }
+
+  private checkPeers(): void {
+    const { warnMs } = this.config.timing;
+    const deadline = this.deadlineMs();
+    for (const p of this.peers.values()) {
+      const last = this.lastHeard(p);
+      if (last === null || !p.alive) continue;
+      const silentMs = this.nowMs - last;
+      if (silentMs > deadline) {
+        p.alive = false;
+        p.heard = new Set();
+        p.view = null;
+        continue;
+      }
+      if (silentMs > warnMs * this.health.multiplier && !p.lateReported) {
+        p.lateReported = true;
+        this.emit({ type: 'late-heartbeat', node: p.entry.name, silentMs });
+      }
+      // A link is down when it alone is silent; when all are, the node is lost instead.
+      p.lastHeardByLink.forEach((t, link) => {
+        if (t !== null && !p.linkDown[link] && this.nowMs - t > deadline) {
+          p.linkDown[link] = true;
+          this.emit({ type: 'link-down', node: p.entry.name, link });
+        }
+      });
+    }
+  }
+
+  private maybeHeartbeat(): void {
+    if (this.lastHbSentMs !== null && this.nowMs - this.lastHbSentMs < this.config.timing.keepaliveMs) return;
+    this.sendHeartbeat();
+  }
+
+  private sendHeartbeat(): void {
+    this.lastHbSentMs = this.nowMs;
+    const hb: HeartbeatMessage = {
+      t: 'hb',
+      inc: this.config.incarnation,
+      vid: this.current.id,
+      vco: this.byName.get(this.current.coordinator)?.id ?? this.selfEntry.id,
+      vm: this.currentIds.slice(),
+      heard: [...this.peers.values()].filter((p) => p.alive).map((p) => p.entry.id),
+    };
+    this.out.send.push({ to: 'all', msg: hb });
+  }
+
+  private peerRestarted(p: Peer, inc: number): void {
+    p.heard = new Set();
+    p.view = null;
+    if (this.currentIds.includes(p.entry.id)) this.needsNewView = true;
+    this.emit({ type: 'peer-restarted', node: p.entry.name, incarnation: inc });
+  }
+
+  private settledLocally(): boolean {
+    return this.facts.settled || this.nowMs - this.startMs >= this.config.timing.initDeadMs;
+  }
+
+  // ---- who hears whom ----
+
+  /** Both directions work: we hear the peer, and its latest heartbeat says it hears us. */
+  private mutual(p: Peer): boolean {
+    return p.alive && p.hbAtMs !== null && p.heard.has(this.selfEntry.id);
+  }
+
+  /**
+   * The peer is held by a lower coordinator that left us out, and still hears that coordinator:
+   * waiting for the peer to coordinate, or proposing to it, would only stall.
+   */
+  private taken(p: Peer): boolean {
+    const v = p.view;
+    if (!v || v.vm.includes(this.selfEntry.id) || v.vco >= this.selfEntry.id) return false;
+    return v.vco === p.entry.id || p.heard.has(v.vco);
+  }
+
+  private refusedRecently(p: Peer): boolean {
+    return p.refusedAtMs !== null && this.nowMs - p.refusedAtMs < this.config.timing.warnMs;
+  }
+
+  /** The node we expect to coordinate our view: the lowest id among us and our usable peers. */
+  private expectedCoordinator(): number {
+    let best = this.selfEntry.id;
+    for (const p of this.peers.values()) {
+      if (p.entry.id < best && this.mutual(p) && !this.taken(p)) best = p.entry.id;
+    }
+    return best;
+  }
+
+  /** The largest set (greedy, by id) of usable peers that all hear each other, with us. */
+  private candidates(): number[] {
+    const chosen: Peer[] = [];
+    const usable = [...this.peers.values()]
+      .filter((p) => this.mutual(p) && !this.taken(p) && !this.refusedRecently(p))
+      .sort((a, b) => a.entry.id - b.entry.id);
+    for (const p of usable) {
+      if (chosen.every((c) => c.heard.has(p.entry.id) && p.heard.has(c.entry.id))) chosen.push(p);
+    }
+    return [this.selfEntry.id, ...chosen.map((p) => p.entry.id)].sort((a, b) => a - b);
+  }
+
+  // ---- view agreement ----
+
+  private drive(): void {
+    if (this.expectedCoordinator() !== this.selfEntry.id) {
+      this.pending = null;
+      return;
+    }
+    const members = this.candidates();
+    const lowerExpected = this.lastManStandingDue(members);
+    if (this.pending) {
+      const timedOut = this.nowMs - this.pending.sentAtMs > 2 * this.config.timing.keepaliveMs;
+      if (!timedOut && sameIds(this.pending.members, members)) return;
+      this.pending = null;
+    }
+    if (!this.viewWanted(members, lowerExpected)) return;
+    const vid = this.maxVid + 1;
+    this.maxVid = vid;
+    this.pending = { vid, members, acks: new Map(), incs: new Map(), sentAtMs: this.nowMs, lowerExpected };
+    this.pending.incs.set(this.selfEntry.id, this.config.incarnation);
+    for (const id of members) {
+      if (id === this.selfEntry.id) continue;
+      this.out.send.push({ to: this.name(id), msg: { t: 'propose', inc: this.config.incarnation, vid, members } });
+    }
+    this.maybeCommit();
+  }
+
+  private viewWanted(members: number[], lowerExpected: boolean): boolean {
+    if (this.needsNewView || lowerExpected) return true;
+    if (this.current.coordinator !== this.config.self || !sameIds(members, this.currentIds)) return true;
+    // Initdead has passed since the view formed: the view must now say the cluster has settled.
+    return !this.facts.settled && this.settledLocally();
+  }
+
+  private lastManStandingDue(members: number[]): boolean {
+    const q = this.config.quorum;
+    if (!q.lastManStanding || !sameIds(members, this.currentIds) || this.current.coordinator !== this.config.self) {
+      return false;
+    }
+    const next = nextExpectedVotes(this.facts.expected, this.current.votes, {
+      enabled: true,
+      quorate: this.current.quorate,
+      stableForMs: this.nowMs - this.viewSinceMs,
+      windowMs: q.lastManStandingWindowMs ?? DEFAULT_LAST_MAN_STANDING_WINDOW_MS,
+    });
+    return next < this.facts.expected;
+  }
+
+  private onHeartbeat(p: Peer, hb: HeartbeatMessage): void {
+    p.hbAtMs = this.nowMs;
+    p.heard = new Set(hb.heard);
+    p.view = { vid: hb.vid, vco: hb.vco, vm: hb.vm };
+    // A member that missed our commit still shows an older view: send it again, once per keepalive.
+    const commit = this.lastCommit;
+    if (
+      commit &&
+      this.current.coordinator === this.config.self &&
+      commit.vid === this.current.id &&
+      hb.vid < commit.vid &&
+      commit.members.includes(p.entry.id) &&
+      this.currentIncs.get(p.entry.id) === p.inc &&
+      (p.commitResentAtMs === null || this.nowMs - p.commitResentAtMs >= this.config.timing.keepaliveMs)
+    ) {
+      p.commitResentAtMs = this.nowMs;
+      this.out.send.push({ to: p.entry.name, msg: commit });
+    }
+  }
+
+  private onPropose(p: Peer, vid: number, members: number[]): void {
+    const self = this.selfEntry.id;
+    if (!members.includes(self) || !members.includes(p.entry.id)) return;
+    const stalePromise = this.promised !== null && this.promised.vid > vid && this.nowMs - this.promised.atMs < 2 * this.config.timing.keepaliveMs;
+    if (vid <= this.current.id || stalePromise || p.entry.id > this.expectedCoordinator()) {
+      this.out.send.push({
+        to: p.entry.name,
+        msg: { t: 'nack', inc: this.config.incarnation, vid, have: Math.max(this.current.id, this.promised?.vid ?? 0) },
+      });
+      return;
+    }
+    this.promised = { vid, from: p.entry.id, atMs: this.nowMs };
+    const ack: AckMessage = {
+      t: 'ack',
+      inc: this.config.incarnation,
+      vid,
+      allSeen: this.facts.allSeen,
+      settled: this.settledLocally(),
+      expected: this.facts.expected,
+    };
+    this.out.send.push({ to: p.entry.name, msg: ack });
+  }
+
+  private onAck(p: Peer, ack: AckMessage): void {
+    const pending = this.pending;
+    if (!pending || ack.vid !== pending.vid || !pending.members.includes(p.entry.id)) return;
+    pending.acks.set(p.entry.id, ack);
+    pending.incs.set(p.entry.id, ack.inc);
+    this.maybeCommit();
+  }
+
+  private onNack(p: Peer, vid: number, have: number): void {
+    const pending = this.pending;
+    if (!pending || vid !== pending.vid) return;
+    this.maxVid = Math.max(this.maxVid, have);
+    // A refusal for any reason but an outdated id means the peer expects another coordinator.
+    if (have < vid) p.refusedAtMs = this.nowMs;
+    this.pending = null;
+  }
+
+  private maybeCommit(): void {
+    const pending = this.pending;
+    if (!pending || pending.members.some((id) => id !== this.selfEntry.id && !pending.acks.has(id))) return;
+    const acks = [...pending.acks.values()];
+    const all = this.config.nodes.length;
+    const facts: ViewFacts = {
+      allSeen: this.facts.allSeen || acks.some((a) => a.allSeen) || pending.members.length === all,
+      settled: this.settledLocally() || acks.some((a) => a.settled) || pending.members.length === all,
+      expected: Math.max(this.facts.expected, ...acks.map((a) => a.expected)),
+    };
+    const votes = this.votesOf(pending.members);
+    facts.expected = pending.lowerExpected ? votes : Math.max(facts.expected, votes);
+    const commit: CommitMessage = { t: 'commit', inc: this.config.incarnation, vid: pending.vid, members: pending.members, ...facts };
+    for (const id of pending.members) if (id !== this.selfEntry.id) this.out.send.push({ to: this.name(id), msg: commit });
+    this.lastCommit = commit;
+    this.pending = null;
+    this.needsNewView = false;
+    this.install(pending.vid, this.selfEntry.id, pending.members, facts, pending.incs);
+  }
+
+  private onCommit(p: Peer, c: CommitMessage): void {
+    if (c.vid <= this.current.id || !c.members.includes(this.selfEntry.id) || !c.members.includes(p.entry.id)) return;
+    if (p.entry.id > this.expectedCoordinator()) return;
+    if (this.promised && this.promised.vid > c.vid) return;
+    this.install(c.vid, p.entry.id, c.members, { allSeen: c.allSeen, settled: c.settled, expected: c.expected }, new Map());
+  }
+
+  private install(vid: number, coordinator: number, members: number[], facts: ViewFacts, incs: Map<number, number>): void {
+    const previous = this.current;
+    const previousIds = this.currentIds;
+    this.maxVid = Math.max(this.maxVid, vid);
+    this.facts = {
+      allSeen: this.facts.allSeen || facts.allSeen,
+      settled: this.facts.settled || facts.settled,
+      expected: facts.expected,
+    };
+    this.currentIds = members.slice().sort((a, b) => a - b);
+    this.currentIncs = incs;
+    this.viewSinceMs = this.nowMs;
+    this.current = this.makeView(vid, coordinator, this.currentIds, this.facts);
+    for (const id of this.currentIds) if (!previousIds.includes(id)) this.emit({ type: 'node-joined', node: this.name(id) });
+    for (const id of previousIds) if (!this.currentIds.includes(id)) this.emit({ type: 'node-lost', node: this.name(id) });
+    this.emit({ type: 'view-changed', view: this.current, previous });
+    if (this.current.quorate !== previous.quorate) {
+      this.emit({ type: this.current.quorate ? 'quorum-gained' : 'quorum-lost', viewId: vid });
+    }
+    if (this.current.dc !== previous.dc) this.emit({ type: 'dc-changed', dc: this.current.dc, previous: previous.dc });
+    this.sendHeartbeat();
+  }
+
+  private makeView(vid: number, coordinator: number, ids: number[], facts: ViewFacts): View {
+    const votes = this.votesOf(ids);
+    const { quorate, quorumVotes } = evaluateQuorum(
+      { viewVotes: votes, expectedVotes: facts.expected, allSeen: facts.allSeen },
+      this.config.quorum,
+    );
+    const whole = ids.length === this.config.nodes.length;
+    return {
+      id: vid,
+      coordinator: this.name(coordinator),
+      members: ids.map((id) => this.name(id)),
+      dc: facts.settled ? this.name(Math.min(...ids)) : null,
+      quorate,
+      partition: whole ? 'whole-cluster' : quorate ? 'with-quorum' : 'without-quorum',
+      votes,
+      expectedVotes: facts.expected,
+      quorumVotes,
+    };
+  }
+
+  // ---- small helpers ----
+
+  private votesOf(ids: number[]): number {
+    return ids.reduce((sum, id) => sum + (this.byId.get(id)?.votes ?? 0), 0);
+  }
+
+  private name(id: number): NodeName {
+    const e = this.byId.get(id);
+    if (!e) throw new Error(`membership bug: node id ${id} is not configured`);
+    return e.name;
+  }
+
+  private peer(id: number): Peer {
+    const p = this.peers.get(id);
+    if (!p) throw new Error(`membership bug: no peer state for node id ${id}`);
+    return p;
+  }
+
+  private emit(e: MembershipEvent): void {
+    this.out.events.push(e);
+  }
+
+  private flush(): Ready {
+    const r = this.out;
+    this.out = { send: [], events: [] };
+    return r;
+  }
+}
+
+function newPeer(entry: NodeEntry): Peer {
+  return {
+    entry,
+    inc: null,
+    lastHeardByLink: [],
+    linkDown: [],
+    hbAtMs: null,
+    heard: new Set(),
+    view: null,
+    alive: false,
+    lateReported: false,
+    refusedAtMs: null,
+    commitResentAtMs: null,
+  };
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function validateConfig(config: MembershipConfig): void {
+  const ids = new Set<number>();
+  const names = new Set<string>();
+  if (config.nodes.length === 0) throw new MembershipConfigError('the node list is empty');
+  for (const n of config.nodes) {
+    if (!Number.isSafeInteger(n.id) || n.id <= 0) throw new MembershipConfigError(`node ${n.name}: id must be a positive integer, not ${n.id}`);
+    if (!Number.isSafeInteger(n.votes) || n.votes < 0) throw new MembershipConfigError(`node ${n.name}: votes must be a whole number ≥ 0, not ${n.votes}`);
+    if (ids.has(n.id)) throw new MembershipConfigError(`node id ${n.id} is used twice`);
+    if (names.has(n.name)) throw new MembershipConfigError(`node name ${n.name} is used twice`);
+    ids.add(n.id);
+    names.add(n.name);
+  }
+  if (!names.has(config.self)) throw new MembershipConfigError(`this node (${config.self}) is not in the node list`);
+  if (!Number.isSafeInteger(config.incarnation) || config.incarnation < 0) {
+    throw new MembershipConfigError(`incarnation must be a whole number ≥ 0, not ${config.incarnation}`);
+  }
+  const ev = config.quorum.expectedVotes;
+  if (ev !== undefined && (!Number.isSafeInteger(ev) || ev <= 0)) {
+    throw new MembershipConfigError(`expected votes must be a positive whole number, not ${ev}`);
+  }
+}
