@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { emptyCib } from '../cib/empty.js';
+import { firstChild, type XmlElement } from '../cib/xml.js';
+import type { GraphAction, ResourceAction, TransitionGraph } from '../scheduler/graph.js';
+import { Controller, type OperationOutcome, type Ready } from './controller.js';
+import { applyStatusUpdates } from './history.js';
+
+const dummy = { id: 'r1', configId: 'r1', agentClass: 'ocf', provider: 'heartbeat', type: 'Dummy', params: {}, meta: {} };
+const op = (id: number, task: string, node: string, inputs: number[] = [], intervalMs = 0): ResourceAction => ({
+  kind: 'resource', id, inputs, key: `r1_${task}_${intervalMs}`, task, node, resource: dummy, intervalMs, timeoutMs: 20_000,
+});
+const ok = (rc = 0): OperationOutcome => ({ rc, opStatus: 0, exitReason: '', startedAtMs: 1_700_000_000_000, durationMs: 12 });
+
+function dcController(): { ctl: Controller; first: Ready } {
+  const ctl = new Controller({ self: 'n1', uuid: 'uuid-1' });
+  ctl.handle({ type: 'cib', cib: emptyCib() }, 0);
+  const first = ctl.handle({ type: 'membership', view: { members: ['n1', 'n2'], dc: 'n1', quorate: true } }, 0);
+  return { ctl, first };
+}
+
+function lrmOps(cib: XmlElement, node: string): XmlElement[] {
+  const state = firstChild(cib, 'status')?.children.find((s) => s.attrs.uname === node);
+  const rsc = state && firstChild(state, 'lrm')?.children[0]?.children[0];
+  return rsc?.children ?? [];
+}
+
+describe('Controller', () => {
+  it('asks for a plan when it becomes DC, with quorum taken from the view', () => {
+    const { first } = dcController();
+    expect(first.plan?.request).toBe(1);
+    expect(first.plan?.cib.attrs['have-quorum']).toBe('1');
+    expect(first.status.map((s) => s.kind)).toEqual(['forget-node-history', 'forget-node-history']);
+  });
+
+  it('dispatches actions only once their inputs are confirmed, and records history', () => {
+    const { ctl } = dcController();
+    const graph: TransitionGraph = {
+      actions: [op(1, 'monitor', 'n2'), { kind: 'pseudo', id: 2, inputs: [1], key: 'probe_complete' }, op(3, 'start', 'n2', [2]), op(4, 'monitor', 'n2', [3], 10_000)],
+    };
+    const r1 = ctl.handle({ type: 'planned', request: 1, graph }, 10);
+    expect(r1.dispatch.map((d) => [d.action.id, d.targetRc])).toEqual([[1, 7]]);
+    const r2 = ctl.handle({ type: 'operation-result', transition: 1, action: 1, outcome: ok(7) }, 20);
+    expect(r2.dispatch.map((d) => d.action.id)).toEqual([3]);
+    const r3 = ctl.handle({ type: 'operation-result', transition: 1, action: 3, outcome: ok() }, 30);
+    expect(r3.dispatch.map((d) => d.action.id)).toEqual([4]);
+    const r4 = ctl.handle({ type: 'operation-result', transition: 1, action: 4, outcome: ok() }, 40);
+    expect(ctl.current()).toBeNull();
+    expect(ctl.finished().at(-1)?.counts.confirmed).toBe(4);
+    expect(r4.plan).toBeNull();
+
+    const cib = applyStatusUpdates(emptyCib(), [...r2.status, ...r3.status, ...r4.status]);
+    const ops = lrmOps(cib, 'n2');
+    expect(ops.map((o) => o.attrs.id)).toEqual(['r1_last_0', 'r1_monitor_10000']);
+    expect(ops[0].attrs).toMatchObject({ operation_key: 'r1_start_0', operation: 'start', 'transition-key': '3:1:0:uuid-1', 'transition-magic': '0:0;3:1:0:uuid-1', 'rc-code': '0', 'call-id': '2', on_node: 'n2' });
+  });
+
+  it('aborts on failure, lets in-flight actions finish, then plans again with the fail count', () => {
+    const { ctl } = dcController();
+    const graph: TransitionGraph = { actions: [op(1, 'start', 'n1'), op(2, 'start', 'n2')] };
+    ctl.handle({ type: 'planned', request: 1, graph }, 10);
+    const failed = ctl.handle({ type: 'operation-result', transition: 1, action: 1, outcome: ok(1) }, 20);
+    expect(failed.plan).toBeNull(); // action 2 is still in flight
+    expect(failed.status.find((s) => s.kind === 'fail-count')).toMatchObject({ resource: 'r1', task: 'start', add: 'INFINITY' });
+    const done = ctl.handle({ type: 'operation-result', transition: 1, action: 2, outcome: ok() }, 30);
+    expect(done.plan?.request).toBe(2);
+    const status = firstChild(done.plan!.cib, 'status')!;
+    const n1 = status.children.find((s) => s.attrs.uname === 'n1')!;
+    const pairs = firstChild(firstChild(n1, 'transient_attributes')!, 'instance_attributes')!.children;
+    expect(pairs.map((p) => [p.attrs.name, p.attrs.value])).toContainEqual(['fail-count-r1#start_0', 'INFINITY']);
+  });
+
+  it('ignores results of a transition that is no longer current', () => {
+    const { ctl } = dcController();
+    ctl.handle({ type: 'planned', request: 1, graph: { actions: [op(1, 'start', 'n1')] } }, 10);
+    const stale = ctl.handle({ type: 'operation-result', transition: 7, action: 1, outcome: ok(1) }, 20);
+    expect(stale.status).toEqual([]);
+  });
+
+  it('fails in-flight actions of a node that left, and fences before recovery', () => {
+    const { ctl } = dcController();
+    ctl.handle({ type: 'planned', request: 1, graph: { actions: [op(1, 'start', 'n2')] } }, 10);
+    const lost = ctl.handle({ type: 'membership', view: { members: ['n1'], dc: 'n1', quorate: true } }, 20);
+    expect(ctl.current()).toBeNull();
+    expect(lost.plan?.request).toBe(2);
+    const fenceGraph: GraphAction[] = [
+      { kind: 'fence', id: 1, inputs: [], node: 'n2', fenceAction: 'reboot', reason: 'peer is no longer part of the cluster' },
+      { ...op(2, 'start', 'n1'), inputs: [1] },
+    ];
+    const planned = ctl.handle({ type: 'planned', request: 2, graph: { actions: fenceGraph } }, 30);
+    expect(planned.fence.map((f) => f.action.node)).toEqual(['n2']);
+    expect(planned.dispatch).toEqual([]);
+    const fenced = ctl.handle({ type: 'fence-result', transition: 2, action: 1, ok: true, detail: 'off' }, 40);
+    expect(fenced.status[0]).toEqual({ kind: 'node-fenced', node: 'n2' });
+    expect(fenced.dispatch.map((d) => d.action.id)).toEqual([2]);
+  });
+
+  it('a recurring monitor failure records the failure and plans again', () => {
+    const { ctl } = dcController();
+    ctl.handle({ type: 'planned', request: 1, graph: { actions: [op(1, 'monitor', 'n1', [], 1000)] } }, 10);
+    ctl.handle({ type: 'operation-result', transition: 1, action: 1, outcome: ok() }, 20);
+    const r = ctl.handle({ type: 'monitor-result', node: 'n1', resource: dummy, intervalMs: 1000, outcome: ok(7) }, 30);
+    expect(r.status.map((s) => s.kind)).toEqual(['operation', 'fail-count']);
+    expect(r.status[1]).toMatchObject({ add: 1, task: 'monitor', intervalMs: 1000 });
+    expect(r.plan?.request).toBe(2);
+  });
+
+  it('waits crmd-transition-delay before planning, and does nothing when not DC', () => {
+    const ctl = new Controller({ self: 'n1', uuid: 'u' });
+    const cib = emptyCib();
+    const config = firstChild(cib, 'configuration')!;
+    firstChild(config, 'crm_config')!.children.push({
+      name: 'cluster_property_set', attrs: { id: 'o' }, children: [{ name: 'nvpair', attrs: { id: 'o-d', name: 'crmd-transition-delay', value: '2s' }, children: [] }],
+    });
+    ctl.handle({ type: 'cib', cib }, 0);
+    expect(ctl.handle({ type: 'membership', view: { members: ['n1', 'n2'], dc: 'n2', quorate: true } }, 0).plan).toBeNull();
+    expect(ctl.handle({ type: 'membership', view: { members: ['n1'], dc: 'n1', quorate: false } }, 1000).plan).toBeNull();
+    expect(ctl.nextWakeMs()).toBe(3000);
+    expect(ctl.handle({ type: 'tick' }, 3000).plan?.cib.attrs['have-quorum']).toBe('0');
+  });
+
+  it('re-plans when the configuration changes but not for its own history writes', () => {
+    const { ctl, first } = dcController();
+    ctl.handle({ type: 'planned', request: first.plan!.request, graph: { actions: [op(1, 'start', 'n1')] } }, 1);
+    const res = ctl.handle({ type: 'operation-result', transition: 1, action: 1, outcome: ok() }, 2);
+    const written = applyStatusUpdates(emptyCib(), [...first.status, ...res.status]);
+    expect(ctl.handle({ type: 'cib', cib: written }, 3).plan).toBeNull();
+    const changed = { ...written, children: written.children.map((c) => (c.name === 'configuration' ? { ...c, attrs: { x: '1' } } : c)) };
+    expect(ctl.handle({ type: 'cib', cib: changed }, 4).plan?.request).toBe(2);
+  });
+});
