@@ -16,7 +16,7 @@ export type CibMessage =
   | { t: 'cib-ack'; view: number; commit: number; ok: boolean; error?: string }
   /** Member → DC: a change a local client asked for. */
   | { t: 'cib-change'; req: string; change: CibChange }
-  | { t: 'cib-change-result'; req: string; ok: boolean; version?: CibVersion; error?: string };
+  | { t: 'cib-change-result'; req: string; ok: boolean; version?: CibVersion; error?: string; refused?: boolean };
 
 /** A change to the CIB, applied by the DC only. */
 export type CibChange =
@@ -66,7 +66,7 @@ export function parseCibMessage(value: unknown): CibMessage | null {
       if (!isStr(m.req) || typeof m.ok !== 'boolean') return null;
       if (m.version !== undefined && !isVersion(m.version)) return null;
       if (m.error !== undefined && !isStr(m.error)) return null;
-      return { t: 'cib-change-result', req: m.req, ok: m.ok, version: m.version, error: m.error };
+      return { t: 'cib-change-result', req: m.req, ok: m.ok, version: m.version, error: m.error, refused: m.refused === true };
     default:
       return null;
   }

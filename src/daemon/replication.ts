@@ -256,7 +256,8 @@ export class CibReplica {
         }
         this.applyAsDc(msg.change).then(
           (version) => this.sendQuiet(from, { t: 'cib-change-result', req: msg.req, ok: true, version }),
-          (err: Error) => this.sendQuiet(from, { t: 'cib-change-result', req: msg.req, ok: false, error: err.message }),
+          (err: Error) =>
+            this.sendQuiet(from, { t: 'cib-change-result', req: msg.req, ok: false, error: err.message, refused: err instanceof CibChangeError }),
         );
         return;
       case 'cib-change-result': {
@@ -265,7 +266,8 @@ export class CibReplica {
         clearTimeout(c.timer);
         this.changes.delete(msg.req);
         if (msg.ok && msg.version) c.resolve(msg.version);
-        else c.reject(new CommitError(msg.error ?? 'the DC refused the change'));
+        else if (msg.refused) c.reject(new CibChangeError(msg.error ?? 'the DC refused the change'));
+        else c.reject(new CommitError(msg.error ?? 'the DC could not commit the change'));
         return;
       }
     }

@@ -71,8 +71,8 @@ export class UdpTransport {
       throw new Error(`cannot bind link ${index} to ${bindTo}:${link.port}: ${err.message}`);
     });
     if (link.mode === 'multicast') {
-      socket.addMembership(link.group, link.bindAddress);
-      socket.setMulticastInterface(link.bindAddress);
+      socket.addMembership(link.group, link.bindAddress === '0.0.0.0' ? undefined : link.bindAddress);
+      if (link.bindAddress !== '0.0.0.0') socket.setMulticastInterface(link.bindAddress);
       socket.setMulticastTTL(link.ttl);
       socket.setMulticastLoopback(false);
     } else if (link.mode === 'broadcast') {

@@ -1,0 +1,298 @@
+import type { Server } from 'node:net';
+import { unlink } from 'node:fs/promises';
+import { serializeXml, type XmlElement } from '../cib/xml.js';
+import {
+  Membership,
+  tickIntervalMs,
+  worstCaseDetectionMs,
+  type MembershipEvent,
+  type MembershipMessage,
+  type Ready,
+} from '../membership/index.js';
+import { deriveKeys, readKeyFile, StreamTransport, UdpTransport, type LinkSpec } from '../transport/index.js';
+import { ApiRequestError, type ApiRequest } from './api-protocol.js';
+import { startApiServer } from './api-server.js';
+import { CibChangeError } from './cib-apply.js';
+import { parseCibMessage } from './cib-messages.js';
+import { CibStore } from './cib-store.js';
+import { cibVersion } from './cib-version.js';
+import { nextIncarnation } from './incarnation.js';
+import { createLogger, type Logger } from './log.js';
+import { LoopMonitor } from './loop-monitor.js';
+import { CibReplica, CommitError } from './replication.js';
+import type { DaemonSettings } from './settings.js';
+import type { DaemonStatus } from './status-types.js';
+
+const SECTIONS = ['configuration', 'nodes', 'resources', 'constraints', 'crm_config', 'rsc_defaults', 'op_defaults', 'alerts', 'fencing-topology', 'tags', 'acls', 'status'];
+
+/**
+ * One node's daemon: wires the transport, the membership state machine, the replicated CIB and
+ * the local API together. The membership tick runs on its own timer and does nothing but
+ * membership work and datagram sends, so CIB persistence and API traffic (all asynchronous)
+ * never hold a heartbeat back; how late the tick fires is measured and fed to membership as
+ * local health, so a starved node doubts itself before it accuses its peers.
+ */
+export class Daemon {
+  private membership!: Membership;
+  private udp!: UdpTransport;
+  private stream!: StreamTransport;
+  private replica!: CibReplica;
+  private api: Server | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private loop!: LoopMonitor;
+  private incarnation = 0;
+  private stopping = false;
+  readonly log: Logger;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly s: DaemonSettings) {
+    this.log = createLogger({ node: s.self, level: s.logLevel, dir: s.logDir, format: s.logFormat });
+  }
+
+  async start(): Promise<void> {
+    const s = this.s;
+    const keys = deriveKeys(readKeyFile(s.keyFile));
+    this.incarnation = await nextIncarnation(s.stateDir, Date.now());
+    const selfNode = s.nodes.find((n) => n.name === s.self);
+    if (selfNode === undefined) throw new Error(`this node '${s.self}' is not in the node list`);
+    const known = new Set(s.nodes.map((n) => n.name));
+    const links: LinkSpec[] = s.links.map((l, i) => {
+      const bindAddress = selfNode.addresses[i];
+      if (bindAddress === undefined) throw new Error(`node ${s.self} has no address on link ${i}`);
+      if (l.mode === 'multicast') return { mode: 'multicast', bindAddress, port: l.port, group: l.group as string, ttl: l.ttl ?? 1 };
+      if (l.mode === 'broadcast') return { mode: 'broadcast', bindAddress, port: l.port, broadcastAddress: l.broadcastAddress as string };
+      const peers = s.nodes.filter((n) => n.name !== s.self && (n.addresses[i] ?? '') !== '').map((n) => ({ node: n.name, address: n.addresses[i] }));
+      return { mode: 'unicast', bindAddress, port: l.port, peers };
+    });
+    const now = (): number => Date.now();
+    this.membership = new Membership(
+      {
+        self: s.self,
+        nodes: s.nodes.map((n) => ({ name: n.name, id: n.id, votes: n.votes })),
+        timing: s.timing,
+        quorum: s.quorum,
+        incarnation: this.incarnation,
+      },
+      now(),
+    );
+    this.udp = new UdpTransport({
+      self: s.self,
+      incarnation: BigInt(this.incarnation),
+      keys,
+      encrypt: s.encrypt,
+      knownNodes: known,
+      links,
+      log: this.log,
+      now,
+      onMessage: (from, link, payload) => this.onDatagram(from, link, payload),
+    });
+    this.stream = new StreamTransport({
+      self: s.self,
+      keys,
+      encrypt: s.encrypt,
+      knownNodes: known,
+      peerAddresses: (node) => (s.nodes.find((n) => n.name === node)?.addresses ?? []).filter((a) => a !== '' && a !== '0.0.0.0'),
+      port: s.links[0]?.port ?? 694,
+      bindAddresses: selfNode.addresses.includes('0.0.0.0') ? ['0.0.0.0'] : [...new Set(selfNode.addresses)],
+      log: this.log,
+      counters: this.udp.counters,
+      onMessage: (from, body) => this.onStreamMessage(from, body),
+    });
+    const store = new CibStore(s.stateDir);
+    const initial = await store.load((m) => this.log('warn', m));
+    this.replica = new CibReplica({
+      self: s.self,
+      nodes: s.nodes.map((n) => ({ name: n.name, id: n.id })),
+      store,
+      initial,
+      send: (node, msg) => this.stream.send(node, Buffer.from(JSON.stringify(msg))),
+      log: this.log,
+      timeoutMs: s.cibTimeoutMs,
+    });
+    await this.udp.start();
+    await this.stream.start();
+    this.api = await startApiServer(s.socketPath, (req) => this.handle(req), this.log);
+    this.loop = new LoopMonitor(now());
+    this.log('info', `vigild started`, {
+      event: 'started',
+      cluster: s.cluster,
+      incarnation: this.incarnation,
+      keepaliveMs: s.timing.keepaliveMs,
+      deadMs: s.timing.deadMs,
+      worstCaseDetectionMs: worstCaseDetectionMs(s.timing),
+      cib: cibVersion(initial),
+    });
+    this.scheduleTick(now());
+  }
+
+  private scheduleTick(due: number): void {
+    const interval = tickIntervalMs(this.s.timing);
+    this.timer = setTimeout(() => {
+      const now = Date.now();
+      const lag = Math.max(0, now - due);
+      this.loop.record(lag, now);
+      if (lag > interval) {
+        // The loop was stalled (CPU starvation, SIGSTOP, a long synchronous job). Tell membership
+        // first, then let the packets that queued up meanwhile be read (setImmediate runs after
+        // the poll phase) before it looks at who has been silent.
+        this.apply(this.membership.reportLocalDelay(lag));
+        setImmediate(() => this.tick(now + interval));
+      } else {
+        this.tick(due + interval);
+      }
+    }, Math.max(0, due - Date.now()));
+  }
+
+  private tick(nextDue: number): void {
+    if (this.stopping) return;
+    try {
+      this.apply(this.membership.tick(Date.now()));
+    } finally {
+      // A tick that overran is not made up with a burst: the next one is due an interval from now.
+      this.scheduleTick(Math.max(nextDue, Date.now()));
+    }
+  }
+
+  private onDatagram(from: string, link: number, payload: Buffer): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(payload.toString('utf8'));
+    } catch {
+      this.udp.counters.droppedMalformed++;
+      return;
+    }
+    // Membership validates the shape itself and counts what it refuses.
+    this.apply(this.membership.receive(from, msg as MembershipMessage, Date.now(), link));
+  }
+
+  private onStreamMessage(from: string, body: Buffer): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    const msg = parseCibMessage(parsed);
+    if (msg === null) {
+      this.udp.counters.droppedMalformed++;
+      this.log('warn', `malformed CIB message from ${from}`);
+      return;
+    }
+    this.replica.onMessage(from, msg);
+  }
+
+  private apply(ready: Ready): void {
+    for (const { to, msg } of ready.send) {
+      const payload = Buffer.from(JSON.stringify(msg));
+      if (to === 'all') this.udp.broadcast(payload);
+      else this.udp.sendTo(to, payload);
+    }
+    for (const event of ready.events) this.onEvent(event);
+  }
+
+  private onEvent(e: MembershipEvent): void {
+    switch (e.type) {
+      case 'view-changed': {
+        const v = e.view;
+        this.log('info', `view ${v.id}: members ${v.members.join(', ')}; DC ${v.dc ?? 'none'}; ${v.quorate ? 'quorate' : 'NOT quorate'}`, {
+          event: 'view-changed',
+          viewId: v.id,
+          members: v.members,
+          dc: v.dc,
+          quorate: v.quorate,
+        });
+        for (const node of e.previous.members) if (!v.members.includes(node)) this.stream.forget(node);
+        this.replica.onView({ id: v.id, members: v.members, dc: v.dc, quorate: v.quorate });
+        return;
+      }
+      case 'node-lost':
+        this.log('warn', `node ${e.node} lost`, { event: 'node-lost', peer: e.node });
+        return;
+      case 'node-joined':
+        this.log('info', `node ${e.node} joined`, { event: 'node-joined', peer: e.node });
+        return;
+      case 'late-heartbeat':
+        this.log('warn', `late heartbeat from ${e.node}: silent for ${e.silentMs} ms`, { event: 'late-heartbeat', peer: e.node, silentMs: e.silentMs });
+        return;
+      case 'local-stall':
+        this.log('warn', `local event loop stalled for ${e.gapMs} ms; health score ${e.healthScore}`, { event: 'local-stall', gapMs: e.gapMs, healthScore: e.healthScore });
+        return;
+      default:
+        this.log('info', `membership: ${e.type}`, { event: e.type, ...e });
+    }
+  }
+
+  /** What `vigil status` shows, in one object. */
+  status(): DaemonStatus {
+    const view = this.membership.view();
+    return {
+      cluster: this.s.cluster,
+      node: this.s.self,
+      incarnation: this.incarnation,
+      uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+      view,
+      peers: this.membership.nodes(),
+      health: { score: this.membership.healthScore(), ...this.loop.snapshot() },
+      timing: { ...this.s.timing, tickMs: tickIntervalMs(this.s.timing), worstCaseDetectionMs: worstCaseDetectionMs(this.s.timing) },
+      links: this.s.links.map((l, i) => ({ index: i, mode: l.mode, port: l.port })),
+      counters: { ...this.udp.counters, membership: this.membership.stats() },
+      cibVersion: this.replica.version(),
+      cib: serializeXml(this.replica.current()),
+    };
+  }
+
+  private async handle(req: ApiRequest): Promise<unknown> {
+    switch (req.op) {
+      case 'status':
+        return this.status();
+      case 'membership':
+        return { view: this.membership.view(), peers: this.membership.nodes(), health: this.membership.healthScore() };
+      case 'counters':
+        return { ...this.udp.counters, membership: this.membership.stats() };
+      case 'cib.query': {
+        const cib = this.replica.current();
+        return serializeXml(req.scope === undefined ? cib : findSection(cib, req.scope));
+      }
+      case 'cib.replace':
+        try {
+          return { committed: true, version: await this.replica.change({ op: 'replace', xml: req.xml, scope: req.scope }) };
+        } catch (err) {
+          if (err instanceof CibChangeError) throw new ApiRequestError(err.message, 65);
+          if (err instanceof CommitError) throw new ApiRequestError(err.message, 75);
+          throw err;
+        }
+    }
+  }
+
+  /** Clean shutdown: record that we leave on purpose (so we show OFFLINE, not UNCLEAN), then close. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.log('info', 'shutting down', { event: 'stopping' });
+    try {
+      await Promise.race([
+        this.replica.change({ op: 'node-leaving', node: this.s.self }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2_000)),
+      ]);
+    } catch (err) {
+      this.log('warn', `could not record the clean shutdown in the CIB: ${(err as Error).message}`);
+    }
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await new Promise<void>((resolve) => (this.api ? this.api.close(() => resolve()) : resolve()));
+    await unlink(this.s.socketPath).catch(() => undefined);
+    await this.stream.close();
+    await this.udp.close();
+    this.log('info', 'stopped', { event: 'stopped' });
+  }
+}
+
+function findSection(root: XmlElement, scope: string): XmlElement {
+  if (!SECTIONS.includes(scope)) throw new ApiRequestError(`unknown scope '${scope}': expected one of ${SECTIONS.join(', ')}`);
+  const stack = [root];
+  while (stack.length > 0) {
+    const el = stack.shift() as XmlElement;
+    if (el.name === scope) return el;
+    if (el.name === 'cib' || el.name === 'configuration') stack.push(...el.children);
+  }
+  throw new ApiRequestError(`the CIB has no ${scope} section`, 105);
+}

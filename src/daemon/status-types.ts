@@ -1,0 +1,20 @@
+import type { MembershipStats, PeerStatus, Timing, View } from '../membership/index.js';
+import type { PacketCounters } from '../transport/index.js';
+import type { CibVersion } from './cib-version.js';
+
+/** What the daemon answers to `status`: the membership picture, the counters and the CIB. */
+export interface DaemonStatus {
+  cluster: string;
+  node: string;
+  incarnation: number;
+  uptimeS: number;
+  view: View;
+  peers: PeerStatus[];
+  health: { score: number; lastLagMs: number; worstLagMs: number };
+  timing: Timing & { tickMs: number; worstCaseDetectionMs: number };
+  links: { index: number; mode: string; port: number }[];
+  counters: PacketCounters & { membership: MembershipStats };
+  cibVersion: CibVersion;
+  /** The local copy of the CIB, serialised. */
+  cib: string;
+}
