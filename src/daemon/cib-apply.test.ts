@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { emptyCib } from '../cib/empty.js';
+import { firstChild, serializeXml, type XmlElement } from '../cib/xml.js';
+import { applyChange, applyMembership, CibChangeError } from './cib-apply.js';
+import { cibVersion } from './cib-version.js';
+
+const nodes = [
+  { name: 'a', id: 1 },
+  { name: 'b', id: 2 },
+  { name: 'c', id: 3 },
+];
+
+const stateOf = (cib: XmlElement, node: string): Record<string, string> =>
+  firstChild(cib, 'status')?.children.find((c) => c.attrs.uname === node)?.attrs ?? {};
+
+describe('applyMembership', () => {
+  it('records members, the DC and quorum, and bumps the version', () => {
+    const cib = applyMembership(emptyCib(), nodes, { members: ['a', 'b', 'c'], dc: 'a', quorate: true });
+    expect(cib).not.toBeNull();
+    const c = cib as XmlElement;
+    expect(c.attrs['have-quorum']).toBe('1');
+    expect(c.attrs['dc-uuid']).toBe('1');
+    expect(stateOf(c, 'b')).toMatchObject({ in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' });
+    expect(firstChild(firstChild(c, 'configuration') as XmlElement, 'nodes')?.children.map((n) => n.attrs.uname)).toEqual(['a', 'b', 'c']);
+    expect(cibVersion(c).epoch).toBe(2);
+  });
+
+  it('leaves a node that vanished expected up (UNCLEAN), and one that said goodbye expected down', () => {
+    const all = applyMembership(emptyCib(), nodes, { members: ['a', 'b', 'c'], dc: 'a', quorate: true }) as XmlElement;
+    const leaving = applyChange(all, { op: 'node-leaving', node: 'b' }, nodes);
+    const after = applyMembership(leaving, nodes, { members: ['a'], dc: 'a', quorate: false }) as XmlElement;
+    expect(stateOf(after, 'b')).toMatchObject({ in_ccm: 'false', expected: 'down' });
+    expect(stateOf(after, 'c')).toMatchObject({ in_ccm: 'false', crmd: 'offline', expected: 'member' });
+    expect(after.attrs['have-quorum']).toBe('0');
+    // Status-only changes move num_updates, not epoch.
+    expect(cibVersion(after).epoch).toBe(cibVersion(all).epoch);
+    expect(cibVersion(after).numUpdates).toBe(cibVersion(all).numUpdates + 2);
+  });
+
+  it('returns null when nothing changed', () => {
+    const facts = { members: ['a', 'b'], dc: 'a', quorate: true };
+    const once = applyMembership(emptyCib(), nodes, facts) as XmlElement;
+    expect(applyMembership(once, nodes, facts)).toBeNull();
+  });
+});
+
+describe('applyChange', () => {
+  const base = applyMembership(emptyCib(), nodes, { members: ['a'], dc: 'a', quorate: true }) as XmlElement;
+
+  it('replaces a section and bumps epoch, resetting num_updates', () => {
+    const next = applyChange(base, { op: 'replace', scope: 'resources', xml: '<resources><primitive id="r1" class="ocf" provider="heartbeat" type="Dummy"/></resources>' }, nodes);
+    expect(serializeXml(next)).toContain('id="r1"');
+    expect(cibVersion(next)).toEqual({ adminEpoch: 0, epoch: cibVersion(base).epoch + 1, numUpdates: 0 });
+    expect(serializeXml(base)).not.toContain('id="r1"');
+  });
+
+  it('keeps the cluster status section when the whole CIB is replaced', () => {
+    const incoming = serializeXml(emptyCib()).replace('epoch="1"', 'epoch="40"');
+    const next = applyChange(base, { op: 'replace', xml: incoming }, nodes);
+    expect(cibVersion(next).epoch).toBe(40);
+    expect(stateOf(next, 'a')).toMatchObject({ in_ccm: 'true' });
+  });
+
+  it.each([
+    [{ op: 'replace', xml: '<resources' }, /not well-formed/],
+    [{ op: 'replace', xml: '<resources/>', scope: 'status' }, /maintained by the cluster/],
+    [{ op: 'replace', xml: '<nodes/>', scope: 'resources' }, /needs <resources>/],
+    [{ op: 'replace', xml: '<x/>', scope: 'bogus' }, /unknown scope/],
+    [{ op: 'replace', xml: '<config/>' }, /must have <cib> as root/],
+    [{ op: 'replace', xml: serializeXml(emptyCib()).replace('admin_epoch="0"', 'admin_epoch="0"').replace('epoch="1"', 'epoch="0"') }, /older than/],
+    [{ op: 'node-leaving', node: 'zed' }, /unknown node/],
+  ] as const)('refuses %j and changes nothing', (change, message) => {
+    const before = serializeXml(base);
+    expect(() => applyChange(base, change, nodes)).toThrow(CibChangeError);
+    expect(() => applyChange(base, change, nodes)).toThrow(message);
+    expect(serializeXml(base)).toBe(before);
+  });
+});
