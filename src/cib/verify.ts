@@ -1,3 +1,5 @@
+import { CibError } from './model/errors.js';
+import { readCib } from './model/read.js';
 import { childrenNamed, firstChild, type XmlElement } from './xml.js';
 import {
   isIsoDate, isRole, parseRole, OPERATION_NAMES, ORDER_ACTIONS, parseBoolean, parseDurationMs, parseScore,
@@ -93,6 +95,12 @@ class Verifier {
     if (!config) {
       this.error('the CIB has no <configuration> section');
       return this.result();
+    }
+    try {
+      readCib(this.cib);
+    } catch (err) {
+      if (!(err instanceof CibError)) throw err;
+      this.error(err.message);
     }
     this.indexIds(config);
     const section = (name: string): XmlElement[] => childrenNamed(config, name).flatMap((s) => s.children);
