@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { agentCommand, systemdRunning, systemdStateRc, type AgentDirectories } from './agent-command.js';
-import { agentSpecFrom } from './agent-spec.js';
+import { agentSpecFrom, formatAgentSpec } from './agent-spec.js';
 import { opDigest } from './digest.js';
 import { buildAgentEnvironment, HA_RSCTMP_DEFAULT, OCF_ROOT_DEFAULT } from './environment.js';
 import { mapExitCode, OCF } from './exit-codes.js';
+import { MetadataError, parseMetadata, staticMetadata, type AgentMetadata } from './metadata.js';
 import { defaultShimsDir } from './paths.js';
 import { runProcess, type ProcessOutcome } from './process.js';
-import { OUTPUT_LIMIT_BYTES, type OperationRequest, type OperationResult } from './types.js';
+import { OUTPUT_LIMIT_BYTES, type AgentSpec, type OperationRequest, type OperationResult } from './types.js';
 import type { ResourceAction } from '../scheduler/graph.js';
 
 /** How the helper commands an agent runs reach the attribute service. */
@@ -98,6 +99,22 @@ export class Executor {
     this.now = options.now ?? Date.now;
     this.shimsDir = options.shimsDir ?? defaultShimsDir();
     this.rscTmp = options.rscTmp ?? HA_RSCTMP_DEFAULT;
+  }
+
+  get directories(): Readonly<AgentDirectories> {
+    return this.dirs;
+  }
+
+  /** An agent's meta-data: asked of the agent (`meta-data` action), or made from an LSB header. */
+  async metadata(agent: AgentSpec, timeoutMs = 30_000): Promise<AgentMetadata> {
+    const name = formatAgentSpec(agent);
+    const known = staticMetadata(agent, this.dirs);
+    if (known) return known;
+    const result = await this.execute({ resourceId: 'RESOURCE_ID', agent, params: {}, meta: {}, task: 'meta-data', intervalMs: 0, timeoutMs });
+    if (result.status !== 'done' || result.rc !== OCF.SUCCESS) {
+      throw new MetadataError(`${name}: meta-data failed (${result.status}, rc ${result.rc})${result.exitReason ? `: ${result.exitReason}` : ''}${result.stderr ? `\n${result.stderr.trim()}` : ''}`);
+    }
+    return parseMetadata(name, result.stdout);
   }
 
   /** The environment an operation would run with: shown by `vigil resource op`. */

@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runHelper } from '../helpers/main.js';
+
+/** What a built-in agent sees: the same environment a shell agent gets, read into fields. */
+export interface AgentContext {
+  instance: string;
+  params: Record<string, string>;
+  meta: Record<string, string>;
+  rscTmp: string;
+  env: NodeJS.ProcessEnv;
+  /** Diagnostics on stderr, where the executor keeps them. */
+  log(message: string): void;
+  /** The failure reason shown by status (`ocf-exit-reason:` on stderr). */
+  exitReason(message: string): void;
+  /** Runs a helper command in-process, exactly as a shell agent would run it on PATH. */
+  helper(tool: string, args: string[]): { code: number; stdout: string };
+}
+
+export interface ParameterSpec {
+  name: string;
+  shortdesc: string;
+  longdesc: string;
+  type: 'string' | 'integer' | 'boolean';
+  required?: boolean;
+  unique?: boolean;
+  reloadable?: boolean;
+  default?: string;
+}
+
+export interface ActionSpec {
+  name: string;
+  timeout: string;
+  interval?: string;
+  role?: string;
+  depth?: string;
+}
+
+export interface BuiltinAgent {
+  name: string;
+  shortdesc: string;
+  longdesc: string;
+  parameters: ParameterSpec[];
+  actions: ActionSpec[];
+  handlers: Record<string, (ctx: AgentContext) => Promise<number> | number>;
+}
+
+const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** OCF 1.1 meta-data, the same document shape as the shell agents print. */
+export function metadataXml(agent: BuiltinAgent): string {
+  const params = agent.parameters
+    .map((p) => {
+      const attrs = [`name="${p.name}"`];
+      if (p.required) attrs.push('required="1"');
+      attrs.push(`unique="${p.unique ? 1 : 0}"`);
+      if (p.reloadable) attrs.push('reloadable="1"');
+      const def = p.default !== undefined ? ` default="${escape(p.default)}"` : '';
+      return `<parameter ${attrs.join(' ')}>\n<longdesc lang="en">${escape(p.longdesc)}</longdesc>\n<shortdesc lang="en">${escape(p.shortdesc)}</shortdesc>\n<content type="${p.type}"${def}/>\n</parameter>`;
+    })
+    .join('\n');
+  const actions = agent.actions
+    .map((a) => {
+      const extra = [a.interval ? ` interval="${a.interval}"` : '', a.role ? ` role="${a.role}"` : '', a.depth ? ` depth="${a.depth}"` : ''].join('');
+      return `<action name="${a.name}" timeout="${a.timeout}"${extra}/>`;
+    })
+    .join('\n');
+  return `<?xml version="1.0"?>
+<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">
+<resource-agent name="${agent.name}" version="1.0">
+<version>1.1</version>
+<longdesc lang="en">${escape(agent.longdesc)}</longdesc>
+<shortdesc lang="en">${escape(agent.shortdesc)}</shortdesc>
+<parameters>
+${params}
+</parameters>
+<actions>
+${actions}
+</actions>
+</resource-agent>
+`;
+}
+
+export function contextFromEnv(env: NodeJS.ProcessEnv, agent: BuiltinAgent): AgentContext {
+  const params: Record<string, string> = {};
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (k.startsWith('OCF_RESKEY_CRM_meta_')) meta[k.slice('OCF_RESKEY_CRM_meta_'.length)] = v;
+    else if (k.startsWith('OCF_RESKEY_')) params[k.slice('OCF_RESKEY_'.length)] = v;
+  }
+  for (const p of agent.parameters) if (params[p.name] === undefined && p.default !== undefined) params[p.name] = p.default;
+  const prefix = env.OCF_EXIT_REASON_PREFIX ?? 'ocf-exit-reason:';
+  return {
+    instance: env.OCF_RESOURCE_INSTANCE ?? 'RESOURCE_ID',
+    params,
+    meta,
+    rscTmp: env.HA_RSCTMP ?? '/run/resource-agents',
+    env,
+    log: (m) => process.stderr.write(`${agent.name}(${env.OCF_RESOURCE_INSTANCE ?? ''}): ${m}\n`),
+    exitReason: (m) => process.stderr.write(`${prefix}${m}\n`),
+    helper: (tool, args) => {
+      let stdout = '';
+      const code = runHelper(tool, args, env, { out: (t) => (stdout += t), err: (t) => process.stderr.write(t) });
+      return { code, stdout };
+    },
+  };
+}
+
+/** A marker file under HA_RSCTMP, as shell agents' ha_pseudo_resource keeps one. */
+export class StateFile {
+  readonly path: string;
+  constructor(ctx: AgentContext, agentName: string, explicit?: string) {
+    this.path = explicit || join(ctx.rscTmp, `vigil-${agentName}-${ctx.instance.replace(/[^A-Za-z0-9_.:-]/g, '_')}.state`);
+  }
+  exists(): boolean {
+    return existsSync(this.path);
+  }
+  read(): string | undefined {
+    return this.exists() ? readFileSync(this.path, 'utf8').trim() : undefined;
+  }
+  write(content: string): void {
+    mkdirSync(join(this.path, '..'), { recursive: true });
+    writeFileSync(this.path, content + '\n');
+  }
+  remove(): void {
+    rmSync(this.path, { force: true });
+  }
+}
+
+export const OCF_SUCCESS = 0;
+export const OCF_ERR_GENERIC = 1;
+export const OCF_ERR_ARGS = 2;
+export const OCF_ERR_UNIMPLEMENTED = 3;
+export const OCF_ERR_INSTALLED = 5;
+export const OCF_ERR_CONFIGURED = 6;
+export const OCF_NOT_RUNNING = 7;
+export const OCF_RUNNING_PROMOTED = 8;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The op's timeout in ms as the executor passed it, for agents that pace their own waits. */
+export function opTimeoutMs(ctx: AgentContext, fallback: number): number {
+  const t = Number(ctx.meta.timeout);
+  return Number.isFinite(t) && t > 0 ? t : fallback;
+}
