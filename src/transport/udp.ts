@@ -70,6 +70,8 @@ export class UdpTransport {
       socket.close();
       throw new Error(`cannot bind link ${index} to ${bindTo}:${link.port}: ${err.message}`);
     });
+    // Room for a burst (a flood of junk, or the backlog after a stall) without losing heartbeats.
+    socket.setRecvBufferSize(1 << 20);
     if (link.mode === 'multicast') {
       socket.addMembership(link.group, link.bindAddress === '0.0.0.0' ? undefined : link.bindAddress);
       if (link.bindAddress !== '0.0.0.0') socket.setMulticastInterface(link.bindAddress);
