@@ -1,0 +1,482 @@
+import { childrenNamed, firstChild, type XmlElement } from '../cib/xml.js';
+import { compareNodeNames, indexIds, intervalMs, isTrue, readNvpairs, scoreOf, type IdIndex } from './attrs.js';
+import { newResource, type BundleReplica, type MNode, type MResource, type OpDef } from './model.js';
+import type { NodeType } from './types.js';
+
+/** Cluster-wide settings read from crm_config and the cib element. */
+export interface ClusterSettings {
+  readonly props: ReadonlyMap<string, string>;
+  readonly stonithEnabled: boolean;
+  readonly symmetric: boolean;
+  readonly startupFencing: boolean;
+  readonly stopOrphanResources: boolean;
+  readonly maintenanceMode: boolean;
+  readonly shutdownLock: boolean;
+  readonly haveQuorum: boolean;
+  readonly noQuorumPolicy: string;
+  readonly healthStrategy: string;
+  readonly healthRed: number;
+  readonly healthYellow: number;
+  readonly stopAllResources: boolean;
+}
+
+export interface ConfigModel {
+  readonly ids: IdIndex;
+  readonly settings: ClusterSettings;
+  /** Sorted by name (see compareNodeNames). */
+  readonly nodes: MNode[];
+  /** Top-level resources in configuration order; orphans are appended later. */
+  readonly resources: MResource[];
+  /** Connection resources of guest nodes: never printed, but their state decides the guest's. */
+  readonly implicit: MResource[];
+  readonly defaults: ReadonlyMap<string, string>;
+  readonly opDefaults: ReadonlyMap<string, string>;
+  readonly unsupported: string[];
+}
+
+export function readSettings(cib: XmlElement, ids: IdIndex): ClusterSettings {
+  const config = firstChild(cib, 'configuration');
+  const props = readNvpairs(config ? firstChild(config, 'crm_config') : undefined, 'cluster_property_set', ids);
+  const flag = (name: string, dflt: boolean): boolean => (props.has(name) ? isTrue(props.get(name)) : dflt);
+  const strategy = (props.get('node-health-strategy') ?? 'none').toLowerCase();
+  // Display compares raw attribute scores against the configured thresholds, whatever the strategy.
+  const red = scoreOf(props.get('node-health-red'));
+  const yellow = scoreOf(props.get('node-health-yellow'));
+  return {
+    props,
+    stonithEnabled: flag('stonith-enabled', true),
+    symmetric: flag('symmetric-cluster', true),
+    startupFencing: flag('startup-fencing', true),
+    stopOrphanResources: flag('stop-orphan-resources', true),
+    maintenanceMode: flag('maintenance-mode', false),
+    shutdownLock: flag('shutdown-lock', false),
+    haveQuorum: isTrue(cib.attrs['have-quorum']),
+    noQuorumPolicy: props.get('no-quorum-policy') ?? 'stop',
+    healthStrategy: strategy,
+    healthRed: red,
+    healthYellow: yellow,
+    stopAllResources: flag('stop-all-resources', false),
+  };
+}
+
+function newNode(name: string, id: string, type: NodeType): MNode {
+  return {
+    name,
+    id,
+    type,
+    attrs: new Map(),
+    online: false,
+    unclean: false,
+    unseen: false,
+    pending: false,
+    standby: false,
+    standbyOnFail: false,
+    maintenance: false,
+    shutdown: false,
+    expectedUp: false,
+    unpacked: false,
+    remoteWasFenced: false,
+    discoverNever: false,
+    runningRsc: [],
+  };
+}
+
+export function readConfig(cib: XmlElement): ConfigModel {
+  const ids = indexIds(cib);
+  const settings = readSettings(cib, ids);
+  const config = firstChild(cib, 'configuration');
+  const unsupported: string[] = [];
+  const nodes: MNode[] = [];
+  const byName = new Map<string, MNode>();
+  const addNode = (n: MNode): MNode => {
+    const existing = byName.get(n.name);
+    if (existing) return existing;
+    byName.set(n.name, n);
+    nodes.push(n);
+    return n;
+  };
+
+  for (const n of childrenNamed(config ? firstChild(config, 'nodes') ?? config : cib, 'node')) {
+    const uname = n.attrs.uname ?? n.attrs.id;
+    if (uname === undefined) continue;
+    const t = (n.attrs.type ?? 'member').toLowerCase();
+    const type: NodeType = t === 'remote' ? 'remote' : t === 'ping' ? 'ping' : 'member';
+    const node = addNode(newNode(uname, n.attrs.id ?? uname, type));
+    for (const [k, v] of readNvpairs(n, 'instance_attributes', ids)) node.attrs.set(k, v);
+  }
+
+  const rscDefaultsEl = config ? firstChild(config, 'rsc_defaults') : undefined;
+  const defaults = readNvpairs(rscDefaultsEl, 'meta_attributes', ids);
+  // Legacy cluster-property spellings of resource defaults still count.
+  if (!defaults.has('is-managed') && settings.props.has('is-managed-default')) {
+    defaults.set('is-managed', settings.props.get('is-managed-default')!);
+  }
+  const opDefaults = readNvpairs(config ? firstChild(config, 'op_defaults') : undefined, 'meta_attributes', ids);
+
+  const resourcesEl = config ? firstChild(config, 'resources') : undefined;
+  const resources: MResource[] = [];
+  const implicit: MResource[] = [];
+  const ctx: BuildContext = { ids, settings, defaults, nodes, addNode, unsupported, implicit, counter: 0 };
+  if (resourcesEl) precreateRemoteNodes(resourcesEl, ctx);
+  if (resourcesEl) {
+    for (const el of resourcesEl.children) {
+      const r = buildTop(el, ctx);
+      if (r) resources.push(r);
+    }
+  }
+  nodes.sort((a, b) => compareNodeNames(a.name, b.name));
+  return { ids, settings, nodes, resources, implicit, defaults, opDefaults, unsupported };
+}
+
+/**
+ * Remote and guest nodes exist before any resource is read (a clone's default
+ * clone-max counts them), except bundle nodes, which their bundle creates.
+ */
+function precreateRemoteNodes(resourcesEl: XmlElement, ctx: BuildContext): void {
+  const visit = (el: XmlElement): void => {
+    if (el.name === 'group') {
+      for (const c of childrenNamed(el, 'primitive')) visit(c);
+      return;
+    }
+    if (el.name !== 'primitive' || el.attrs.id === undefined) return;
+    const template = el.attrs.template !== undefined ? ctx.ids.get(el.attrs.template) : undefined;
+    const cls = el.attrs.class ?? template?.attrs.class;
+    const provider = el.attrs.provider ?? template?.attrs.provider;
+    const type = el.attrs.type ?? template?.attrs.type;
+    if (cls === 'ocf' && provider === 'pacemaker' && type === 'remote') ctx.addNode(newNode(el.attrs.id, el.attrs.id, 'remote'));
+    const guest = readNvpairs(el, 'meta_attributes', ctx.ids).get('remote-node');
+    if (guest !== undefined) ctx.addNode(newNode(guest, guest, 'guest'));
+  };
+  for (const el of resourcesEl.children) visit(el);
+}
+
+interface BuildContext {
+  readonly ids: IdIndex;
+  readonly settings: ClusterSettings;
+  readonly defaults: ReadonlyMap<string, string>;
+  readonly nodes: MNode[];
+  readonly addNode: (n: MNode) => MNode;
+  readonly unsupported: string[];
+  readonly implicit: MResource[];
+  counter: number;
+}
+
+/** Meta attributes: own first, then each enclosing resource's, then rsc_defaults. */
+function metaFor(el: XmlElement, parentMeta: ReadonlyMap<string, string> | undefined, ctx: BuildContext, template?: XmlElement): Map<string, string> {
+  const meta = readNvpairs(el, 'meta_attributes', ctx.ids);
+  if (template) readNvpairs(template, 'meta_attributes', ctx.ids, meta);
+  if (parentMeta) {
+    for (const [k, v] of parentMeta) if (!meta.has(k)) meta.set(k, v);
+  } else {
+    for (const [k, v] of ctx.defaults) if (!meta.has(k)) meta.set(k, v);
+  }
+  return meta;
+}
+
+function opsOf(el: XmlElement, template: XmlElement | undefined, ids: IdIndex): OpDef[] {
+  const ops: OpDef[] = [];
+  for (const src of [el, template]) {
+    if (!src) continue;
+    const opsEl = firstChild(src, 'operations');
+    if (!opsEl) continue;
+    const resolved = opsEl.attrs['id-ref'] ? (ids.get(opsEl.attrs['id-ref']) ?? opsEl) : opsEl;
+    for (const op of childrenNamed(resolved, 'op')) {
+      const name = op.attrs.name;
+      if (name === undefined) continue;
+      const meta = readNvpairs(op, 'meta_attributes', ids);
+      const onFail = op.attrs['on-fail'] ?? meta.get('on-fail');
+      ops.push({
+        name,
+        intervalMs: intervalMs(op.attrs.interval) ?? 0,
+        ...(op.attrs.role !== undefined ? { role: op.attrs.role } : {}),
+        ...(onFail !== undefined ? { onFail } : {}),
+      });
+    }
+  }
+  return ops;
+}
+
+function applyManagement(r: MResource, ctx: BuildContext): void {
+  if (r.meta.has('is-managed') && !isTrue(r.meta.get('is-managed'))) r.managed = false;
+  if (isTrue(r.meta.get('maintenance')) || ctx.settings.maintenanceMode) {
+    r.managed = false;
+    r.maintenance = true;
+  }
+}
+
+function buildPrimitive(el: XmlElement, ctx: BuildContext, parent: MResource | undefined, idSuffix: string, index: number): MResource {
+  const xmlId = el.attrs.id ?? '';
+  const template = el.attrs.template !== undefined ? ctx.ids.get(el.attrs.template) : undefined;
+  const meta = metaFor(el, parent?.meta, ctx, template);
+  const cls = el.attrs.class ?? template?.attrs.class ?? '';
+  const provider = el.attrs.provider ?? template?.attrs.provider;
+  const top = parent ? topOf(parent) : undefined;
+  const r = newResource({
+    kind: 'primitive',
+    id: xmlId + idSuffix,
+    xmlId,
+    ...(parent ? { parent } : {}),
+    meta,
+    cls,
+    ...(provider !== undefined ? { provider } : {}),
+    type: el.attrs.type ?? template?.attrs.type ?? '',
+    ops: opsOf(el, template, ctx.ids),
+    configIndex: index,
+    priority: scoreOf(meta.get('priority')),
+    unique: top?.unique ?? false,
+    promotable: top?.promotable ?? false,
+  });
+  applyManagement(r, ctx);
+  if (parent && !parent.managed) r.managed = false;
+  if (parent?.maintenance) r.maintenance = true;
+  const guest = meta.get('remote-node');
+  if (guest !== undefined && parent === undefined) {
+    const node = ctx.addNode(newNode(guest, guest, 'guest'));
+    const conn = newResource({
+      kind: 'primitive',
+      id: guest,
+      xmlId: guest,
+      meta: new Map([['internal', 'true']]),
+      cls: 'ocf',
+      provider: 'pacemaker',
+      type: 'remote',
+      configIndex: index,
+      priority: 0,
+      unique: false,
+      promotable: false,
+    });
+    conn.container = r;
+    conn.isRemoteConnectionFor = guest;
+    node.remoteRsc = conn;
+    ctx.implicit.push(conn);
+  }
+  if (cls === 'ocf' && provider === 'pacemaker' && r.type === 'remote' && !idSuffix) {
+    const node = ctx.addNode(newNode(xmlId, xmlId, 'remote'));
+    node.remoteRsc = r;
+    r.isRemoteConnectionFor = xmlId;
+  }
+  return r;
+}
+
+function topOf(r: MResource): MResource {
+  let t = r;
+  while (t.parent) t = t.parent;
+  return t;
+}
+
+function buildGroup(el: XmlElement, ctx: BuildContext, parent: MResource | undefined, idSuffix: string, index: number): MResource {
+  const xmlId = el.attrs.id ?? '';
+  const meta = metaFor(el, parent?.meta, ctx);
+  const top = parent ? topOf(parent) : undefined;
+  const g = newResource({
+    kind: 'group',
+    id: xmlId + idSuffix,
+    xmlId,
+    ...(parent ? { parent } : {}),
+    meta,
+    configIndex: index,
+    priority: scoreOf(meta.get('priority')),
+    unique: top?.unique ?? false,
+    promotable: top?.promotable ?? false,
+  });
+  applyManagement(g, ctx);
+  if (parent && !parent.managed) g.managed = false;
+  for (const child of childrenNamed(el, 'primitive')) {
+    g.children.push(buildPrimitive(child, ctx, g, idSuffix, index));
+  }
+  return g;
+}
+
+/** Create the next numbered instance of a clone (also used for orphan instances). */
+export function addCloneInstance(clone: MResource, ctx: { settings: ClusterSettings; defaults: ReadonlyMap<string, string>; ids: IdIndex }): MResource {
+  const n = clone.instanceCount++;
+  const childXml = clone.cloneChildXml!;
+  const bctx: BuildContext = { ...ctx, nodes: [], addNode: (x) => x, unsupported: [], implicit: [], counter: 0 };
+  const inst =
+    childXml.name === 'group'
+      ? buildGroup(childXml, bctx, clone, `:${n}`, clone.configIndex)
+      : buildPrimitive(childXml, bctx, clone, `:${n}`, clone.configIndex);
+  clone.children.push(inst);
+  return inst;
+}
+
+function buildClone(el: XmlElement, ctx: BuildContext, index: number, parentMeta?: ReadonlyMap<string, string>): MResource | undefined {
+  const xmlId = el.attrs.id ?? '';
+  const meta = metaFor(el, parentMeta, ctx);
+  const child = el.children.find((c) => c.name === 'primitive' || c.name === 'group');
+  if (!child) return undefined;
+  const promotable = el.name === 'master' || isTrue(meta.get('promotable'));
+  const c = newResource({
+    kind: 'clone',
+    id: xmlId,
+    xmlId,
+    meta,
+    configIndex: index,
+    priority: scoreOf(meta.get('priority')),
+    unique: isTrue(meta.get('globally-unique')),
+    promotable,
+  });
+  applyManagement(c, ctx);
+  c.cloneChildXml = child;
+  const maxText = meta.get('clone-max');
+  const parsed = maxText === undefined ? NaN : Number.parseInt(maxText, 10);
+  c.cloneMax = Number.isNaN(parsed) || parsed < 0 ? Math.max(1, ctx.nodes.length) : parsed;
+  // Even with clone-max=0 one instance exists, so history can be matched to it.
+  const count = Math.max(1, c.cloneMax);
+  for (let i = 0; i < count; i++) {
+    const inst = addCloneInstance(c, ctx);
+    if (i >= c.cloneMax) for (const r of [inst, ...inst.children]) r.orphan = true;
+  }
+  return c;
+}
+
+function buildBundle(el: XmlElement, ctx: BuildContext, index: number): MResource {
+  const xmlId = el.attrs.id ?? '';
+  const meta = metaFor(el, undefined, ctx);
+  const b = newResource({
+    kind: 'bundle',
+    id: xmlId,
+    xmlId,
+    meta,
+    configIndex: index,
+    priority: scoreOf(meta.get('priority')),
+    unique: isTrue(meta.get('globally-unique')),
+    promotable: false,
+  });
+  applyManagement(b, ctx);
+  const runtime = el.children.find((c) => c.name === 'docker' || c.name === 'podman' || c.name === 'rkt');
+  const network = firstChild(el, 'network');
+  const childXml = firstChild(el, 'primitive');
+  const runtimeName = runtime?.name ?? 'docker';
+  const replicas = Number.parseInt(runtime?.attrs.replicas ?? runtime?.attrs.masters ?? '', 10);
+  const count = Number.isNaN(replicas) ? 1 : replicas;
+  const image = runtime?.attrs.image ?? '';
+  const ipStart = network?.attrs['ip-range-start'];
+  const list: BundleReplica[] = [];
+  const childClone = childXml
+    ? newResource({
+        kind: 'clone',
+        id: `${xmlId}-clone`,
+        xmlId: `${xmlId}-clone`,
+        parent: b,
+        meta: new Map([...meta, ['internal', 'true']]),
+        configIndex: index,
+        priority: 0,
+        unique: b.unique,
+        promotable: isTrue(meta.get('promotable')) || (runtime?.attrs['promoted-max'] ?? runtime?.attrs.masters ?? '0') !== '0',
+      })
+    : undefined;
+  if (childClone) {
+    childClone.cloneChildXml = childXml;
+    childClone.cloneMax = count;
+    b.children.push(childClone);
+  }
+  for (let i = 0; i < count; i++) {
+    const ip = ipStart !== undefined ? addToIp(ipStart, i) : undefined;
+    const container = newResource({
+      kind: 'primitive',
+      id: `${xmlId}-${runtimeName}-${i}`,
+      xmlId: `${xmlId}-${runtimeName}-${i}`,
+      parent: b,
+      meta: new Map(meta),
+      cls: 'ocf',
+      provider: 'heartbeat',
+      type: runtimeName,
+      configIndex: index,
+      priority: 0,
+      unique: false,
+      promotable: false,
+    });
+    applyManagement(container, ctx);
+    const ipRsc =
+      ip !== undefined
+        ? newResource({
+            kind: 'primitive',
+            id: `${xmlId}-ip-${ip}`,
+            xmlId: `${xmlId}-ip-${ip}`,
+            parent: b,
+            meta: new Map(meta),
+            cls: 'ocf',
+            provider: 'heartbeat',
+            type: 'IPaddr2',
+            configIndex: index,
+            priority: 0,
+            unique: false,
+            promotable: false,
+          })
+        : undefined;
+    if (ipRsc) applyManagement(ipRsc, ctx);
+    let remote: MResource | undefined;
+    let child: MResource | undefined;
+    const nodeName = `${xmlId}-${i}`;
+    if (childClone) {
+      remote = newResource({
+        kind: 'primitive',
+        id: nodeName,
+        xmlId: nodeName,
+        parent: b,
+        meta: new Map([...meta, ['internal', 'true']]),
+        cls: 'ocf',
+        provider: 'pacemaker',
+        type: 'remote',
+        configIndex: index,
+        priority: 0,
+        unique: false,
+        promotable: false,
+      });
+      applyManagement(remote, ctx);
+      remote.container = container;
+      remote.isRemoteConnectionFor = nodeName;
+      const node = ctx.addNode(newNode(nodeName, nodeName, 'guest'));
+      node.remoteRsc = remote;
+      node.discoverNever = true;
+      child = addCloneInstance(childClone, ctx);
+    }
+    b.children.push(container);
+    if (ipRsc) b.children.push(ipRsc);
+    if (remote) b.children.push(remote);
+    list.push({
+      index: i,
+      ...(ip !== undefined ? { ip } : {}),
+      container,
+      ...(ipRsc ? { ipRsc } : {}),
+      ...(remote ? { remote } : {}),
+      ...(child ? { child } : {}),
+      ...(childClone ? { nodeName } : {}),
+    });
+  }
+  b.bundle = { image, replicas: list, ...(childClone ? { childClone } : {}) };
+  return b;
+}
+
+function addToIp(start: string, offset: number): string {
+  const parts = start.split('.').map((p) => Number.parseInt(p, 10));
+  if (parts.length !== 4 || parts.some((p) => Number.isNaN(p))) return start;
+  let value = (((parts[0]! * 256 + parts[1]!) * 256 + parts[2]!) * 256 + parts[3]!) + offset;
+  const out: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    out.unshift(value % 256);
+    value = Math.floor(value / 256);
+  }
+  return out.join('.');
+}
+
+function buildTop(el: XmlElement, ctx: BuildContext): MResource | undefined {
+  const index = ctx.counter++;
+  switch (el.name) {
+    case 'primitive':
+      return buildPrimitive(el, ctx, undefined, '', index);
+    case 'group':
+      return buildGroup(el, ctx, undefined, '', index);
+    case 'clone':
+    case 'master':
+      return buildClone(el, ctx, index);
+    case 'bundle':
+      return buildBundle(el, ctx, index);
+    case 'template':
+      return undefined;
+    default:
+      ctx.unsupported.push(`resource element <${el.name}>`);
+      return undefined;
+  }
+}
