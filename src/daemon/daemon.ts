@@ -217,8 +217,12 @@ export class Daemon {
       case 'local-stall':
         this.log('warn', `local event loop stalled for ${e.gapMs} ms; health score ${e.healthScore}`, { event: 'local-stall', gapMs: e.gapMs, healthScore: e.healthScore });
         return;
-      default:
-        this.log('info', `membership: ${e.type}`, { event: e.type, ...e });
+      default: {
+        // `node` in a log record is the node that logs; the peer an event is about is `peer`.
+        const { type, ...rest } = e;
+        const { node, ...others } = rest as Record<string, unknown>;
+        this.log('info', `membership: ${type}${node !== undefined ? ` ${String(node)}` : ''}`, { event: type, ...(node !== undefined ? { peer: node } : {}), ...others });
+      }
     }
   }
 

@@ -42,8 +42,8 @@ describe.skipIf(skip !== null)(`vigild on loopback${skip ? ` (skipped: ${skip})`
   });
 
   it('drops and counts forged, replayed, truncated and random packets without disturbing the view', async () => {
-    const wire = await import('../../dist/transport/wire.js');
-    const keysMod = await import('../../dist/transport/keys.js');
+    const wire = await import('../../src/transport/wire.js');
+    const keysMod = await import('../../src/transport/keys.js');
     const keys = keysMod.deriveKeys(readFileSync(join(dir, 'authkey')));
     const wrong = keysMod.deriveKeys(Buffer.alloc(32, 1));
     const before = await cluster.status(1);

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupLeftovers, createNetwork, netnsAvailable, type Network } from '../netns/netns.mjs';
+import { buildAvailable, startCluster, type Cluster } from './cluster.mjs';
+
+const skip = buildAvailable() ?? netnsAvailable();
+
+/**
+ * Three vigild on three network namespaces, each with two links (two bridges): the real
+ * sockets, the real port 694, real cables cut. Every wait is bounded; the namespaces and the
+ * daemons in them are removed even when a test fails.
+ */
+describe.skipIf(skip !== null)(`vigild on 3 network namespaces${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let network: Network;
+  let cluster: Cluster;
+  let dir: string;
+  const viewOf = async (i: number) => (await cluster.status(i)).view;
+
+  beforeAll(async () => {
+    cleanupLeftovers();
+    dir = mkdtempSync(join(tmpdir(), 'vigil-netns-'));
+    network = createNetwork({ nodes: 3, links: 2 });
+    cluster = await startCluster({ network, dir, budget: '1s' });
+    for (let i = 0; i < 3; i++) await cluster.waitFor(i, (s) => s.view.members.length === 3 && s.view.dc === 'n1', 15_000, 'a 3-node view');
+  });
+
+  afterAll(async () => {
+    try {
+      await cluster?.stop();
+    } finally {
+      network?.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a node whose one link is cut, and says which link is down', async () => {
+    const before = await viewOf(0);
+    network.setLink(2, 0, false);
+    try {
+      await cluster.waitFor(0, (s) => (s.peers.find((p) => p.name === 'n3')?.silentMsByLink[0] ?? 0) > 1500, 5000, 'n3 silent on link 0');
+      const now = await cluster.status(0);
+      expect(now.view.id).toBe(before.id);
+      expect(now.view.members).toEqual(['n1', 'n2', 'n3']);
+      expect(now.peers.find((p) => p.name === 'n3')?.silentMsByLink[1]).toBeLessThan(500);
+      expect(cluster.events(0).some((e) => e.event === 'link-down' && e.peer === 'n3')).toBe(true);
+    } finally {
+      network.setLink(2, 0, true);
+    }
+  });
+
+  it('excludes an isolated node within the budget on both sides, and takes it back when healed', async () => {
+    network.isolate(2);
+    const cutAt = Date.now();
+    try {
+      for (const i of [0, 1]) await cluster.waitFor(i, (s) => s.view.members.join() === 'n1,n2', 3000, 'n3 excluded');
+      const excludedAfter = Date.now() - cutAt;
+      const alone = await cluster.waitFor(2, (s) => s.view.members.join() === 'n3', 3000, 'n3 alone');
+      expect(alone.view.quorate).toBe(false);
+      const main = await cluster.waitFor(0, (s) => /uname="n3"[^>]*in_ccm="false"/.test(s.cib), 3000, 'n3 recorded offline');
+      expect(main.view.quorate).toBe(true);
+      expect(main.cib).toMatch(/uname="n3"[^>]*expected="member"/);
+      // Polling adds up to 50 ms per node; the budget is 1 s.
+      expect(excludedAfter).toBeLessThan(1600);
+    } finally {
+      network.heal(2);
+    }
+    for (let i = 0; i < 3; i++) await cluster.waitFor(i, (s) => s.view.members.length === 3, 8000, 'healed view');
+  });
+
+  it('detects a daemon killed with SIGKILL and shows it UNCLEAN', async () => {
+    cluster.kill(1, 'SIGKILL');
+    for (const i of [0, 2]) await cluster.waitFor(i, (s) => s.view.members.join() === 'n1,n3', 3000, 'n2 excluded');
+    const s = await cluster.waitFor(0, (st) => /uname="n2"[^>]*in_ccm="false"/.test(st.cib), 3000, 'n2 recorded');
+    expect(s.cib).toMatch(/uname="n2"[^>]*expected="member"/);
+    expect(s.view.quorate).toBe(true);
+  });
+});
