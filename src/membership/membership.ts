@@ -36,11 +36,10 @@ interface Peer {
   hbAtMs: number | null;
   heard: Set<number>;
   view: { vid: number; vco: number; vm: number[] } | null;
+  settled: boolean;
   /** Whether we currently count the peer alive (heard within the deadline). */
   alive: boolean;
   lateReported: boolean;
-  /** When the peer last refused our proposal because it expects another coordinator. */
-  refusedAtMs: number | null;
   commitResentAtMs: number | null;
 }
 
@@ -94,6 +93,8 @@ export class Membership {
   /** The highest proposal acked, so that a stale proposal cannot be acked after a newer one. */
   private promised: { vid: number; from: number; atMs: number } | null = null;
   private needsNewView = false;
+  /** After a refusal, no new proposal before this time. */
+  private retryAtMs = 0;
   private out: Ready = { send: [], events: [] };
 
   constructor(
@@ -306,6 +307,7 @@ export class Membership {
       vco: this.byName.get(this.current.coordinator)?.id ?? this.selfEntry.id,
       vm: this.currentIds.slice(),
       heard: [...this.peers.values()].filter((p) => p.alive).map((p) => p.entry.id),
+      st: this.settledLocally(),
     };
     this.out.send.push({ to: 'all', msg: hb });
   }
@@ -325,7 +327,7 @@ export class Membership {
 
   /** Both directions work: we hear the peer, and its latest heartbeat says it hears us. */
   private mutual(p: Peer): boolean {
-    return p.alive && p.hbAtMs !== null && p.heard.has(this.selfEntry.id);
+    return p.alive && p.heard.has(this.selfEntry.id);
   }
 
   /**
@@ -335,11 +337,9 @@ export class Membership {
   private taken(p: Peer): boolean {
     const v = p.view;
     if (!v || v.vm.includes(this.selfEntry.id) || v.vco >= this.selfEntry.id) return false;
+    // Its heartbeat predates the view we share with it: the peer has not told us of that view yet.
+    if (v.vid < this.current.id && this.currentIds.includes(p.entry.id)) return false;
     return v.vco === p.entry.id || p.heard.has(v.vco);
-  }
-
-  private refusedRecently(p: Peer): boolean {
-    return p.refusedAtMs !== null && this.nowMs - p.refusedAtMs < this.config.timing.warnMs;
   }
 
   /** The node we expect to coordinate our view: the lowest id among us and our usable peers. */
@@ -355,7 +355,7 @@ export class Membership {
   private candidates(): number[] {
     const chosen: Peer[] = [];
     const usable = [...this.peers.values()]
-      .filter((p) => this.mutual(p) && !this.taken(p) && !this.refusedRecently(p))
+      .filter((p) => this.mutual(p) && !this.taken(p))
       .sort((a, b) => a.entry.id - b.entry.id);
     for (const p of usable) {
       if (chosen.every((c) => c.heard.has(p.entry.id) && p.heard.has(c.entry.id))) chosen.push(p);
@@ -377,7 +377,7 @@ export class Membership {
       if (!timedOut && sameIds(this.pending.members, members)) return;
       this.pending = null;
     }
-    if (!this.viewWanted(members, lowerExpected)) return;
+    if (this.nowMs < this.retryAtMs || !this.viewWanted(members, lowerExpected)) return;
     const vid = this.maxVid + 1;
     this.maxVid = vid;
     this.pending = { vid, members, acks: new Map(), incs: new Map(), sentAtMs: this.nowMs, lowerExpected };
@@ -392,8 +392,13 @@ export class Membership {
   private viewWanted(members: number[], lowerExpected: boolean): boolean {
     if (this.needsNewView || lowerExpected) return true;
     if (this.current.coordinator !== this.config.self || !sameIds(members, this.currentIds)) return true;
-    // Initdead has passed since the view formed: the view must now say the cluster has settled.
-    return !this.facts.settled && this.settledLocally();
+    // A member that holds a newer or different view has left ours without our noticing.
+    for (const id of this.currentIds) {
+      const v = this.peers.get(id)?.view;
+      if (v && (v.vid > this.current.id || (v.vid === this.current.id && v.vco !== this.selfEntry.id))) return true;
+    }
+    // Initdead has passed here or at a member since the view formed: the view can now name a DC.
+    return !this.facts.settled && (this.settledLocally() || this.currentIds.some((id) => this.peers.get(id)?.settled));
   }
 
   private lastManStandingDue(members: number[]): boolean {
@@ -414,6 +419,7 @@ export class Membership {
     p.hbAtMs = this.nowMs;
     p.heard = new Set(hb.heard);
     p.view = { vid: hb.vid, vco: hb.vco, vm: hb.vm };
+    p.settled = hb.st;
     // A member that missed our commit still shows an older view: send it again, once per keepalive.
     const commit = this.lastCommit;
     if (
@@ -433,6 +439,8 @@ export class Membership {
   private onPropose(p: Peer, vid: number, members: number[]): void {
     const self = this.selfEntry.id;
     if (!members.includes(self) || !members.includes(p.entry.id)) return;
+    // A proposer names only peers it hears: this is news of the link from it to us working.
+    for (const id of members) if (id !== p.entry.id) p.heard.add(id);
     const stalePromise = this.promised !== null && this.promised.vid > vid && this.nowMs - this.promised.atMs < 2 * this.config.timing.keepaliveMs;
     if (vid <= this.current.id || stalePromise || p.entry.id > this.expectedCoordinator()) {
       this.out.send.push({
@@ -465,8 +473,10 @@ export class Membership {
     const pending = this.pending;
     if (!pending || vid !== pending.vid) return;
     this.maxVid = Math.max(this.maxVid, have);
-    // A refusal for any reason but an outdated id means the peer expects another coordinator.
-    if (have < vid) p.refusedAtMs = this.nowMs;
+    // A refusal for any reason but an outdated id means the peer expects another coordinator:
+    // our knowledge or its own is out of date, and the next heartbeats will settle which. Retrying
+    // at once would only draw the same refusal.
+    if (have < vid) this.retryAtMs = this.nowMs + this.config.timing.keepaliveMs;
     this.pending = null;
   }
 
@@ -492,8 +502,9 @@ export class Membership {
 
   private onCommit(p: Peer, c: CommitMessage): void {
     if (c.vid <= this.current.id || !c.members.includes(this.selfEntry.id) || !c.members.includes(p.entry.id)) return;
+    for (const id of c.members) if (id !== p.entry.id) p.heard.add(id);
     if (p.entry.id > this.expectedCoordinator()) return;
-    if (this.promised && this.promised.vid > c.vid) return;
+    p.view = { vid: c.vid, vco: p.entry.id, vm: c.members };
     this.install(c.vid, p.entry.id, c.members, { allSeen: c.allSeen, settled: c.settled, expected: c.expected }, new Map());
   }
 
@@ -578,9 +589,9 @@ function newPeer(entry: NodeEntry): Peer {
     hbAtMs: null,
     heard: new Set(),
     view: null,
+    settled: false,
     alive: false,
     lateReported: false,
-    refusedAtMs: null,
     commitResentAtMs: null,
   };
 }

@@ -18,8 +18,8 @@ export function parseMembershipMessage(value: unknown): MembershipMessage | null
   if (!isCount(m.inc) || !isCount(m.vid)) return null;
   switch (m.t) {
     case 'hb':
-      if (!isCount(m.vco) || !isIds(m.vm) || !isIds(m.heard)) return null;
-      return { t: 'hb', inc: m.inc, vid: m.vid, vco: m.vco, vm: m.vm, heard: m.heard };
+      if (!isCount(m.vco) || !isIds(m.vm) || !isIds(m.heard) || !isBool(m.st)) return null;
+      return { t: 'hb', inc: m.inc, vid: m.vid, vco: m.vco, vm: m.vm, heard: m.heard, st: m.st };
     case 'propose':
       if (!isIds(m.members)) return null;
       return { t: 'propose', inc: m.inc, vid: m.vid, members: m.members };

@@ -125,6 +125,8 @@ export interface HeartbeatMessage {
   vm: number[];
   /** Ids of the peers the sender hears on some link. */
   heard: number[];
+  /** The sender has settled (initdead over, or all nodes seen): its coordinator may name a DC. */
+  st: boolean;
 }
 
 export interface ProposeMessage {

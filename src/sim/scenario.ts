@@ -1,0 +1,186 @@
+import { deriveTiming, tickIntervalMs, type MembershipConfig, type QuorumOptions, type Timing } from '../membership/index.js';
+import { MembershipActor } from './membership-actor.js';
+import { MembershipChecker, type MembershipSim, type Violation } from './membership-checker.js';
+import { Prng } from './prng.js';
+import { Simulation } from './simulation.js';
+
+export interface SeedResult {
+  seed: number;
+  violations: Violation[];
+  steps: number;
+  simulatedMs: number;
+  /** What the seed chose, for the report of a failing seed. */
+  setup: string;
+  log: string[];
+}
+
+/** Chaos, then a healed network that must converge and then stay steady; repeated. */
+const ROUNDS = 3;
+const LAN_DELAY_MAX_MS = 1;
+
+interface Run {
+  rng: Prng;
+  sim: MembershipSim;
+  checker: MembershipChecker;
+  names: string[];
+  links: number;
+  timing: Timing;
+  budgetMs: number;
+  startedAtMs: Map<string, number>;
+  log: string[];
+}
+
+/** Runs one seed: everything it does follows from the seed, so a failure replays exactly. */
+export function runSeed(seed: number): SeedResult {
+  const rng = new Prng(seed);
+  const n = rng.int(2, 5);
+  const links = rng.int(1, 2);
+  const budgetMs = rng.pick([300, 1000]);
+  const timing = deriveTiming(budgetMs);
+  const names = Array.from({ length: n }, (_, i) => `node${i + 1}`);
+  const quorum: QuorumOptions = {
+    twoNode: n === 2 && rng.chance(0.7),
+    lastManStanding: rng.chance(0.3),
+    lastManStandingWindowMs: 2 * budgetMs,
+  };
+  if (rng.chance(0.2)) quorum.waitForAll = rng.chance(0.5);
+  // Ids need not follow names: shuffle them so the DC is not always node1.
+  const ranks = names.map((_, i) => i + 1);
+  for (let i = ranks.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [ranks[i], ranks[j]] = [ranks[j], ranks[i]];
+  }
+  const ids = ranks.map((r) => r * 10 + rng.int(0, 9));
+  const nodes = names.map((name, i) => ({ name, id: ids[i], votes: 1 }));
+  const shared: Omit<MembershipConfig, 'self' | 'incarnation'> = { nodes, timing, quorum };
+  const checker = new MembershipChecker(shared);
+  const startedAtMs = new Map<string, number>();
+  const sim: MembershipSim = new Simulation(
+    names,
+    links,
+    tickIntervalMs(timing),
+    (self, incarnation, nowMs) => {
+      startedAtMs.set(self, nowMs);
+      return new MembershipActor({ ...shared, self, incarnation }, nowMs);
+    },
+    rng,
+    (s) => checker.afterStep(s),
+  );
+  const setup = `${n} nodes (ids ${ids.join(',')}), ${links} link(s), budget ${budgetMs} ms, quorum ${JSON.stringify(quorum)}`;
+  const run: Run = { rng, sim, checker, names, links, timing, budgetMs, startedAtMs, log: [setup] };
+  for (const name of names) if (rng.chance(0.9) || name === names[0]) sim.start(name);
+  for (let round = 1; round <= ROUNDS && checker.violations.length === 0; round++) playRound(run, round);
+  return { seed, violations: checker.violations, steps: sim.steps, simulatedMs: Math.round(sim.nowMs), setup, log: run.log };
+}
+
+function playRound(run: Run, round: number): void {
+  const { rng, sim, checker, budgetMs } = run;
+  const chaosEnd = sim.nowMs + budgetMs * (1 + rng.float() * 3);
+  const faults = rng.int(1, 8);
+  const times = Array.from({ length: faults }, () => sim.nowMs + rng.float() * (chaosEnd - sim.nowMs)).sort((a, b) => a - b);
+  for (const t of times) {
+    sim.runUntil(t);
+    run.log.push(`${t.toFixed(1)} ms: ${injectFault(run)}`);
+  }
+  sim.runUntil(chaosEnd);
+  heal(run);
+  // Stalls end by themselves; once every node has run a tick since, its Lifeguard score is known.
+  const stallsOverMs = Math.max(sim.nowMs, ...[...sim.nodes.values()].map((n) => n.stalledUntilMs));
+  sim.runUntil(stallsOverMs + tickIntervalMs(run.timing) * 1.2);
+  const healAtMs = sim.nowMs;
+  const boundMs = convergenceBoundMs(run);
+  run.log.push(`${healAtMs.toFixed(1)} ms: round ${round} healed; must converge within ${boundMs.toFixed(0)} ms`);
+  sim.runUntil(healAtMs + boundMs);
+  checker.checkAgreement(sim);
+  if (!checker.expectConverged(sim, `round ${round}, ${boundMs.toFixed(0)} ms after healing`, dcRequired(run))) return;
+  checker.quiet = true;
+  sim.runUntil(sim.nowMs + budgetMs * (1 + rng.float()));
+  checker.quiet = false;
+}
+
+/**
+ * Counted from the end of the last stall after healing, the slowest path to agreement is a node that died just before: its peers need
+ * deadtime (stretched by their Lifeguard multiplier if their loop stalled lately) plus a tick to
+ * notice, then a proposal round trip; a node that rejoins needs two heartbeats to be heard both ways.
+ */
+function convergenceBoundMs(run: Run): number {
+  let multiplier = 1;
+  for (const node of run.sim.nodes.values()) {
+    if (node.actor) multiplier = Math.max(multiplier, 1 + node.actor.machine.healthScore());
+  }
+  const { deadMs, keepaliveMs } = run.timing;
+  return multiplier * deadMs + tickIntervalMs(run.timing) + 2 * keepaliveMs + 6 * LAN_DELAY_MAX_MS;
+}
+
+function dcRequired(run: Run): boolean {
+  const up = run.names.filter((n) => run.sim.isUp(n));
+  if (up.length === run.names.length) return true;
+  return up.some((n) => run.sim.nowMs - (run.startedAtMs.get(n) ?? 0) >= run.timing.initDeadMs);
+}
+
+function heal(run: Run): void {
+  const { sim, rng } = run;
+  sim.healLinks();
+  sim.conditions = { lossRate: 0, duplicateRate: sim.conditions.duplicateRate, delayMinMs: 0.1, delayMaxMs: LAN_DELAY_MAX_MS };
+  for (const name of run.names) if (!sim.isUp(name) && rng.chance(0.6)) sim.start(name);
+  if (!run.names.some((n) => sim.isUp(n))) sim.start(run.names[0]);
+}
+
+function injectFault(run: Run): string {
+  const { rng, sim, names, links, budgetMs } = run;
+  const up = names.filter((n) => sim.isUp(n));
+  const down = names.filter((n) => !sim.isUp(n));
+  const kind = rng.pick(['partition', 'oneway', 'linkcut', 'loss', 'dup', 'delay', 'crash', 'restart', 'stall'] as const);
+  switch (kind) {
+    case 'partition': {
+      const side = new Set(rng.subset(names, 0.5));
+      for (const a of names) for (const b of names) if (side.has(a) !== side.has(b)) for (let l = 0; l < links; l++) sim.setCut(a, b, l, true);
+      return `partition [${[...side]}] | [${names.filter((x) => !side.has(x))}]`;
+    }
+    case 'oneway': {
+      const [a, b] = twoOf(rng, names);
+      for (let l = 0; l < links; l++) sim.setCut(a, b, l, true);
+      return `cut ${a} → ${b} (one way)`;
+    }
+    case 'linkcut': {
+      const [a, b] = twoOf(rng, names);
+      const l = rng.int(0, links - 1);
+      sim.setCut(a, b, l, true);
+      sim.setCut(b, a, l, true);
+      return `cut link ${l} between ${a} and ${b}`;
+    }
+    case 'loss':
+      sim.conditions.lossRate = rng.pick([0, 0.05, 0.2, 0.5]);
+      return `loss ${sim.conditions.lossRate}`;
+    case 'dup':
+      sim.conditions.duplicateRate = rng.pick([0, 0.05, 0.2]);
+      return `duplication ${sim.conditions.duplicateRate}`;
+    case 'delay':
+      sim.conditions.delayMaxMs = rng.pick([1, 5, 20]);
+      return `delay up to ${sim.conditions.delayMaxMs} ms (reordering)`;
+    case 'crash': {
+      if (up.length <= 1) return 'crash skipped (one node left)';
+      const victim = rng.pick(up);
+      sim.crash(victim);
+      return `crash ${victim}`;
+    }
+    case 'restart': {
+      if (down.length === 0) return 'restart skipped (all up)';
+      const node = rng.pick(down);
+      sim.start(node);
+      return `restart ${node}`;
+    }
+    case 'stall': {
+      const node = rng.pick(names);
+      const forMs = budgetMs * (0.1 + rng.float() * 1.4);
+      sim.stall(node, sim.nowMs + forMs);
+      return `stall ${node} for ${forMs.toFixed(0)} ms`;
+    }
+  }
+}
+
+function twoOf(rng: Prng, names: string[]): [string, string] {
+  const a = rng.pick(names);
+  const b = rng.pick(names.filter((n) => n !== a));
+  return [a, b];
+}
