@@ -1,0 +1,96 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILTIN_AGENTS } from '../../src/executor/agents/registry.js';
+import { alive, gone, needsBuild, ocf, req, sandbox } from './helpers.js';
+
+const sb = sandbox();
+afterAll(() => rmSync(sb.dir, { recursive: true, force: true }));
+const vigil = (type: string) => ocf('vigil', type);
+
+describe.skipIf(needsBuild())('built-in agents, run as processes of their own', () => {
+  it('every built-in agent prints meta-data that parses, with its actions', async () => {
+    for (const name of BUILTIN_AGENTS.keys()) {
+      const md = await sb.executor.metadata(vigil(name));
+      expect(md.name).toBe(name);
+      expect(md.actions.map((a) => a.name)).toEqual(expect.arrayContaining(['start', 'stop', 'monitor', 'meta-data']));
+    }
+  });
+
+  it('ocf:vigil:Dummy starts, monitors, reloads and stops', async () => {
+    const params = { fake: 'a' };
+    expect((await sb.executor.run(req('d', vigil('Dummy'), 'monitor', params))).rc).toBe(7);
+    expect((await sb.executor.run(req('d', vigil('Dummy'), 'start', params))).rc).toBe(0);
+    expect((await sb.executor.run(req('d', vigil('Dummy'), 'monitor', params, { intervalMs: 10000 }))).rc).toBe(0);
+    expect((await sb.executor.run(req('d', vigil('Dummy'), 'reload-agent', { fake: 'b' }))).rc).toBe(0);
+    expect(readFileSync(join(sb.rscTmp, 'vigil-Dummy-d.state'), 'utf8')).toBe('b\n');
+    expect((await sb.executor.run(req('d', vigil('Dummy'), 'stop', params))).rc).toBe(0);
+    expect((await sb.executor.run(req('d', vigil('Dummy'), 'monitor', params))).rc).toBe(7);
+    expect((await sb.executor.run(req('d', vigil('Dummy'), 'frobnicate', params))).rc).toBe(3);
+    const bad = await sb.executor.run(req('d', vigil('Dummy'), 'validate-all', { op_sleep: 'soon' }));
+    expect(bad).toMatchObject({ rc: 6, exitReason: "op_sleep must be a number of seconds, not 'soon'" });
+  });
+
+  it('ocf:vigil:Stateful moves between roles and publishes promotion scores', async () => {
+    const run = (task: string) => sb.executor.run(req('ms:1', vigil('Stateful'), task));
+    expect((await run('start')).rc).toBe(0);
+    expect(sb.transient('master-ms')).toBe('5');
+    expect((await run('promote')).rc).toBe(0);
+    expect(sb.transient('master-ms')).toBe('10');
+    expect((await run('monitor')).rc).toBe(8);
+    expect((await run('demote')).rc).toBe(0);
+    expect((await run('monitor')).rc).toBe(0);
+    expect((await run('stop')).rc).toBe(0);
+    expect(sb.transient('master-ms')).toBeUndefined();
+    const promoteStopped = await run('promote');
+    expect(promoteStopped).toMatchObject({ rc: 1, exitReason: 'cannot promote: not running' });
+  });
+
+  it('ocf:vigil:Supervisor keeps a program running outside the operation, and stops it', async () => {
+    const params = { binfile: '/bin/sleep', cmdline_options: '1000' };
+    const start = await sb.executor.run(req('sup', vigil('Supervisor'), 'start', params));
+    expect(start.rc, start.stderr).toBe(0);
+    const pid = Number(readFileSync(join(sb.rscTmp, 'vigil-Supervisor-sup.state'), 'utf8'));
+    expect(alive(pid)).toBe(true);
+    expect((await sb.executor.run(req('sup', vigil('Supervisor'), 'monitor', params))).rc).toBe(0);
+    expect((await sb.executor.run(req('sup', vigil('Supervisor'), 'stop', params))).rc).toBe(0);
+    expect(await gone(pid)).toBe(true);
+    expect((await sb.executor.run(req('sup', vigil('Supervisor'), 'monitor', params))).rc).toBe(7);
+
+    const crashed = await sb.executor.run(req('sup2', vigil('Supervisor'), 'start', { binfile: '/bin/sleep', cmdline_options: 'not-a-number' }));
+    expect(crashed).toMatchObject({ rc: 1, exitReason: '/bin/sleep exited right after starting' });
+    const missingBin = await sb.executor.run(req('sup3', vigil('Supervisor'), 'start', { binfile: '/nonexistent/daemon' }));
+    expect(missingBin.rc).toBe(5);
+  });
+
+  describe('ocf:vigil:HttpCheck', () => {
+    let server: Server;
+    let status = 200;
+    let url = '';
+    beforeAll(async () => {
+      server = createServer((_req, res) => {
+        res.writeHead(status);
+        res.end(status === 200 ? 'all good' : 'broken');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it('is healthy while the URL answers as expected, failed otherwise', async () => {
+      const params = () => ({ url, expect_body: 'good' });
+      expect((await sb.executor.run(req('hc', vigil('HttpCheck'), 'monitor', params()))).rc).toBe(7);
+      expect((await sb.executor.run(req('hc', vigil('HttpCheck'), 'start', params()))).rc).toBe(0);
+      expect((await sb.executor.run(req('hc', vigil('HttpCheck'), 'monitor', params(), { intervalMs: 10000 }))).rc).toBe(0);
+      status = 503;
+      const failed = await sb.executor.run(req('hc', vigil('HttpCheck'), 'monitor', params(), { intervalMs: 10000 }));
+      expect(failed).toMatchObject({ rc: 1, exitReason: `${url} answered 503, expected 200` });
+      status = 200;
+      expect((await sb.executor.run(req('hc', vigil('HttpCheck'), 'stop', params()))).rc).toBe(0);
+      const badUrl = await sb.executor.run(req('hc', vigil('HttpCheck'), 'validate-all', { url: 'ftp://x' }));
+      expect(badUrl).toMatchObject({ rc: 6, exitReason: "url must be http:// or https://, not 'ftp:'" });
+    });
+  });
+});
