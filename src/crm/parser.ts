@@ -43,6 +43,7 @@ const NVPAIR_ID_RE = /^\$([^:=]+)(?::(.+))?=(.*)$/s;
 const NVPAIR_REF_RE = /^@([^:]+)(?::(.+))?$/;
 const NVPAIR_KEY_RE = /^([^:=]+)$/;
 const DESC_RE = /^description=(.+)$/is;
+const OBJECT_ID_RE = /^[A-Za-z_][\w.-]*$/;
 
 /** Parses crm configure text into statements; throws CrmSyntaxError at the first mistake. */
 export function parseCrm(text: string, source = '<input>'): Statement[] {
@@ -102,7 +103,7 @@ class StatementParser {
       case 'clone':
       case 'ms':
       case 'master': {
-        const id = this.identifier('a resource id');
+        const id = this.objectId('a resource id');
         const child = this.resource('the resource to clone');
         const description = this.description();
         return { ...base, kind: command === 'clone' ? 'clone' : 'ms', id, child, description, sets: this.attrSets({ params: 'instance_attributes', meta: 'meta_attributes' }, 'params') };
@@ -173,6 +174,13 @@ class StatementParser {
   private identifier(what: string): string {
     const tok = this.next(what);
     if (!IDENT_RE.test(tok.text)) this.fail(what, tok);
+    return tok.text;
+  }
+
+  /** The id of a new object: an XML NCName, as crmsh and the schema require. */
+  private objectId(what: string): string {
+    const tok = this.next(what);
+    if (!OBJECT_ID_RE.test(tok.text)) this.fail(`${what}: a letter or _, then letters, digits, _, . or -`, tok);
     return tok.text;
   }
 
@@ -317,7 +325,9 @@ class StatementParser {
 
   private propertySet(): { id?: string; idRef?: string; rules: Rule[]; pairs: NvPair[] } {
     const out: { id?: string; idRef?: string; rules: Rule[]; pairs: NvPair[] } = { rules: [], pairs: [] };
+    const idTok = this.peek();
     const id = this.initialId();
+    if (id !== undefined && !OBJECT_ID_RE.test(id)) this.fail('a set id: a letter or _, then letters, digits, _, . or -', idTok);
     if (id !== undefined) out.id = id;
     else {
       const ref = this.tryMatch(/^\$id-ref=(.*)$/i);
@@ -354,7 +364,7 @@ class StatementParser {
 
   private primitive(kind: 'primitive' | 'rsc_template'): { id: string; agent: AgentRef; description?: string; parts: PrimitivePart[] } {
     if (this.tokens.length < 3) this.fail(`a resource id and an agent ${kind === 'primitive' ? '(or @TEMPLATE) ' : ''}after ${kind}`, this.tokens.length === 2 ? undefined : this.peek());
-    const id = this.identifier('a resource id');
+    const id = this.objectId('a resource id');
     const template = kind === 'primitive' ? this.tryMatch(/^@(.+)$/) : undefined;
     const agent: AgentRef = template ? { template: template[1] } : this.agent();
     const out: { id: string; agent: AgentRef; description?: string; parts: PrimitivePart[] } = { id, agent, parts: [] };
@@ -412,7 +422,7 @@ class StatementParser {
 
   private group(): { id: string; members: string[]; description?: string; sets: AttrSet[] } {
     if (this.tokens.length < 3) this.fail('a group id and at least one member after group', this.tokens.length === 2 ? undefined : this.peek());
-    const id = this.identifier('a group id');
+    const id = this.objectId('a group id');
     const members: string[] = [];
     while (this.more()) {
       const tok = this.peek() as Token;
@@ -446,7 +456,7 @@ class StatementParser {
   }
 
   private location() {
-    const id = this.identifier('a constraint id');
+    const id = this.objectId('a constraint id');
     let target: { rsc: string } | { pattern: string } | { sets: ResourceSet[] };
     const pattern = this.tryMatch(/^\/(.+)\/$/);
     if (pattern) target = { pattern: pattern[1] };
@@ -489,7 +499,7 @@ class StatementParser {
   }
 
   private colocation() {
-    const id = this.identifier('a constraint id');
+    const id = this.objectId('a constraint id');
     const score = scoreOf(this.scorePrefix('SCORE: before the resources'));
     const nodeAttribute = this.tail('node-attribute')?.toLowerCase();
     const resources = this.constraintResources('role', 2);
@@ -497,7 +507,7 @@ class StatementParser {
   }
 
   private order() {
-    const id = this.identifier('a constraint id');
+    const id = this.objectId('a constraint id');
     let orderKind: string | undefined;
     const kindTok = this.peek();
     const m = this.tryMatch(SCORE_RE);
@@ -514,7 +524,7 @@ class StatementParser {
   }
 
   private ticket() {
-    const id = this.identifier('a constraint id');
+    const id = this.objectId('a constraint id');
     const ticket = this.scorePrefix('TICKET: before the resources');
     const lossPolicy = this.tail('loss-policy', ['stop', 'demote', 'fence', 'freeze']);
     const resources = this.constraintResources('role', 1);
@@ -624,7 +634,7 @@ class StatementParser {
 
   private alert(): { id: string; path: string; description?: string; parts: AlertPart[] } {
     if (this.tokens.length < 3) this.fail('an alert id and the path of its agent', this.tokens.length === 2 ? undefined : this.peek());
-    const id = this.identifier('an alert id');
+    const id = this.objectId('an alert id');
     const path = this.next('the path of the alert agent').text;
     const out: { id: string; path: string; description?: string; parts: AlertPart[] } = { id, path, parts: [] };
     const description = this.description();

@@ -1,3 +1,110 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { readCibFile, writeCibFile } from '../../cib/io/file.js';
+import { serializeXml, element, XmlSyntaxError } from '../../cib/xml.js';
+import { loadCrm } from '../../crm/commit.js';
+import { CrmCommitError, CrmSyntaxError } from '../../crm/errors.js';
+import { systemAgentLookup, systemPickProvider } from '../../crm/io/agents.js';
+import { configurationOf, type LoadMethod } from '../../crm/load.js';
+import { listObjects, showConfiguration } from '../../crm/show.js';
+import { CommandError, UsageError, colour, parseOutputFormat, printJson } from '../output.js';
+import { requireCibFile } from './cib.js';
 
-export function registerCrmCommands(_program: Command): void {}
+interface LoadOpts {
+  force?: boolean;
+  cib?: string;
+  outputAs?: string;
+}
+
+interface ShowOpts {
+  cib?: string;
+  outputAs?: string;
+  obscure?: boolean;
+}
+
+export function registerCrmCommands(program: Command): void {
+  const configure = program.command('configure').description('the crm shell configure language: load it into a CIB file, show a CIB in it');
+  configure
+    .command('load')
+    .description('parse a crm configure file (- for stdin) and commit it to the CIB: update merges, replace starts over')
+    .argument('<method>', 'update or replace')
+    .argument('<file>', 'crm configure text; - reads stdin')
+    .option('-F, --force', 'commit even when an agent is missing or its parameters do not match its meta-data')
+    .option('--cib <file>', 'work on this CIB file (default: $CIB_file)')
+    .option('--output-as <format>', 'text or json')
+    .action((method: string, file: string, opts: LoadOpts) => runLoad(method, file, opts));
+  configure
+    .command('show')
+    .description('print the configuration in the crm language, or as XML with "show xml"; optionally only the objects named')
+    .argument('[ids...]', 'xml, then object ids')
+    .option('--cib <file>', 'work on this CIB file (default: $CIB_file)')
+    .option('--output-as <format>', 'text, json or xml')
+    .option('--no-obscure', 'show passw* parameter values instead of ******')
+    .action((ids: string[], opts: ShowOpts) => runShow(ids, opts));
+}
+
+function runLoad(method: string, file: string, opts: LoadOpts): void {
+  if (method !== 'update' && method !== 'replace') throw new UsageError(`configure load: method must be update or replace, not '${method}'`);
+  const format = parseOutputFormat(opts.outputAs);
+  if (format === 'xml') throw new UsageError('configure load: --output-as must be text or json');
+  const path = requireCibFile(opts.cib);
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new CommandError(`cannot read ${file}: ${(err as Error).message}`, 66);
+  }
+  let cib;
+  try {
+    cib = readCibFile(path);
+  } catch (err) {
+    if (err instanceof XmlSyntaxError) throw new CommandError(err.message, 65);
+    throw err;
+  }
+  let outcome;
+  try {
+    outcome = loadCrm(cib, text, {
+      method: method as LoadMethod,
+      force: opts.force === true,
+      lookupAgent: systemAgentLookup(),
+      pickProvider: systemPickProvider,
+      source: file === '-' ? '<stdin>' : file,
+    });
+  } catch (err) {
+    if (err instanceof CrmSyntaxError) throw new CommandError(err.message, 1);
+    if (err instanceof CrmCommitError) {
+      const hint = err.forcible ? '\n(use -F/--force to commit anyway)' : '';
+      throw new CommandError(`nothing committed:\n${err.errors.map((e) => `  ${colour.red('error')}: ${e.message}`).join('\n')}${hint}`, 1);
+    }
+    throw err;
+  }
+  if (outcome.changed) writeCibFile(path, outcome.cib);
+  if (format === 'json') {
+    printJson({ changed: outcome.changed, epoch: Number(outcome.cib.attrs.epoch), warnings: outcome.warnings, forced: outcome.forced });
+    return;
+  }
+  // Diagnostics go to stderr so that stdout stays clean for a pipeline that reads the CIB next.
+  for (const w of outcome.warnings) process.stderr.write(`${colour.yellow('warning')}: ${w.message}\n`);
+  for (const f of outcome.forced) process.stderr.write(`${colour.yellow('forced')}: ${f.message}\n`);
+}
+
+function runShow(args: string[], opts: ShowOpts): void {
+  const wantXml = args[0] === 'xml';
+  const ids = wantXml ? args.slice(1) : args;
+  const format = wantXml ? 'xml' : parseOutputFormat(opts.outputAs);
+  const config = configurationOf(readCibFile(requireCibFile(opts.cib)));
+  const objects = listObjects(config);
+  const missing = ids.filter((id) => !objects.some((o) => o.id === id));
+  if (missing.length > 0) throw new CommandError(`no such object: ${missing.join(', ')}`, 105);
+  if (format === 'xml') {
+    const picked = ids.length === 0 ? config : element('configuration', {}, objects.filter((o) => ids.includes(o.id)).map((o) => o.element));
+    process.stdout.write(serializeXml(picked));
+    return;
+  }
+  const text = showConfiguration(config, ids, { obscure: opts.obscure !== false });
+  if (format === 'json') {
+    printJson(objects.filter((o) => ids.length === 0 || ids.includes(o.id)).map((o) => ({ type: o.type, id: o.id, text: showConfiguration(config, [o.id], { obscure: opts.obscure !== false }).trimEnd() })));
+    return;
+  }
+  process.stdout.write(text);
+}
