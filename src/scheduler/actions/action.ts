@@ -1,0 +1,34 @@
+import type { Node, Resource } from '../model.js';
+
+/** One action while the scheduler is still deciding; becomes a GraphAction when kept. */
+export interface Act {
+  seq: number;
+  key: string;
+  task: string;
+  rsc?: Resource;
+  node?: Node;
+  pseudo: boolean;
+  kind: 'resource' | 'pseudo' | 'fence' | 'cluster';
+  optional: boolean;
+  runnable: boolean;
+  /** Why it became required or unrunnable, for summary reasons. */
+  requiredBy?: string;
+  unrunnableBy?: string;
+  intervalMs: number;
+  inputs: Set<Act>;
+  /** Pseudo actions that only exist while some child action is in the graph. */
+  collectiveOf?: Resource;
+  fenceAction?: string;
+  fenceReason?: string;
+}
+
+export type EdgeKind = 'implies_then' | 'implies_first' | 'runnable' | 'order';
+
+export interface Edge {
+  first: Act;
+  then: Act;
+  /** Propagations this edge carries besides ordering. */
+  flags: Set<EdgeKind>;
+  /** Name used in reasons: `rsc1 start`, `clone running`. */
+  label: string;
+}

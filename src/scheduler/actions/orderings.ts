@@ -1,0 +1,153 @@
+import type { Context } from '../context.js';
+import type { Clone, Primitive, Resource } from '../model.js';
+import { primitivesOf } from '../model.js';
+import type { Act, Edge } from './action.js';
+import { orderingActs, type Plan } from './plan.js';
+
+const INVERSE: Record<string, string> = { start: 'stop', stop: 'start', promote: 'demote', demote: 'promote' };
+
+function push(plan: Plan, first: Act, then: Act, label: string, flags: Edge['flags']): void {
+  if (first === then) return;
+  plan.edges.push({ first, then, flags, label });
+}
+
+function labelOf(r: Resource, a: Act): string {
+  return `${r.id} ${a.task}`;
+}
+
+/** Turns ordering constraints into edges between the plan's actions. */
+export function applyOrderings(ctx: Context, plan: Plan): void {
+  for (const o of ctx.ordersOf) {
+    if (o.kind === 'Serialize') continue;
+    const mandatory = o.kind === 'Mandatory';
+    const interleaved = o.first.kind === 'clone' && o.then.kind === 'clone' && (o.then.interleave || (o.then.meta.get('interleave') ?? '') === 'true');
+    if (interleaved) {
+      interleave(ctx, plan, o.first as Clone, o.firstAction, o.then as Clone, o.thenAction, mandatory);
+      if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) interleave(ctx, plan, o.then as Clone, INVERSE[o.thenAction], o.first as Clone, INVERSE[o.firstAction], false, mandatory);
+      continue;
+    }
+    const firsts = orderingActs(plan, o.first, o.firstAction, true);
+    const thens = orderingActs(plan, o.then, o.thenAction, false);
+    for (const f of firsts) for (const t of thens) push(plan, f, t, labelOf(o.first, f), new Set(mandatory ? ['runnable', 'implies_then', 'order'] : ['order']));
+    if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) {
+      const f2 = orderingActs(plan, o.then, INVERSE[o.thenAction], true);
+      const t2 = orderingActs(plan, o.first, INVERSE[o.firstAction], false);
+      for (const f of f2) for (const t of t2) push(plan, f, t, labelOf(o.then, f), new Set(mandatory ? ['implies_first', 'order'] : ['order']));
+    }
+  }
+}
+
+function instanceActs(plan: Plan, inst: Primitive | import('../model.js').Group, action: string, asFirst: boolean): Act[] {
+  if (inst.kind === 'primitive') return orderingActs(plan, inst, action, asFirst);
+  return orderingActs(plan, inst, action, asFirst);
+}
+
+function interleave(ctx: Context, plan: Plan, first: Clone, fa: string, then: Clone, ta: string, mandatory: boolean, impliesFirst = false): void {
+  for (const ti of then.instances) {
+    const tnode = nodeOfInstance(ctx, ti);
+    if (!tnode) continue;
+    const fi = first.instances.find((i) => nodeOfInstance(ctx, i) === tnode) ?? first.instances.find((i) => primitivesOf(i).some((p) => [...p.history.values()].some((h) => h.node === tnode && h.role !== 'Stopped')));
+    if (!fi) {
+      if (mandatory && ta === 'start') for (const t of instanceActs(plan, ti, ta, false)) if (t.optional === false || true) {
+        t.runnable = false;
+        t.unrunnableBy = `${first.id} ${fa === 'start' ? 'running' : fa}`;
+      }
+      continue;
+    }
+    const fs = instanceActs(plan, fi, fa, true);
+    const ts = instanceActs(plan, ti, ta, false);
+    for (const f of fs) for (const t of ts) {
+      const label = `${fi.id} ${f.task}`;
+      if (impliesFirst) push(plan, f, t, label, new Set(['implies_first', 'order']));
+      else push(plan, f, t, label, new Set(mandatory ? ['runnable', 'implies_then', 'order'] : ['order']));
+    }
+  }
+}
+
+function nodeOfInstance(ctx: Context, inst: Resource): import('../model.js').Node | null {
+  const first = primitivesOf(inst)[0];
+  return first ? (ctx.placement.get(first)?.node ?? null) : null;
+}
+
+/** Collective pseudo actions are runnable only when enough of their children can run. */
+export function collectiveRunnability(ctx: Context, plan: Plan): void {
+  for (const r of ctx.resources) mark(ctx, plan, r);
+}
+
+function mark(ctx: Context, plan: Plan, r: Resource): void {
+  if (r.kind === 'primitive') return;
+  const running = plan.pseudo.get(`${r.id}_running_0`);
+  const start = plan.pseudo.get(`${r.id}_start_0`);
+  if (r.kind === 'group') {
+    const first = r.children[0];
+    const ok = first !== undefined && (plan.starts.get(first)?.runnable ?? false) && ctx.placement.get(first)?.node != null;
+    if (!ok) {
+      if (running) running.runnable = false;
+      if (start) start.runnable = false;
+    }
+    return;
+  }
+  for (const i of r.instances) mark(ctx, plan, i);
+  const need = Math.max(1, r.cloneMin);
+  const count = r.instances.filter((i) => {
+    const p = primitivesOf(i)[0];
+    return p && ctx.placement.get(p)?.node != null && (plan.starts.get(p)?.runnable ?? false);
+  }).length;
+  if (count < need && running) running.runnable = false;
+}
+
+/** Spreads "required" and "unrunnable" along the edges until nothing changes. */
+export function propagate(plan: Plan): void {
+  const out = new Map<Act, Edge[]>();
+  const inc = new Map<Act, Edge[]>();
+  for (const e of plan.edges) {
+    if (!out.has(e.first)) out.set(e.first, []);
+    (out.get(e.first) as Edge[]).push(e);
+    if (!inc.has(e.then)) inc.set(e.then, []);
+    (inc.get(e.then) as Edge[]).push(e);
+  }
+  const restartStop = new Map<Act, Act>();
+  for (const [p, start] of plan.starts) {
+    if (!start.node) continue;
+    const stop = plan.stops.get(p)?.get(start.node.uname);
+    if (stop) restartStop.set(start, stop);
+  }
+  const queue: Act[] = [...plan.acts];
+  const queued = new Set(queue);
+  const touch = (a: Act): void => {
+    if (!queued.has(a)) {
+      queued.add(a);
+      queue.push(a);
+    }
+  };
+  while (queue.length > 0) {
+    const a = queue.shift() as Act;
+    queued.delete(a);
+    for (const e of out.get(a) ?? []) {
+      const t = e.then;
+      if (e.flags.has('runnable') && !a.runnable && t.runnable) {
+        t.runnable = false;
+        t.unrunnableBy = t.unrunnableBy ?? e.label;
+        touch(t);
+      }
+      if (e.flags.has('implies_then') && !a.optional && a.runnable && t.optional && (t.node !== undefined || t.pseudo)) {
+        t.optional = false;
+        t.requiredBy = t.requiredBy ?? e.label;
+        touch(t);
+        const s = restartStop.get(t);
+        if (s && s.optional) {
+          s.optional = false;
+          s.requiredBy = s.requiredBy ?? e.label;
+          touch(s);
+        }
+      }
+    }
+    for (const e of inc.get(a) ?? []) {
+      if (e.flags.has('implies_first') && !a.optional && e.first.optional) {
+        e.first.optional = false;
+        e.first.requiredBy = e.first.requiredBy ?? e.label;
+        touch(e.first);
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import type { Context } from '../context.js';
+import type { Primitive, Role } from '../model.js';
+import { activeHistories, cloneOf } from '../placement/scores.js';
+import { allPrimitives, type Plan } from './plan.js';
+
+export interface SummaryLine {
+  verb: string;
+  rsc?: string;
+  details: string;
+  reason?: string;
+  /** Fence lines are printed as-is. */
+  text?: string;
+}
+
+function roleName(r: Role, promotable: boolean): string {
+  if (!promotable) return r;
+  return r === 'Started' ? 'Unpromoted' : r;
+}
+
+/** One line per fenced node and per primitive whose state changes, in allocation order. */
+export function summarise(ctx: Context, plan: Plan): SummaryLine[] {
+  const lines: SummaryLine[] = [];
+  const fences = [...plan.fenceActs.values()].reverse();
+  for (const f of fences) lines.push({ verb: 'Fence', details: '', text: `Fence (${f.fenceAction ?? 'reboot'}) ${f.node?.uname ?? ''} '${f.fenceReason ?? ''}'` });
+  for (const p of allPrimitives(ctx.resources)) {
+    const line = primitiveLine(ctx, plan, p);
+    if (line) lines.push(line);
+  }
+  return lines;
+}
+
+function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | undefined {
+  if (plan.frozen.has(p)) return undefined;
+  const promotable = cloneOf(p)?.promotable ?? false;
+  const active = activeHistories(p);
+  const start = plan.starts.get(p);
+  const stops = plan.stops.get(p) ?? new Map();
+  const promote = plan.promotes.get(p);
+  const demote = plan.demotes.get(p);
+  const pl = ctx.placement.get(p);
+  const id = p.id;
+  const startNeeded = start !== undefined && !start.optional && start.node !== undefined;
+  const stopNeeded = [...stops.values()].some((s) => !s.optional);
+  const stopBlocked = [...stops.values()].some((s) => !s.optional && !s.runnable);
+  if (active.length === 0) {
+    if (!start || !start.node || start.optional) return undefined;
+    if (!start.runnable) return { verb: 'Start', rsc: id, details: start.node.uname, reason: start.unrunnableBy ? `due to ${start.unrunnableBy} (blocked)` : 'blocked' };
+    if (promote && !promote.optional && promote.runnable) return { verb: 'Promote', rsc: id, details: `Stopped -> Promoted ${start.node.uname}` };
+    return { verb: 'Start', rsc: id, details: start.node.uname };
+  }
+  const cur = active[0];
+  const curRole = roleName(cur.role, promotable);
+  const curDetail = promotable ? `${curRole} ${cur.node.uname}` : cur.node.uname;
+  const next = start?.node && start.runnable ? start.node : undefined;
+  if (!next) {
+    if (!stopNeeded && !(start?.node && !start.runnable && !start.optional)) return undefined;
+    let reason: string;
+    if (start?.node && !start.runnable && start.unrunnableBy) reason = `due to ${start.unrunnableBy}`;
+    else if (pl?.stopReason === 'no quorum' || [...stops.values()].some((s) => s.requiredBy === 'no quorum')) reason = 'due to no quorum';
+    else if (start?.node && !start.runnable) reason = 'blocked';
+    else reason = 'due to node availability';
+    if (stopBlocked && !reason.endsWith('blocked')) reason += ' (blocked)';
+    return { verb: 'Stop', rsc: id, details: curDetail, reason };
+  }
+  const failed = active.some((h) => h.failed);
+  const nextRole: Role = promotable ? (promote && !promote.optional ? 'Promoted' : pl?.role === 'Promoted' ? 'Promoted' : 'Unpromoted') : 'Started';
+  const onNext = active.find((h) => h.node === next);
+  if (!onNext || (active.length > 1 && active[0].node !== next && !stops.get(next.uname))) {
+    if (!startNeeded) return undefined;
+    const verb = failed ? 'Recover' : 'Move';
+    let details = `${cur.node.uname} -> ${next.uname}`;
+    if (promotable && (curRole === 'Promoted' || nextRole === 'Promoted')) details = curRole === nextRole ? `${curRole} ${cur.node.uname} -> ${next.uname}` : `${curRole} ${cur.node.uname} -> ${nextRole} ${next.uname}`;
+    return { verb, rsc: id, details };
+  }
+  const restarting = startNeeded && (stops.get(next.uname)?.optional === false);
+  if (restarting) {
+    const stop = stops.get(next.uname);
+    let verb = failed && onNext.failed ? 'Recover' : 'Restart';
+    let details = next.uname;
+    if (promotable) {
+      details = `${nextRole} ${next.uname}`;
+      if (verb === 'Restart' && curRole === 'Promoted' && nextRole === 'Promoted') verb = 'Re-promote';
+    }
+    let reason: string | undefined;
+    if (verb === 'Restart' || verb === 'Re-promote') {
+      if (onNext.definitionChanged) reason = 'due to resource definition change';
+      else if (start?.requiredBy && start.requiredBy !== `${id} stop`) reason = `due to required ${start.requiredBy}`;
+      else if (stop?.requiredBy && stop.requiredBy !== `${id} stop`) reason = `due to required ${stop.requiredBy}`;
+    }
+    if (promotable && curRole !== nextRole && verb === 'Recover') details = `${curRole} -> ${nextRole} ${next.uname}`;
+    return { verb, rsc: id, details, reason };
+  }
+  if (promote && !promote.optional && curRole !== 'Promoted') {
+    if (!promote.runnable) return { verb: 'Promote', rsc: id, details: `${curRole} -> Promoted ${next.uname}`, reason: 'blocked' };
+    return { verb: 'Promote', rsc: id, details: `${curRole} -> Promoted ${next.uname}` };
+  }
+  if (demote && !demote.optional && curRole === 'Promoted' && nextRole !== 'Promoted') return { verb: 'Demote', rsc: id, details: `Promoted -> Unpromoted ${next.uname}` };
+  if (stopNeeded && active.length > 1) return { verb: 'Restart', rsc: id, details: next.uname };
+  return undefined;
+}
+
+/** Summary lines laid out as crm_simulate prints them. */
+export function formatSummary(lines: SummaryLine[]): string[] {
+  let w = 5;
+  let d = 5;
+  for (const l of lines) {
+    if (l.text !== undefined) continue;
+    const r = l.rsc ?? '';
+    if (r.length > w) w = r.length + 2;
+    if (l.details.length > d) d = l.details.length;
+  }
+  return lines.map((l) => {
+    if (l.text !== undefined) return `  * ${l.text}`;
+    const base = `  * ${l.verb.padEnd(8)}   ${(l.rsc ?? '').padEnd(w)}   ( ${l.details.padStart(d)} )`;
+    return l.reason ? `${base}  ${l.reason}` : base;
+  });
+}

@@ -1,0 +1,241 @@
+import type { XmlElement } from '../../cib/xml.js';
+import type { Node, Resource } from '../model.js';
+import { evaluateRule, normaliseRole } from '../rules.js';
+import { INFINITY, addScores, parseScore } from '../score.js';
+import { child, children } from '../unpack/config.js';
+
+export interface Location {
+  id: string;
+  rsc: Resource;
+  role?: string;
+  /** Score per node index; nodes not listed are unaffected. */
+  scores: Map<number, number>;
+  discovery: 'always' | 'never' | 'exclusive';
+}
+
+export interface Colocation {
+  id: string;
+  dependent: Resource;
+  primary: Resource;
+  score: number;
+  dependentRole?: string;
+  primaryRole?: string;
+  influence: boolean;
+  nodeAttribute: string;
+}
+
+export type OrderKind = 'Mandatory' | 'Optional' | 'Serialize';
+
+export interface Ordering {
+  id: string;
+  first: Resource;
+  firstAction: string;
+  then: Resource;
+  thenAction: string;
+  kind: OrderKind;
+  symmetrical: boolean;
+}
+
+export interface Ticket {
+  id: string;
+  ticket: string;
+  rsc: Resource;
+  role?: string;
+  lossPolicy: string;
+}
+
+export interface Constraints {
+  locations: Location[];
+  colocations: Colocation[];
+  orderings: Ordering[];
+  tickets: Ticket[];
+}
+
+export interface ConstraintInput {
+  cib: XmlElement;
+  resources: Map<string, Resource>;
+  nodes: Node[];
+  now: number;
+  tags: Map<string, string[]>;
+  unsupported: Set<string>;
+  warnings: string[];
+}
+
+function lookup(input: ConstraintInput, id: string | undefined): Resource[] {
+  if (id === undefined) return [];
+  const r = input.resources.get(id);
+  if (r) return [r];
+  const tagged = input.tags.get(id);
+  if (tagged) return tagged.flatMap((t) => lookup(input, t));
+  return [];
+}
+
+export function readTags(cib: XmlElement): Map<string, string[]> {
+  const tags = new Map<string, string[]>();
+  for (const t of children(child(child(cib, 'configuration'), 'tags'), 'tag')) {
+    tags.set(t.attrs.id ?? '', children(t, 'obj_ref').map((o) => o.attrs.id ?? ''));
+  }
+  return tags;
+}
+
+function roleAttr(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const r = normaliseRole(v);
+  return r === 'Started' ? undefined : r;
+}
+
+export function readConstraints(input: ConstraintInput): Constraints {
+  const out: Constraints = { locations: [], colocations: [], orderings: [], tickets: [] };
+  const section = child(child(input.cib, 'configuration'), 'constraints');
+  for (const c of section?.children ?? []) {
+    switch (c.name) {
+      case 'rsc_location':
+        readLocation(c, input, out);
+        break;
+      case 'rsc_colocation':
+        readColocation(c, input, out);
+        break;
+      case 'rsc_order':
+        readOrder(c, input, out);
+        break;
+      case 'rsc_ticket':
+        readTicket(c, input, out);
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function readLocation(c: XmlElement, input: ConstraintInput, out: Constraints): void {
+  const discovery = (c.attrs['resource-discovery'] ?? 'always') as Location['discovery'];
+  const targets: { rsc: Resource; matches?: string[] }[] = [];
+  if (c.attrs.rsc !== undefined) for (const r of lookup(input, c.attrs.rsc)) targets.push({ rsc: r });
+  else if (c.attrs['rsc-pattern'] !== undefined) {
+    let re: RegExp;
+    try {
+      re = new RegExp(c.attrs['rsc-pattern']);
+    } catch {
+      input.warnings.push(`location ${c.attrs.id}: invalid rsc-pattern`);
+      return;
+    }
+    for (const [id, r] of input.resources) {
+      if (r.parent) continue;
+      const m = re.exec(id);
+      if (m) targets.push({ rsc: r, matches: [...m] });
+    }
+  }
+  const sets = children(c, 'resource_set');
+  for (const s of sets) for (const ref of children(s, 'resource_ref')) for (const r of lookup(input, ref.attrs.id)) targets.push({ rsc: r });
+  for (const { rsc, matches } of targets) {
+    const scores = new Map<number, number>();
+    if (c.attrs.node !== undefined) {
+      const node = input.nodes.find((n) => n.uname === c.attrs.node);
+      const score = parseScore(c.attrs.score);
+      if (node && score !== undefined) scores.set(node.index, score);
+    } else {
+      for (const rule of children(c, 'rule')) {
+        for (const node of input.nodes) {
+          const ok = evaluateRule(rule, { now: input.now, nodeAttr: (n) => node.attrs.get(n), matches });
+          if (!ok) continue;
+          let score: number | undefined;
+          if (rule.attrs['score-attribute'] !== undefined) {
+            score = parseScore(node.attrs.get(rule.attrs['score-attribute']));
+            if (score === undefined) continue;
+          } else score = parseScore(rule.attrs.score) ?? 0;
+          scores.set(node.index, addScores(scores.get(node.index) ?? 0, score));
+        }
+      }
+    }
+    out.locations.push({ id: c.attrs.id ?? '', rsc, role: roleAttr(c.attrs.role ?? children(c, 'rule')[0]?.attrs.role), scores, discovery });
+  }
+}
+
+function scoreOf(c: XmlElement): number {
+  return parseScore(c.attrs.score ?? c.attrs['score-attribute']) ?? 0;
+}
+
+function readColocation(c: XmlElement, input: ConstraintInput, out: Constraints): void {
+  const score = scoreOf(c);
+  const influenceAttr = c.attrs.influence;
+  const nodeAttribute = c.attrs['node-attribute'] ?? '#uname';
+  const sets = children(c, 'resource_set');
+  const add = (dep: Resource, prim: Resource, s: number, depRole?: string, primRole?: string): void => {
+    if (dep === prim) return;
+    const critical = (dep.meta.get('critical') ?? 'true').toLowerCase() !== 'false';
+    const influence = influenceAttr !== undefined ? influenceAttr.toLowerCase() !== 'false' : critical;
+    out.colocations.push({ id: c.attrs.id ?? '', dependent: dep, primary: prim, score: s, dependentRole: depRole, primaryRole: primRole, influence, nodeAttribute });
+  };
+  if (sets.length === 0) {
+    for (const dep of lookup(input, c.attrs.rsc)) for (const prim of lookup(input, c.attrs['with-rsc'])) add(dep, prim, score, roleAttr(c.attrs['rsc-role']), roleAttr(c.attrs['with-rsc-role']));
+    return;
+  }
+  // Within a sequential set each member follows the previous; between sets, set N follows set N+1's... members (all of set N with the last of set N+1 is approximated by pairwise).
+  const setMembers = sets.map((s) => ({ s, members: children(s, 'resource_ref').flatMap((r) => lookup(input, r.attrs.id)), role: roleAttr(s.attrs.role), score: parseScore(s.attrs.score) ?? score }));
+  for (const { s, members, role, score: sc } of setMembers) {
+    if ((s.attrs.sequential ?? 'true').toLowerCase() !== 'false') {
+      for (let i = 1; i < members.length; i++) add(members[i], members[i - 1], sc, role, role);
+    } else if (sc <= -INFINITY) {
+      for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) add(members[j], members[i], sc, role, role);
+    }
+  }
+  for (let k = 0; k + 1 < setMembers.length; k++) {
+    const a = setMembers[k];
+    const b = setMembers[k + 1];
+    const primary = b.members[b.members.length - 1] ?? undefined;
+    if (!primary) continue;
+    const deps = (a.s.attrs.sequential ?? 'true').toLowerCase() !== 'false' ? a.members.slice(0, 1) : a.members;
+    for (const dep of deps) add(dep, (b.s.attrs.sequential ?? 'true').toLowerCase() !== 'false' ? b.members[0] : primary, score, a.role, b.role);
+  }
+}
+
+function orderKind(c: XmlElement): OrderKind {
+  const kind = c.attrs.kind;
+  if (kind === 'Optional' || kind === 'Serialize' || kind === 'Mandatory') return kind;
+  if (c.attrs.score !== undefined) return (parseScore(c.attrs.score) ?? 0) > 0 ? 'Mandatory' : 'Optional';
+  return 'Mandatory';
+}
+
+function readOrder(c: XmlElement, input: ConstraintInput, out: Constraints): void {
+  const kind = orderKind(c);
+  const symmetrical = c.attrs.symmetrical !== undefined ? c.attrs.symmetrical.toLowerCase() !== 'false' : kind !== 'Serialize';
+  const add = (first: Resource, fa: string, then: Resource, ta: string, k: OrderKind = kind, sym = symmetrical): void => {
+    if (first === then) return;
+    out.orderings.push({ id: c.attrs.id ?? '', first, firstAction: fa, then, thenAction: ta, kind: k, symmetrical: sym });
+  };
+  const sets = children(c, 'resource_set');
+  if (sets.length === 0) {
+    const fa = c.attrs['first-action'] ?? 'start';
+    const ta = c.attrs['then-action'] ?? fa;
+    for (const f of lookup(input, c.attrs.first)) for (const t of lookup(input, c.attrs.then)) add(f, fa, t, ta);
+    return;
+  }
+  const parsed = sets.map((s) => ({
+    s,
+    members: children(s, 'resource_ref').flatMap((r) => lookup(input, r.attrs.id)),
+    action: s.attrs.action ?? 'start',
+    sequential: (s.attrs.sequential ?? 'true').toLowerCase() !== 'false',
+    requireAll: (s.attrs['require-all'] ?? 'true').toLowerCase() !== 'false',
+  }));
+  for (const p of parsed) {
+    if (!p.sequential) continue;
+    for (let i = 1; i < p.members.length; i++) add(p.members[i - 1], p.action, p.members[i], p.action);
+  }
+  for (let k = 0; k + 1 < parsed.length; k++) {
+    const a = parsed[k];
+    const b = parsed[k + 1];
+    if (!a.requireAll) input.unsupported.add(`ordering set with require-all=false (${c.attrs.id ?? ''})`);
+    const firsts = a.sequential ? a.members.slice(-1) : a.members;
+    const thens = b.sequential ? b.members.slice(0, 1) : b.members;
+    for (const f of firsts) for (const t of thens) add(f, a.action, t, b.action);
+  }
+}
+
+function readTicket(c: XmlElement, input: ConstraintInput, out: Constraints): void {
+  const add = (r: Resource, role?: string): void => {
+    out.tickets.push({ id: c.attrs.id ?? '', ticket: c.attrs.ticket ?? '', rsc: r, role, lossPolicy: c.attrs['loss-policy'] ?? 'stop' });
+  };
+  for (const r of lookup(input, c.attrs.rsc)) add(r, roleAttr(c.attrs['rsc-role']));
+  for (const s of children(c, 'resource_set')) for (const ref of children(s, 'resource_ref')) for (const r of lookup(input, ref.attrs.id)) add(r, roleAttr(s.attrs.role));
+}

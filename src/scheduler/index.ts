@@ -1,0 +1,77 @@
+/**
+ * The scheduler (policy engine): CIB + time in, transition graph + summary out. Pure and
+ * deterministic: every run builds its own working model, reads no clock and does no I/O.
+ *
+ * Stages: unpack (nodes, resources, history) → constraints → assign (placement and roles) →
+ * actions → orderings (and propagation of required/unrunnable) → graph.
+ */
+import type { XmlElement } from '../cib/xml.js';
+import type { TransitionGraph } from './graph.js';
+import { buildPlan } from './actions/plan.js';
+import { applyOrderings, collectiveRunnability, propagate } from './actions/orderings.js';
+import { formatSummary, summarise, type SummaryLine } from './actions/summary.js';
+import { buildContext } from './unpack/context.js';
+import { assignAll } from './placement/assign.js';
+import { inputsOf, orderSynapses, selectActions, toGraph } from './transition/graph.js';
+import { formatScore } from './score.js';
+
+export interface ScheduleOptions {
+  /** Epoch seconds used for rules, failure-timeout and dates. */
+  now: number;
+}
+
+export interface ScheduleResult {
+  graph: TransitionGraph;
+  /** Transition Summary lines exactly as crm_simulate prints them. */
+  summary: string[];
+  summaryLines: SummaryLine[];
+  /** Allocation scores: resource id → node → score. */
+  scores: Record<string, Record<string, number>>;
+  promotionScores: Record<string, number>;
+  /** Per resource, the facts that shaped its scores (for explain). */
+  explanations: Record<string, string[]>;
+  /** Where each primitive goes: id → node (null = stopped) and role. */
+  placements: Record<string, { node: string | null; role: string }>;
+  warnings: string[];
+  /** CIB features this scheduler does not implement yet; the plan may be wrong when non-empty. */
+  unsupported: string[];
+}
+
+export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleResult {
+  const ctx = buildContext(cib, options.now);
+  assignAll(ctx);
+  const plan = buildPlan(ctx);
+  applyOrderings(ctx, plan);
+  collectiveRunnability(ctx, plan);
+  propagate(plan);
+  const lines = summarise(ctx, plan);
+  const keep = selectActions(plan);
+  const ordered = orderSynapses(ctx, plan, keep);
+  const graph = toGraph(ordered, inputsOf(plan, keep));
+  const scores: Record<string, Record<string, number>> = {};
+  for (const [id, m] of ctx.scores) scores[id] = Object.fromEntries(m);
+  const placements: Record<string, { node: string | null; role: string }> = {};
+  for (const [r, p] of ctx.placement) if (r.kind === 'primitive') placements[r.id] = { node: p.node?.uname ?? null, role: p.role };
+  return {
+    graph,
+    summary: formatSummary(lines),
+    summaryLines: lines,
+    scores,
+    promotionScores: Object.fromEntries(ctx.promotionScores),
+    explanations: Object.fromEntries(ctx.explain),
+    placements,
+    warnings: ctx.warnings,
+    unsupported: [...ctx.unsupported].sort(),
+  };
+}
+
+/** `allocation score` lines in crm_simulate's -s format. */
+export function formatScores(result: ScheduleResult): string[] {
+  const out: string[] = [];
+  for (const [id, m] of Object.entries(result.scores)) for (const [node, s] of Object.entries(m)) out.push(`pcmk__native_allocate: ${id} allocation score on ${node}: ${formatScore(s)}`);
+  for (const [id, s] of Object.entries(result.promotionScores)) out.push(`${id} promotion score: ${formatScore(s)}`);
+  return out;
+}
+
+export { executeGraph, describeAction } from './simulate/execute.js';
+export { injectResults } from './simulate/inject.js';

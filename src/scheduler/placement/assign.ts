@@ -1,0 +1,337 @@
+import type { Colocation } from '../constraints/parse.js';
+import type { Context } from '../context.js';
+import type { Clone, Group, Node, Primitive, Resource, Role } from '../model.js';
+import { nodeCanHost, primitivesOf } from '../model.js';
+import { INFINITY, addScores, parseScore } from '../score.js';
+import { isActive } from '../unpack/history.js';
+import { activeHistories, cloneOf, locationScores, primitiveBaseScores, stickiness, targetRole } from './scores.js';
+import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js';
+
+/**
+ * Assignment: decides one node (or none) and a role for every primitive, in allocation order,
+ * assigning colocation primaries before their dependents.
+ */
+export function assignAll(ctx: Context): void {
+  const assigning = new Set<Resource>();
+  const baseCache = new Map<Resource, number[]>();
+  const a = new Assigner(ctx, assigning, baseCache);
+  for (const r of ctx.resources) a.assign(r);
+}
+
+class Assigner {
+  constructor(
+    private readonly ctx: Context,
+    private readonly assigning: Set<Resource>,
+    private readonly baseCache: Map<Resource, number[]>,
+  ) {}
+
+  assign(r: Resource): void {
+    if (this.ctx.placement.has(r) || this.assigning.has(r)) return;
+    this.assigning.add(r);
+    if (r.kind === 'primitive') {
+      const clone = cloneOf(r);
+      if (clone) this.assign(clone);
+      else if (r.parent?.kind === 'group') this.assign(r.parent);
+      else this.assignPrimitive(r, undefined);
+    } else if (r.kind === 'group') {
+      if (r.parent) this.assign(r.parent);
+      else this.assignGroup(r, undefined);
+    } else this.assignClone(r);
+    this.assigning.delete(r);
+  }
+
+  private base(p: Primitive, inherited: number[] | undefined): number[] {
+    if (inherited) return primitiveBaseScores(this.ctx, p, inherited);
+    let b = this.baseCache.get(p);
+    if (!b) {
+      b = primitiveBaseScores(this.ctx, p);
+      this.baseCache.set(p, b);
+    }
+    return [...b];
+  }
+
+  /** Nodes a resource occupies for colocation purposes, or null when it is assigned nowhere. */
+  nodesOf(r: Resource, role: string | undefined, mandatory: boolean): Node[] {
+    const pl = (x: Resource): Node[] => {
+      const p = this.ctx.placement.get(x);
+      if (!p || !p.node) return [];
+      if (role === 'Promoted' && p.role !== 'Promoted') return [];
+      if (role === 'Unpromoted' && p.role === 'Promoted') return [];
+      return [p.node];
+    };
+    if (r.kind === 'primitive') return pl(r);
+    if (r.kind === 'group') {
+      if (r.children.length === 0) return [];
+      const member = mandatory ? r.children[r.children.length - 1] : r.children[0];
+      if (r.parent?.kind === 'clone') return pl(member);
+      return pl(member);
+    }
+    const out: Node[] = [];
+    for (const inst of r.instances) {
+      const member = inst.kind === 'primitive' ? inst : mandatory ? inst.children[inst.children.length - 1] : inst.children[0];
+      if (!member) continue;
+      const p = this.ctx.placement.get(inst.kind === 'primitive' ? inst : member);
+      if (!p?.node) continue;
+      if (role === 'Promoted' && this.ctx.placement.get(inst)?.role !== 'Promoted' && p.role !== 'Promoted') continue;
+      out.push(p.node);
+    }
+    return out;
+  }
+
+  /** Adds a colocation's effect on the dependent's scores once its primary is assigned. */
+  applyColocation(scores: number[], c: Colocation): void {
+    if (c.dependentRole === 'Promoted' || c.dependentRole === 'Unpromoted') return;
+    this.assign(c.primary);
+    const primaryNodes = this.nodesOf(c.primary, c.primaryRole, c.score >= INFINITY);
+    const values = new Set(primaryNodes.map((n) => n.attrs.get(c.nodeAttribute)));
+    for (const node of this.ctx.nodes) {
+      const match = primaryNodes.length > 0 && values.has(node.attrs.get(c.nodeAttribute));
+      if (c.score >= INFINITY) {
+        if (!match) scores[node.index] = -INFINITY;
+      } else if (match) scores[node.index] = addScores(scores[node.index], c.score);
+    }
+  }
+
+  /** The preferences a not-yet-assigned resource brings to its primaries. */
+  private preferences(r: Resource, seen: Set<Resource>): number[] {
+    seen.add(r);
+    let scores: number[];
+    if (r.kind === 'primitive') scores = this.base(r, cloneOf(r) ? locationScores(this.ctx, cloneOf(r) as Clone) : undefined);
+    else if (r.kind === 'group') {
+      const first = r.children[0];
+      if (!first) return this.ctx.nodes.map(() => 0);
+      return this.preferences(first, seen);
+    } else scores = locationScores(this.ctx, r);
+    this.mergeDependents(r, scores, seen);
+    return scores;
+  }
+
+  private mergeDependents(r: Resource, scores: number[], seen: Set<Resource>): void {
+    const cols = [...(this.ctx.withThis.get(r) ?? [])];
+    if (r.kind === 'primitive' && r.parent?.kind === 'group' && r.parent.children[0] === r) cols.push(...(this.ctx.withThis.get(r.parent) ?? []));
+    for (const c of cols) {
+      if (!c.influence || seen.has(c.dependent) || this.ctx.placement.has(c.dependent)) continue;
+      if (c.dependentRole === 'Promoted' || c.primaryRole === 'Promoted') continue;
+      if (c.score > -INFINITY && c.score < INFINITY && c.score <= 0) continue;
+      if (targetRole(c.dependent) === 'Stopped') continue;
+      const dep = this.preferences(c.dependent, new Set(seen));
+      const factor = c.score / INFINITY;
+      const trial = [...scores];
+      for (const node of this.ctx.nodes) {
+        const v = dep[node.index];
+        let add: number;
+        if (factor < 0) {
+          if (v <= -INFINITY || v <= 0) continue;
+          add = v >= INFINITY ? -INFINITY : Math.trunc(v * factor);
+        } else add = v >= INFINITY ? INFINITY : v <= -INFINITY ? -INFINITY : Math.trunc(v * factor);
+        trial[node.index] = addScores(trial[node.index], add);
+      }
+      if (this.ctx.nodes.some((n) => nodeCanHost(n) && trial[n.index] >= 0)) for (let i = 0; i < scores.length; i++) scores[i] = trial[i];
+    }
+  }
+
+  private scoresFor(p: Primitive, inherited: number[] | undefined, extraCols: Colocation[]): number[] {
+    const scores = this.base(p, inherited);
+    for (const c of [...(this.ctx.thisWith.get(p) ?? []), ...extraCols]) this.applyColocation(scores, c);
+    this.mergeDependents(p, scores, new Set([p]));
+    return scores;
+  }
+
+  private choose(p: Primitive, scores: number[], filter?: (n: Node) => boolean): Node | null {
+    const current = new Set(activeHistories(p).map((h) => h.node.uname));
+    let best: Node | null = null;
+    for (const node of this.ctx.nodes) {
+      const s = scores[node.index];
+      if (s < 0 || !nodeCanHost(node)) continue;
+      if (filter && !filter(node)) continue;
+      if (!fitsCapacity(this.ctx, node, p)) continue;
+      if (best === null) {
+        best = node;
+        continue;
+      }
+      const bs = scores[best.index];
+      if (s !== bs) {
+        if (s > bs) best = node;
+        continue;
+      }
+      const cap = compareCapacity(this.ctx, node, best);
+      if (cap !== 0) {
+        if (cap < 0) best = node;
+        continue;
+      }
+      if (this.ctx.placementStrategy !== 'minimal' && node.assignedCount !== best.assignedCount) {
+        if (node.assignedCount < best.assignedCount) best = node;
+        continue;
+      }
+      const nc = current.has(node.uname);
+      const bc = current.has(best.uname);
+      if (nc !== bc) {
+        if (nc) best = node;
+        continue;
+      }
+      if (node.uname < best.uname) best = node;
+    }
+    return best;
+  }
+
+  private record(p: Primitive, scores: number[]): void {
+    const m = new Map<string, number>();
+    for (const n of this.ctx.nodes) m.set(n.uname, scores[n.index]);
+    this.ctx.scores.set(p.id, m);
+  }
+
+  private place(p: Primitive, node: Node | null, role: Role): void {
+    this.ctx.placement.set(p, { node, role });
+    if (node) {
+      node.assignedCount++;
+      reserveCapacity(this.ctx, node, p);
+    }
+  }
+
+  assignPrimitive(p: Primitive, inherited: number[] | undefined, extraCols: Colocation[] = [], filter?: (n: Node) => boolean): Node | null {
+    const scores = this.scoresFor(p, inherited, extraCols);
+    this.record(p, scores);
+    if (targetRole(p) === 'Stopped' || this.ctx.stopAll) {
+      this.place(p, null, 'Stopped');
+      return null;
+    }
+    const node = this.choose(p, scores, filter);
+    this.place(p, node, node ? 'Started' : 'Stopped');
+    return node;
+  }
+
+  private assignGroup(g: Group, inherited: number[] | undefined, filter?: (n: Node) => boolean): Node | null {
+    let groupNode: Node | null = null;
+    g.children.forEach((m, i) => {
+      const extra = i === 0 ? (this.ctx.thisWith.get(g) ?? []) : [];
+      const node = this.assignPrimitive(m, inherited, extra, i === 0 ? filter : undefined);
+      if (i === 0) groupNode = node;
+    });
+    this.ctx.placement.set(g, { node: groupNode, role: groupNode ? 'Started' : 'Stopped' });
+    return groupNode;
+  }
+
+  private assignClone(c: Clone): void {
+    const scores = locationScores(this.ctx, c);
+    for (const col of this.ctx.thisWith.get(c) ?? []) this.applyColocation(scores, col);
+    this.mergeDependents(c, scores, new Set([c]));
+    const m = new Map<string, number>();
+    for (const n of this.ctx.nodes) m.set(n.uname, scores[n.index]);
+    this.ctx.scores.set(c.id, m);
+    const counts = new Map<string, number>();
+    const configured = c.instances.filter((i) => !primitivesOf(i).some((p) => p.orphan));
+    const available = this.ctx.nodes.filter((n) => nodeCanHost(n) && scores[n.index] >= 0).length;
+    const optimal = Math.min(c.maxPerNode, Math.max(1, Math.ceil(c.maxInstances / Math.max(1, available))));
+    let total = 0;
+    const done = new Set<Resource>();
+    const stopped = targetRole(c) === 'Stopped' || this.ctx.stopAll;
+    const firstOf = (inst: Primitive | Group): Primitive | undefined => (inst.kind === 'primitive' ? inst : inst.children[0]);
+    const placeInstance = (inst: Primitive | Group, filter: (n: Node) => boolean): Node | null => {
+      if (inst.kind === 'primitive') return this.assignPrimitive(inst, scores, [], filter);
+      return this.assignGroup(inst, scores, filter);
+    };
+    if (!stopped) {
+      // Keep running instances where they are, as far as an even spread allows.
+      for (const inst of configured) {
+        const first = firstOf(inst);
+        if (!first || total >= c.maxInstances) continue;
+        const cur = activeHistories(first).map((h) => h.node);
+        if (cur.length !== 1) continue;
+        const node = cur[0];
+        if ((counts.get(node.uname) ?? 0) >= optimal) continue;
+        const placed = placeInstance(inst, (n) => n === node);
+        done.add(inst);
+        if (placed) {
+          counts.set(placed.uname, (counts.get(placed.uname) ?? 0) + 1);
+          total++;
+        }
+      }
+    }
+    for (const inst of c.instances) {
+      if (done.has(inst)) continue;
+      const orphan = !configured.includes(inst);
+      if (stopped || orphan || total >= c.maxInstances) {
+        for (const p of primitivesOf(inst)) {
+          this.record(p, this.ctx.nodes.map(() => -INFINITY));
+          this.place(p, null, 'Stopped');
+        }
+        this.ctx.placement.set(inst, { node: null, role: 'Stopped' });
+        continue;
+      }
+      const placed = placeInstance(inst, (n) => (counts.get(n.uname) ?? 0) < c.maxPerNode);
+      if (placed) {
+        counts.set(placed.uname, (counts.get(placed.uname) ?? 0) + 1);
+        total++;
+      }
+    }
+    for (const inst of c.instances) if (!this.ctx.placement.has(inst)) this.ctx.placement.set(inst, { node: this.ctx.placement.get(firstOf(inst) as Primitive)?.node ?? null, role: 'Started' });
+    this.ctx.placement.set(c, { node: null, role: 'Started' });
+    if (c.promotable) this.promote(c);
+  }
+
+  private promote(c: Clone): void {
+    const cap = targetRole(c) === 'Unpromoted' ? 0 : c.promotedMax;
+    const candidates: { inst: Primitive | Group; node: Node; score: number; wasPromoted: boolean }[] = [];
+    for (const inst of c.instances) {
+      const first = inst.kind === 'primitive' ? inst : inst.children[0];
+      if (!first) continue;
+      const pl = this.ctx.placement.get(first);
+      const node = pl?.node;
+      for (const p of primitivesOf(inst)) {
+        const pp = this.ctx.placement.get(p);
+        if (pp?.node) pp.role = 'Unpromoted';
+      }
+      if (!node) continue;
+      const wasPromoted = primitivesOf(inst).some((p) => p.history.get(node.uname)?.role === 'Promoted' && isActive(p.history.get(node.uname) as never));
+      let score = this.promotionAttr(c, inst, node);
+      for (const loc of this.ctx.locationsOf.get(c) ?? []) {
+        if (loc.role !== 'Promoted') continue;
+        const s = loc.scores.get(node.index);
+        if (s !== undefined) score = addScores(score, s);
+      }
+      for (const col of this.ctx.thisWith.get(c) ?? []) {
+        if (col.dependentRole !== 'Promoted') continue;
+        this.assign(col.primary);
+        const pn = this.nodesOf(col.primary, col.primaryRole, col.score >= INFINITY);
+        const match = pn.some((n) => n.attrs.get(col.nodeAttribute) === node.attrs.get(col.nodeAttribute));
+        if (col.score >= INFINITY) {
+          if (!match) score = -INFINITY;
+        } else if (match) score = addScores(score, col.score);
+      }
+      for (const col of this.ctx.withThis.get(c) ?? []) {
+        if (col.primaryRole !== 'Promoted' || !col.influence) continue;
+        const dep = this.ctx.placement.get(col.dependent);
+        if (dep?.node && dep.node.attrs.get(col.nodeAttribute) === node.attrs.get(col.nodeAttribute) && col.score > -INFINITY) score = addScores(score, col.score >= INFINITY ? 0 : col.score);
+      }
+      if (wasPromoted && score >= 0) score = addScores(score, stickiness(first));
+      this.ctx.promotionScores.set(first.id, score);
+      candidates.push({ inst, node, score, wasPromoted });
+    }
+    candidates.sort((a, b) => b.score - a.score || Number(b.wasPromoted) - Number(a.wasPromoted) || a.inst.order - b.inst.order);
+    const perNode = new Map<string, number>();
+    let promoted = 0;
+    for (const cand of candidates) {
+      if (promoted >= cap) break;
+      if (cand.score < 0) break;
+      if ((perNode.get(cand.node.uname) ?? 0) >= c.promotedNodeMax) continue;
+      perNode.set(cand.node.uname, (perNode.get(cand.node.uname) ?? 0) + 1);
+      promoted++;
+      for (const p of primitivesOf(cand.inst)) {
+        const pp = this.ctx.placement.get(p);
+        if (pp?.node) pp.role = 'Promoted';
+      }
+      const ip = this.ctx.placement.get(cand.inst);
+      if (ip) ip.role = 'Promoted';
+    }
+  }
+
+  private promotionAttr(c: Clone, inst: Primitive | Group, node: Node): number {
+    let total: number | undefined;
+    for (const p of primitivesOf(inst)) {
+      const v = node.attrs.get(`master-${c.unique ? p.id : p.configId}`) ?? node.attrs.get(`master-${p.id}`);
+      const s = parseScore(v);
+      if (s !== undefined) total = total === undefined ? s : addScores(total, s);
+    }
+    return total ?? -1;
+  }
+}

@@ -1,0 +1,148 @@
+import type { Context } from '../context.js';
+import type { Clone, Node, NodeHistory, Primitive, Resource } from '../model.js';
+import { nodeCanHost } from '../model.js';
+import { INFINITY, addScores, parseScore } from '../score.js';
+import { isActive } from '../unpack/history.js';
+
+export function isManaged(ctx: Context, r: Resource): boolean {
+  if (ctx.maintenanceMode) return false;
+  if ((r.meta.get('is-managed') ?? 'true').toLowerCase() === 'false') return false;
+  if (['true', 'yes', '1', 'on'].includes((r.meta.get('maintenance') ?? 'false').toLowerCase())) return false;
+  return true;
+}
+
+export function primitiveManaged(ctx: Context, p: Primitive): boolean {
+  if (!isManaged(ctx, p)) return false;
+  for (const h of activeHistories(p)) if (h.node.maintenance) return false;
+  return true;
+}
+
+export function activeHistories(p: Primitive): NodeHistory[] {
+  const out: NodeHistory[] = [];
+  for (const h of p.history.values()) if (isActive(h)) out.push(h);
+  return out;
+}
+
+export function stickiness(r: Resource): number {
+  const v = parseScore(r.meta.get('resource-stickiness') ?? r.meta.get('stickiness'));
+  if (v !== undefined) return v;
+  return r.parent?.kind === 'clone' || r.parent?.parent?.kind === 'clone' ? 1 : 0;
+}
+
+export function targetRole(r: Resource): string {
+  const v = (r.meta.get('target-role') ?? 'Started').toLowerCase();
+  if (v === 'stopped') return 'Stopped';
+  if (v === 'slave' || v === 'unpromoted') return 'Unpromoted';
+  if (v === 'master' || v === 'promoted') return 'Promoted';
+  return 'Started';
+}
+
+/** The fail count of a primitive on a node, honouring failure-timeout. */
+export function failCount(ctx: Context, p: Primitive, node: Node): number {
+  const timeoutMs = parseFailureTimeout(p.meta.get('failure-timeout'));
+  const names = new Set([p.configId, p.id]);
+  let total = 0;
+  for (const [k, v] of node.attrs) {
+    if (!k.startsWith('fail-count-')) continue;
+    const rest = k.slice('fail-count-'.length);
+    const hash = rest.indexOf('#');
+    const rid = hash >= 0 ? rest.slice(0, hash) : rest;
+    if (!names.has(rid)) continue;
+    const count = parseScore(v) ?? 0;
+    if (timeoutMs > 0) {
+      const lf = node.attrs.get(`last-failure-${rest}`);
+      if (lf !== undefined && ctx.now - Number(lf) >= timeoutMs / 1000) continue;
+    }
+    total = addScores(total, count);
+  }
+  return total;
+}
+
+function parseFailureTimeout(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const m = /^(\d+)\s*(ms|s|m|min|h)?$/.exec(v.trim());
+  if (!m) return 0;
+  const n = Number(m[1]);
+  switch (m[2]) {
+    case 'ms':
+      return n;
+    case 'm':
+    case 'min':
+      return n * 60_000;
+    case 'h':
+      return n * 3_600_000;
+    default:
+      return n * 1000;
+  }
+}
+
+export function migrationThreshold(r: Resource): number {
+  const v = parseScore(r.meta.get('migration-threshold'));
+  if (v === undefined || v <= 0) return INFINITY;
+  return v;
+}
+
+function note(ctx: Context, id: string, text: string): void {
+  let list = ctx.explain.get(id);
+  if (!list) {
+    list = [];
+    ctx.explain.set(id, list);
+  }
+  list.push(text);
+}
+
+/** Location constraint scores of a resource and its ancestors (role-specific ones excluded). */
+export function locationScores(ctx: Context, r: Resource): number[] {
+  const chain: Resource[] = [];
+  for (let cur: Resource | undefined = r; cur; cur = cur.parent) chain.push(cur);
+  const scores: (number | undefined)[] = ctx.nodes.map(() => (ctx.symmetric ? 0 : undefined));
+  for (const owner of chain) {
+    for (const loc of ctx.locationsOf.get(owner) ?? []) {
+      if (loc.role === 'Promoted') continue;
+      for (const [idx, s] of loc.scores) {
+        scores[idx] = scores[idx] === undefined ? s : addScores(scores[idx] as number, s);
+        note(ctx, r.id, `location ${loc.id}: ${s >= INFINITY ? 'INFINITY' : s <= -INFINITY ? '-INFINITY' : s} on ${ctx.nodes[idx].uname}`);
+      }
+    }
+  }
+  return scores.map((s) => (s === undefined ? -INFINITY : s));
+}
+
+/** Scores of one primitive (or clone instance) before colocations: locations, availability, failures, stickiness. */
+export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: number[]): number[] {
+  const scores = inherited ? [...inherited] : locationScores(ctx, p);
+  const threshold = migrationThreshold(p);
+  const managed = primitiveManaged(ctx, p);
+  const stick = stickiness(p);
+  for (const node of ctx.nodes) {
+    const i = node.index;
+    if (!nodeCanHost(node)) scores[i] = -INFINITY;
+    const h = p.history.get(node.uname);
+    if (h?.hardBan) {
+      scores[i] = -INFINITY;
+      note(ctx, p.id, `hard failure on ${node.uname}: -INFINITY`);
+    }
+    if (h?.fatal) for (let j = 0; j < scores.length; j++) scores[j] = -INFINITY;
+    if (threshold < INFINITY) {
+      const fc = failCount(ctx, p, node);
+      if (fc >= threshold) {
+        scores[i] = -INFINITY;
+        note(ctx, p.id, `fail count ${fc} on ${node.uname} reached migration-threshold ${threshold}: -INFINITY`);
+      }
+    }
+    if (h && isActive(h)) {
+      if (!managed) {
+        scores[i] = addScores(scores[i], INFINITY);
+      } else if (stick !== 0 && nodeCanHost(node)) {
+        scores[i] = addScores(scores[i], stick);
+        note(ctx, p.id, `stickiness ${stick} on current node ${node.uname}`);
+      }
+    }
+  }
+  return scores;
+}
+
+export function cloneOf(r: Resource): Clone | undefined {
+  for (let cur: Resource | undefined = r.parent; cur; cur = cur.parent) if (cur.kind === 'clone') return cur;
+  return undefined;
+}

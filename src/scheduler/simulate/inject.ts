@@ -1,0 +1,88 @@
+import type { XmlElement } from '../../cib/xml.js';
+import { cloneXml, element } from '../../cib/xml.js';
+import type { GraphAction } from '../graph.js';
+
+const UUID = '00000000-0000-0000-0000-000000000000';
+
+function ensure(parent: XmlElement, name: string, attrs: Record<string, string>, match: (e: XmlElement) => boolean): XmlElement {
+  const found = parent.children.find((c) => c.name === name && match(c));
+  if (found) return found;
+  const el = element(name, attrs);
+  parent.children.push(el);
+  return el;
+}
+
+/**
+ * The CIB after every executed action succeeded: each resource action recorded in the node's
+ * history, fenced nodes down with their history cleared, shut down nodes offline.
+ */
+export function injectResults(cib: XmlElement, executed: GraphAction[]): XmlElement {
+  const out = cloneXml(cib);
+  let status = out.children.find((c) => c.name === 'status');
+  if (!status) {
+    status = element('status', {});
+    out.children.push(status);
+  }
+  const nodeIds = new Map<string, string>();
+  const nodesEl = out.children.find((c) => c.name === 'configuration')?.children.find((c) => c.name === 'nodes');
+  for (const n of nodesEl?.children ?? []) if (n.attrs.uname) nodeIds.set(n.attrs.uname, n.attrs.id ?? n.attrs.uname);
+  const nodeState = (uname: string): XmlElement => {
+    const st = status as XmlElement;
+    return ensure(st, 'node_state', { id: nodeIds.get(uname) ?? uname, uname, in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' }, (e) => e.attrs.uname === uname);
+  };
+  let callId = 1000;
+  for (const a of executed) {
+    if (a.kind === 'fence') {
+      const ns = nodeState(a.node);
+      if (a.fenceAction === 'on') continue;
+      Object.assign(ns.attrs, { in_ccm: 'false', crmd: 'offline', join: 'down', expected: 'down' });
+      ns.children = ns.children.filter((c) => c.name !== 'lrm' && c.name !== 'transient_attributes');
+      continue;
+    }
+    if (a.kind === 'cluster') {
+      if (a.task === 'do_shutdown') {
+        const ns = nodeState(a.node);
+        Object.assign(ns.attrs, { in_ccm: 'false', crmd: 'offline', join: 'down', expected: 'down' });
+        ns.children = ns.children.filter((c) => c.name !== 'transient_attributes');
+      }
+      continue;
+    }
+    if (a.kind !== 'resource') continue;
+    const ns = nodeState(a.node);
+    const lrm = ensure(ns, 'lrm', { id: ns.attrs.id ?? a.node }, () => true);
+    const resources = ensure(lrm, 'lrm_resources', {}, () => true);
+    const attrs: Record<string, string> = { id: a.resource.id, class: a.resource.agentClass, type: a.resource.type };
+    if (a.resource.provider !== undefined) attrs.provider = a.resource.provider;
+    const rscEl = ensure(resources, 'lrm_resource', attrs, (e) => e.attrs.id === a.resource.id);
+    const probe = a.task === 'monitor' && a.intervalMs === 0;
+    const rc = probe ? 7 : 0;
+    const opId = a.intervalMs > 0 ? `${a.resource.id}_${a.task}_${a.intervalMs}` : `${a.resource.id}_last_0`;
+    if (a.task === 'cancel') {
+      rscEl.children = rscEl.children.filter((c) => !(c.attrs.operation === 'monitor' && c.attrs.interval === String(a.intervalMs)));
+      continue;
+    }
+    if (a.task === 'delete') {
+      resources.children = resources.children.filter((c) => c !== rscEl);
+      continue;
+    }
+    rscEl.children = rscEl.children.filter((c) => c.attrs.id !== opId && !(a.intervalMs === 0 && c.attrs.id === `${a.resource.id}_last_failure_0`));
+    if (a.task === 'stop') rscEl.children = rscEl.children.filter((c) => Number(c.attrs.interval ?? 0) === 0);
+    callId++;
+    rscEl.children.push(
+      element('lrm_rsc_op', {
+        id: opId,
+        operation_key: `${a.resource.id}_${a.task}_${a.intervalMs}`,
+        operation: a.task,
+        'transition-key': `${a.id}:1:${rc}:${UUID}`,
+        'transition-magic': `0:${rc};${a.id}:1:${rc}:${UUID}`,
+        'call-id': String(callId),
+        'rc-code': String(rc),
+        'op-status': '0',
+        interval: String(a.intervalMs),
+        'op-digest': 'f2317cad3d54cec5d7d7aa7d0bf35cf8',
+        on_node: a.node,
+      }),
+    );
+  }
+  return out;
+}

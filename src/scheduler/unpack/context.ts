@@ -1,0 +1,190 @@
+import type { XmlElement } from '../../cib/xml.js';
+import type { Colocation, Location } from '../constraints/parse.js';
+import { readConstraints, readTags } from '../constraints/parse.js';
+import type { Context } from '../context.js';
+import type { Clone, Group, Primitive, Resource } from '../model.js';
+import { primitivesOf } from '../model.js';
+import { INFINITY, boolOr, isTrue } from '../score.js';
+import { child, children, extraInstance, readClusterConfig, readResources } from './config.js';
+import { isActive, readHistory, replayHistory } from './history.js';
+import { readNodes } from './nodes.js';
+
+/** Unpack stage: the working model of one CIB at time `now`. */
+export function buildContext(cib: XmlElement, now: number): Context {
+  const unsupported = new Set<string>();
+  const warnings: string[] = [];
+  const cfg = readClusterConfig(cib, now);
+  const props = cfg.props;
+  const stonithEnabled = boolOr(props.get('stonith-enabled'), true);
+  const fences: { node: string; reason: string }[] = [];
+  const nodes = readNodes(
+    cib,
+    {
+      now,
+      stonithEnabled,
+      startupFencing: boolOr(props.get('startup-fencing'), true),
+      clusterName: props.get('cluster-name'),
+      dcUuid: cib.attrs['dc-uuid'],
+    },
+    fences,
+  );
+  for (const n of children(child(child(cib, 'configuration'), 'nodes'), 'node')) if (n.attrs.type === 'remote') unsupported.add(`remote node ${n.attrs.uname ?? n.attrs.id ?? ''}`);
+  const countable = nodes.length;
+  const topLevel = readResources(cib, cfg, now, countable, unsupported);
+  const makeExtra = (clone: Clone): Primitive | Group | undefined => {
+    const inst = extraInstance(cib, clone, cfg, now, countable, clone.instances.length);
+    if (!inst) return undefined;
+    for (const p of primitivesOf(inst)) p.orphan = true;
+    clone.instances.push(inst);
+    return inst;
+  };
+  const historyNodes = nodes.filter((n) => n.online || (n.unclean && stonithEnabled));
+  const orphans = readHistory(cib, historyNodes, topLevel, { stonithEnabled, now }, makeExtra);
+  const orphanPrims: Primitive[] = [];
+  const stopOrphans = boolOr(props.get('stop-orphan-resources'), true);
+  for (const o of orphans) {
+    let p = orphanPrims.find((x) => x.id === o.id);
+    if (!p) {
+      p = {
+        kind: 'primitive',
+        id: o.id,
+        configId: o.id,
+        cls: o.cls,
+        provider: o.provider,
+        type: o.type,
+        meta: new Map(stopOrphans ? [] : [['is-managed', 'false']]),
+        params: new Map(),
+        ops: [],
+        utilization: new Map(),
+        order: topLevel.length + orphanPrims.length,
+        priority: 0,
+        history: new Map(),
+        probed: new Set(),
+        orphan: true,
+        displayName: o.id,
+      };
+      orphanPrims.push(p);
+    }
+    p.probed.add(o.node.uname);
+    p.history.set(o.node.uname, replayHistory(p, o.node, o.lrm, { stonithEnabled, now }));
+  }
+  const activeOrphans = orphanPrims.filter((p) => [...p.history.values()].some(isActive));
+  // Failures that take a node down with them.
+  for (const r of topLevel) {
+    for (const p of primitivesOf(r)) {
+      for (const h of p.history.values()) {
+        if (!h.failed) continue;
+        if (h.onFail === 'fence' && stonithEnabled && !h.node.unclean) {
+          h.node.unclean = true;
+          fences.push({ node: h.node.uname, reason: `${p.id} failed there` });
+        }
+        if (h.onFail === 'standby') h.node.standbyOnFail = true;
+        if (h.onFail === 'stop') p.meta.set('target-role', 'Stopped');
+      }
+    }
+  }
+  const sorted = [...topLevel].sort((a, b) => b.priority - a.priority || a.order - b.order);
+  const resources: Resource[] = [...sorted, ...activeOrphans];
+  const byId = new Map<string, Resource>();
+  const addIds = (r: Resource): void => {
+    if (!byId.has(r.id)) byId.set(r.id, r);
+    if (r.kind === 'group') r.children.forEach(addIds);
+    if (r.kind === 'clone') {
+      if (!byId.has(r.childId)) byId.set(r.childId, r);
+      r.instances.forEach(addIds);
+    }
+  };
+  resources.forEach(addIds);
+  const tags = readTags(cib);
+  const constraints = readConstraints({ cib, resources: byId, nodes, now, tags, unsupported, warnings });
+  const locationsOf = new Map<Resource, Location[]>();
+  for (const l of constraints.locations) {
+    if (!locationsOf.has(l.rsc)) locationsOf.set(l.rsc, []);
+    (locationsOf.get(l.rsc) as Location[]).push(l);
+  }
+  const colocations: Colocation[] = [...constraints.colocations];
+  const addGroupChain = (g: Group): void => {
+    for (let i = 1; i < g.children.length; i++) {
+      colocations.push({ id: `${g.id}-internal`, dependent: g.children[i], primary: g.children[i - 1], score: INFINITY, influence: true, nodeAttribute: '#uname' });
+    }
+  };
+  const walk = (r: Resource): void => {
+    if (r.kind === 'group') addGroupChain(r);
+    if (r.kind === 'clone') r.instances.forEach(walk);
+  };
+  resources.forEach(walk);
+  const thisWith = new Map<Resource, Colocation[]>();
+  const withThis = new Map<Resource, Colocation[]>();
+  for (const c of colocations) {
+    if (!thisWith.has(c.dependent)) thisWith.set(c.dependent, []);
+    (thisWith.get(c.dependent) as Colocation[]).push(c);
+    if (!withThis.has(c.primary)) withThis.set(c.primary, []);
+    (withThis.get(c.primary) as Colocation[]).push(c);
+  }
+  const ticketStates = new Map<string, { granted: boolean; standby: boolean }>();
+  for (const t of children(child(child(cib, 'status'), 'tickets'), 'ticket_state')) {
+    ticketStates.set(t.attrs.id ?? '', { granted: isTrue(t.attrs.granted), standby: isTrue(t.attrs.standby) });
+  }
+  const ctx: Context = {
+    now,
+    props,
+    nodes,
+    nodeByName: new Map(nodes.map((n) => [n.uname, n])),
+    resources,
+    byId,
+    constraints,
+    locationsOf,
+    thisWith,
+    withThis,
+    ordersOf: constraints.orderings,
+    fences,
+    stonithEnabled,
+    symmetric: boolOr(props.get('symmetric-cluster'), true),
+    haveQuorum: isTrue(cib.attrs['have-quorum']),
+    noQuorumPolicy: (props.get('no-quorum-policy') ?? 'stop').toLowerCase(),
+    maintenanceMode: boolOr(props.get('maintenance-mode'), false),
+    stopAll: boolOr(props.get('stop-all-resources'), false),
+    placementStrategy: (props.get('placement-strategy') ?? 'default').toLowerCase(),
+    placement: new Map(),
+    promotionScores: new Map(),
+    scores: new Map(),
+    explain: new Map(),
+    unsupported,
+    warnings,
+    tickets: ticketStates,
+  };
+  applyTickets(ctx);
+  const health = (props.get('node-health-strategy') ?? 'none').toLowerCase();
+  if (health !== 'none') unsupported.add(`node-health-strategy=${health}`);
+  if (ctx.noQuorumPolicy === 'suicide' || ctx.noQuorumPolicy === 'demote') {
+    if (!ctx.haveQuorum) unsupported.add(`no-quorum-policy=${ctx.noQuorumPolicy}`);
+  }
+  for (const r of resources) if (r.kind === 'clone' && r.notify) unsupported.add(`clone notifications (${r.id}): notify actions are not scheduled`);
+  return ctx;
+}
+
+function applyTickets(ctx: Context): void {
+  for (const t of ctx.constraints.tickets) {
+    const state = ctx.tickets.get(t.ticket);
+    const granted = state !== undefined && state.granted && !state.standby;
+    if (granted) continue;
+    const all = new Map<number, number>(ctx.nodes.map((n) => [n.index, -INFINITY]));
+    const active = primitivesOf(t.rsc).some((p) => [...p.history.values()].some(isActive));
+    if (t.lossPolicy === 'freeze' && active) {
+      ctx.unsupported.add(`ticket loss-policy=freeze (${t.id})`);
+      continue;
+    }
+    if (t.lossPolicy === 'fence' && active && state !== undefined) {
+      for (const p of primitivesOf(t.rsc)) {
+        for (const h of p.history.values()) {
+          if (!isActive(h) || h.node.unclean || !ctx.stonithEnabled) continue;
+          h.node.unclean = true;
+          ctx.fences.push({ node: h.node.uname, reason: 'deadman ticket was lost' });
+        }
+      }
+    }
+    const loc: Location = { id: t.id, rsc: t.rsc, role: t.role === 'Promoted' ? 'Promoted' : undefined, scores: all, discovery: 'always' };
+    if (!ctx.locationsOf.has(t.rsc)) ctx.locationsOf.set(t.rsc, []);
+    (ctx.locationsOf.get(t.rsc) as Location[]).push(loc);
+  }
+}

@@ -1,0 +1,314 @@
+import type { XmlElement } from '../../cib/xml.js';
+import type { Clone, Group, Node, NodeHistory, OnFail, Primitive, Resource, Role } from '../model.js';
+import { primitivesOf } from '../model.js';
+import { parseIntervalMs } from '../score.js';
+import { child, children } from './config.js';
+
+interface OpRecord {
+  id: string;
+  task: string;
+  callId: number;
+  rc: number;
+  targetRc: number;
+  status: number;
+  intervalMs: number;
+  digest?: string;
+  lastRcChange: number;
+}
+
+function readOp(op: XmlElement): OpRecord {
+  const key = op.attrs['transition-key'] ?? '';
+  const parts = key.split(':');
+  const magic = op.attrs['transition-magic'] ?? '';
+  const task = op.attrs.operation ?? '';
+  const intervalMs = Number(op.attrs.interval ?? 0) || parseIntervalMs(op.attrs.interval);
+  let rc = Number(op.attrs['rc-code'] ?? NaN);
+  let status = Number(op.attrs['op-status'] ?? NaN);
+  const m = /^(-?\d+):(-?\d+);/.exec(magic);
+  if (Number.isNaN(rc) && m) rc = Number(m[2]);
+  if (Number.isNaN(status) && m) status = Number(m[1]);
+  const probe = task === 'monitor' && intervalMs === 0;
+  const targetRc = parts.length >= 3 && /^\d+$/.test(parts[2]) ? Number(parts[2]) : probe ? 7 : 0;
+  return {
+    id: op.attrs.id ?? '',
+    task,
+    callId: Number(op.attrs['call-id'] ?? 0),
+    rc: Number.isNaN(rc) ? 0 : rc,
+    targetRc,
+    status: Number.isNaN(status) ? 0 : status,
+    intervalMs,
+    digest: op.attrs['op-digest'],
+    lastRcChange: Number(op.attrs['last-rc-change'] ?? op.attrs['last-run'] ?? 0),
+  };
+}
+
+export interface HistoryOptions {
+  stonithEnabled: boolean;
+  now: number;
+}
+
+/** Default on-fail of a task, as Pacemaker documents it. */
+export function defaultOnFail(task: string, stonithEnabled: boolean): OnFail {
+  if (task === 'stop') return stonithEnabled ? 'fence' : 'block';
+  return 'restart';
+}
+
+function onFailFor(rsc: Primitive, task: string, intervalMs: number, opts: HistoryOptions): OnFail {
+  const def = rsc.ops.find((o) => o.name === task && o.intervalMs === intervalMs) ?? (task === 'monitor' && intervalMs === 0 ? undefined : undefined);
+  let v = def?.onFail?.toLowerCase();
+  if (v === 'fence' && !opts.stonithEnabled) v = 'block';
+  const allowed: OnFail[] = ['ignore', 'block', 'stop', 'restart', 'standby', 'fence', 'demote'];
+  if (v !== undefined && (allowed as string[]).includes(v)) return v as OnFail;
+  return defaultOnFail(task, opts.stonithEnabled);
+}
+
+/** Replays one node's operations for one resource into its state on that node. */
+export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts: HistoryOptions): NodeHistory {
+  const ops = children(lrm, 'lrm_rsc_op').map(readOp);
+  ops.sort((a, b) => {
+    const ca = a.callId < 0 ? Number.MAX_SAFE_INTEGER : a.callId;
+    const cb = b.callId < 0 ? Number.MAX_SAFE_INTEGER : b.callId;
+    return ca - cb;
+  });
+  const h: NodeHistory = {
+    node,
+    role: 'Stopped',
+    failed: false,
+    stopFailed: false,
+    recurring: new Map(),
+    definitionChanged: false,
+    notInstalled: false,
+    hardBan: false,
+    fatal: false,
+  };
+  for (const op of ops) {
+    if (op.task === 'cancel' || op.status === 2) continue;
+    const recurringMonitor = op.task === 'monitor' && op.intervalMs > 0;
+    const probe = op.task === 'monitor' && op.intervalMs === 0;
+    if (op.status === 1 || op.callId < 0) {
+      h.pendingTask = op.task;
+      if (op.task === 'start' || op.task === 'migrate_from') h.role = 'Started';
+      else if (op.task === 'promote') h.role = 'Promoted';
+      else if (op.task === 'stop' || op.task === 'demote' || op.task === 'migrate_to') {
+        if (h.role === 'Stopped') h.role = 'Started';
+      } else if (op.task === 'monitor' && h.role === 'Stopped' && !probe) h.role = 'Started';
+      continue;
+    }
+    if (recurringMonitor) {
+      if (op.rc === 0 || op.rc === 8) h.recurring.set(op.intervalMs, { task: op.task });
+    }
+    if (op.status === 4 && !probe) {
+      // Not supported: treated as a failure of that op.
+    }
+    const expectedRc = op.rc === op.targetRc && op.status === 0;
+    if (probe && op.status === 0) {
+      if (op.rc === 7) {
+        h.role = 'Stopped';
+        continue;
+      }
+      if (op.rc === 0) {
+        if (h.role === 'Stopped') h.role = 'Started';
+        continue;
+      }
+      if (op.rc === 8) {
+        h.role = 'Promoted';
+        continue;
+      }
+      if (op.rc === 5) {
+        h.role = 'Stopped';
+        h.notInstalled = true;
+        h.hardBan = true;
+        continue;
+      }
+    }
+    if (expectedRc || (op.status === 0 && op.rc === 0 && op.targetRc !== 7) || (op.status === 0 && op.rc === 8 && (op.task === 'promote' || recurringMonitor))) {
+      applySuccess(h, op);
+      continue;
+    }
+    if (op.status === 0 && op.rc === 7 && op.task === 'stop') {
+      applySuccess(h, op);
+      continue;
+    }
+    // A failure.
+    const onFail = onFailFor(rsc, op.task, op.intervalMs, opts);
+    h.lastFailure = { task: op.task, intervalMs: op.intervalMs };
+    if (op.rc === 2 || op.rc === 5 || op.status === 6) h.hardBan = true;
+    if (op.rc === 6 || op.status === 7) h.fatal = true;
+    if (op.rc === 5 && op.task !== 'stop') h.notInstalled = true;
+    if (onFail === 'ignore') {
+      if (op.task === 'start' || op.task === 'migrate_from') h.role = 'Started';
+      continue;
+    }
+    h.failed = true;
+    h.onFail = onFail;
+    if (op.task === 'stop') {
+      h.stopFailed = true;
+      if (h.role === 'Stopped') h.role = 'Started';
+    } else if (op.task === 'start' || op.task === 'migrate_from') {
+      h.role = 'Started';
+    } else if (op.task === 'promote') {
+      h.role = 'Promoted';
+    } else if (op.task === 'demote') {
+      h.role = 'Promoted';
+    } else if (op.rc === 8 || op.rc === 9) {
+      h.role = 'Promoted';
+    } else if (op.task === 'migrate_to') {
+      if (h.role === 'Stopped') h.role = 'Started';
+    } else if (op.rc === 7 && recurringMonitor) {
+      if (h.role === 'Stopped') h.role = 'Started';
+    } else if (h.role === 'Stopped') {
+      h.role = 'Started';
+    }
+  }
+  return h;
+}
+
+function applySuccess(h: NodeHistory, op: OpRecord): void {
+  switch (op.task) {
+    case 'start':
+    case 'migrate_from':
+      h.role = 'Started';
+      h.failed = false;
+      h.onFail = undefined;
+      h.migrateTarget = undefined;
+      break;
+    case 'stop':
+      h.role = 'Stopped';
+      h.failed = false;
+      h.onFail = undefined;
+      h.stopFailed = false;
+      h.migrateTarget = undefined;
+      h.recurring.clear();
+      break;
+    case 'promote':
+      h.role = 'Promoted';
+      break;
+    case 'demote':
+      h.role = 'Unpromoted';
+      break;
+    case 'migrate_to':
+      if (h.role === 'Stopped') h.role = 'Started';
+      break;
+    case 'monitor':
+      if (op.rc === 8) h.role = 'Promoted';
+      else if (op.rc === 7) h.role = 'Stopped';
+      else if (h.role === 'Stopped') h.role = 'Started';
+      break;
+    default:
+      break;
+  }
+}
+
+export function isActive(h: NodeHistory): boolean {
+  return h.role !== 'Stopped' || h.failed;
+}
+
+export interface StatusIndex {
+  /** Primitive by configured id (non-clone primitives). */
+  byId: Map<string, Primitive>;
+  /** Clone by the id of its primitive (or group member primitive). */
+  cloneByChild: Map<string, { clone: Clone; memberIndex: number }>;
+}
+
+export function indexResources(resources: Resource[]): StatusIndex {
+  const byId = new Map<string, Primitive>();
+  const cloneByChild = new Map<string, { clone: Clone; memberIndex: number }>();
+  for (const r of resources) {
+    if (r.kind === 'clone') {
+      const first = r.instances[0];
+      if (!first) continue;
+      if (first.kind === 'primitive') cloneByChild.set(first.configId, { clone: r, memberIndex: -1 });
+      else first.children.forEach((c, i) => cloneByChild.set(c.configId, { clone: r, memberIndex: i }));
+    } else {
+      for (const p of primitivesOf(r)) byId.set(p.id, p);
+    }
+  }
+  return { byId, cloneByChild };
+}
+
+function stripInstance(id: string): { base: string; n?: number } {
+  const m = /^(.*):(\d+)$/.exec(id);
+  return m ? { base: m[1], n: Number(m[2]) } : { base: id };
+}
+
+export interface Orphan {
+  id: string;
+  cls: string;
+  provider?: string;
+  type: string;
+  node: Node;
+  lrm: XmlElement;
+}
+
+/**
+ * Reads every node's lrm history into the primitives. Anonymous clone copies are mapped to
+ * the lowest instance that is not yet active anywhere, as the history does not pin numbers.
+ */
+export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[], opts: HistoryOptions, makeExtra: (clone: Clone) => Primitive | Group | undefined): Orphan[] {
+  const index = indexResources(resources);
+  const nodeByName = new Map(nodes.map((n) => [n.uname, n]));
+  const nodeById = new Map(nodes.map((n) => [n.id, n]));
+  const orphans: Orphan[] = [];
+  for (const state of children(child(cib, 'status'), 'node_state')) {
+    const node = nodeByName.get(state.attrs.uname ?? '') ?? nodeById.get(state.attrs.id ?? '');
+    if (!node) continue;
+    const lrmResources = children(child(child(state, 'lrm'), 'lrm_resources'), 'lrm_resource');
+    for (const lrm of lrmResources) {
+      const rid = lrm.attrs.id ?? '';
+      const direct = index.byId.get(rid);
+      if (direct) {
+        direct.probed.add(node.uname);
+        const h = replayHistory(direct, node, lrm, opts);
+        direct.history.set(node.uname, h);
+        continue;
+      }
+      const { base, n } = stripInstance(rid);
+      const entry = index.cloneByChild.get(base);
+      if (!entry) {
+        orphans.push({ id: rid, cls: lrm.attrs.class ?? 'ocf', provider: lrm.attrs.provider, type: lrm.attrs.type ?? '', node, lrm });
+        continue;
+      }
+      const { clone, memberIndex } = entry;
+      if (n === undefined) clone.baseNameInHistory = true;
+      const pick = (inst: Primitive | Group): Primitive => (inst.kind === 'primitive' ? inst : inst.children[memberIndex]);
+      for (const inst of clone.instances) pick(inst).probed.add(node.uname);
+      const template = pick(clone.instances[0] ?? (makeExtra(clone) as Primitive | Group));
+      if (!template) continue;
+      const probeState = replayHistory(template, node, lrm, opts);
+      let target: Primitive | Group | undefined;
+      if (clone.unique) {
+        target = clone.instances.find((i) => i.id === (clone.instances[0].kind === 'primitive' ? rid : `${clone.childId}:${n ?? -1}`));
+        if (!target && n !== undefined) {
+          // Beyond clone-max: an orphaned instance.
+          const extra = makeExtra(clone);
+          if (extra) target = extra;
+        }
+      } else if (isActive(probeState)) {
+        target = clone.instances.find((i) => instanceActiveOn(i, node.uname));
+        if (target && memberIndex >= 0 && isActive(pick(target).history.get(node.uname) ?? probeState) && pick(target).history.has(node.uname)) target = undefined;
+        if (!target) target = clone.instances.find((i) => !instanceActiveAnywhere(i));
+        if (!target) target = makeExtra(clone);
+      }
+      if (!target) continue;
+      const prim = pick(target);
+      prim.probed.add(node.uname);
+      prim.history.set(node.uname, replayHistory(prim, node, lrm, opts));
+    }
+  }
+  return orphans;
+}
+
+function instanceActiveOn(inst: Primitive | Group, node: string): boolean {
+  return primitivesOf(inst).some((p) => {
+    const h = p.history.get(node);
+    return h !== undefined && isActive(h);
+  });
+}
+
+function instanceActiveAnywhere(inst: Primitive | Group): boolean {
+  return primitivesOf(inst).some((p) => [...p.history.values()].some(isActive));
+}
+
+export function roleOfHistory(h: NodeHistory): Role {
+  return h.role;
+}
