@@ -5,7 +5,6 @@ import { clusterOptions, nextFailureExpiry, type ClusterTimers } from './options
 import {
   applyStatusUpdates,
   isFailure,
-  OpStatus,
   transitionKey,
   type OpStatusCode,
   type OperationRecord,
@@ -309,7 +308,7 @@ export class Controller {
     ready.status.push(...updates);
     if (!this.cib) return;
     this.cib = applyStatusUpdates(this.cib, updates);
-    if (updates.some((u) => u.kind !== 'operation' && u.kind !== 'forget-resource')) this.fingerprint = null;
+    this.fingerprint = null;
   }
 
   private failCount(node: string, resource: string, task: string, intervalMs: number, nowMs: number): StatusUpdate[] {
@@ -435,10 +434,39 @@ export class Controller {
     }
   }
 
-  /** The CIB as this DC sees it: quorum and DC from the agreed view, whatever the file said. */
+  /**
+   * The CIB as this DC sees it: quorum, DC and who is up come from the agreed membership view,
+   * whatever the replicated status says yet, so a lost node is planned for as soon as the view
+   * shows it gone (and stays UNCLEAN, to be fenced, unless it said it was leaving).
+   */
   private cibForScheduler(): XmlElement {
     const cib = this.cib as XmlElement;
-    return { ...cib, attrs: { ...cib.attrs, 'have-quorum': this.view.quorate ? '1' : '0', 'dc-uuid': dcId(cib, this.config.self) } };
+    const members = new Set(this.view.members);
+    const configured = (section(cib, 'nodes')?.children ?? []).filter((n) => n.name === 'node' && n.attrs.uname !== undefined);
+    const status = statusOf(cib);
+    const states = new Map((status?.children ?? []).filter((s) => s.name === 'node_state' && s.attrs.uname).map((s) => [s.attrs.uname as string, s]));
+    const stateFor = (name: string, id: string, existing: XmlElement | undefined): XmlElement => {
+      const base = existing ?? { name: 'node_state', attrs: { id, uname: name }, children: [] };
+      const up = members.has(name);
+      const attrs = up
+        ? { ...base.attrs, in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' }
+        : { ...base.attrs, in_ccm: 'false', crmd: 'offline', join: 'down', expected: base.attrs.expected ?? (existing ? 'member' : 'down') };
+      return { ...base, attrs };
+    };
+    const children: XmlElement[] = [];
+    for (const state of status?.children ?? []) {
+      children.push(state.name === 'node_state' && state.attrs.uname ? stateFor(state.attrs.uname, state.attrs.id, state) : state);
+    }
+    for (const node of configured) {
+      const name = node.attrs.uname as string;
+      if (!states.has(name) && members.has(name)) children.push(stateFor(name, node.attrs.id ?? name, undefined));
+    }
+    const newStatus: XmlElement = { name: 'status', attrs: status?.attrs ?? {}, children };
+    return {
+      ...cib,
+      attrs: { ...cib.attrs, 'have-quorum': this.view.quorate ? '1' : '0', 'dc-uuid': dcId(cib, this.config.self) },
+      children: [...cib.children.filter((c) => c.name !== 'status'), newStatus],
+    };
   }
 }
 
@@ -455,8 +483,9 @@ function dcId(cib: XmlElement, self: string): string {
 }
 
 /**
- * What, when it changes, may change the plan: configuration, node states and node attributes.
- * Operation history is left out because this controller writes it itself and reacts to results.
+ * What, when it changes, may change the plan: configuration, node states, node attributes and
+ * which resources have history. The operation records themselves are left out: this controller
+ * writes them itself and reacts to results as they come.
  */
 export function fingerprint(cib: XmlElement): string {
   const parts: string[] = [];
@@ -465,7 +494,12 @@ export function fingerprint(cib: XmlElement): string {
   for (const state of statusOf(cib)?.children ?? []) {
     if (state.name !== 'node_state') continue;
     parts.push(JSON.stringify(state.attrs));
-    for (const child of state.children) if (child.name === 'transient_attributes') parts.push(serializeXml(child));
+    for (const child of state.children) {
+      if (child.name === 'transient_attributes') parts.push(serializeXml(child));
+      // Which resources have history (not the history itself): someone else forgetting it
+      // (cleanup, refresh) means probing again.
+      if (child.name === 'lrm') for (const rscs of child.children) parts.push(rscs.children.map((r) => r.attrs.id).join(','));
+    }
   }
   return parts.join('\n');
 }

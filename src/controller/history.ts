@@ -55,7 +55,11 @@ export type StatusUpdate =
   | { kind: 'clear-failures'; node: string; resource: string }
   | { kind: 'forget-resource'; node: string; resource: string }
   | { kind: 'forget-node-history'; node: string }
-  | { kind: 'node-fenced'; node: string };
+  | { kind: 'node-fenced'; node: string }
+  /** A transient node attribute (standby for this boot ...); null removes it. */
+  | { kind: 'node-attribute'; node: string; name: string; value: string | null }
+  /** The administrator vouches the node is down: cleanly offline, no history, no attributes. */
+  | { kind: 'clear-node-state'; node: string };
 
 export function transitionKey(actionId: number, transitionId: number, targetRc: number, uuid: string): string {
   return `${actionId}:${transitionId}:${targetRc}:${uuid}`;
@@ -136,9 +140,24 @@ function applyOne(cib: XmlElement, update: StatusUpdate): XmlElement {
         ),
       }));
     case 'forget-node-history':
+      // The node joined: whatever it was expected to be before, it is a member now.
       return editAt(cib, [{ name: 'status' }, nodeStateStep(cib, update.node)], (state) => ({
         ...state,
+        attrs: state.attrs.expected === undefined ? state.attrs : { ...state.attrs, expected: 'member' },
         children: state.children.filter((c) => c.name !== 'lrm'),
+      }));
+    case 'node-attribute': {
+      const id = nodeStateStep(cib, update.node).id;
+      return editTransient(cib, update.node, (pairs) => {
+        const rest = pairs.filter((p) => p.attrs.name !== update.name);
+        return update.value === null ? rest : [...rest, element('nvpair', { id: `status-${id}-${update.name}`, name: update.name, value: update.value })];
+      });
+    }
+    case 'clear-node-state':
+      return editAt(cib, [{ name: 'status' }, nodeStateStep(cib, update.node)], (state) => ({
+        ...state,
+        attrs: { ...state.attrs, in_ccm: 'false', crmd: 'offline', join: 'down', expected: 'down' },
+        children: [],
       }));
     case 'node-fenced':
       return editAt(cib, [{ name: 'status' }, nodeStateStep(cib, update.node)], (state) => ({

@@ -22,6 +22,8 @@ import {
   setResourceMeta,
   type NodeLifetime,
 } from '../../controller/admin/edits.js';
+import type { StatusUpdate } from '../../controller/history.js';
+import { controllerRequest, controllerSocketPath } from '../../controller/io/local-api.js';
 import { checkFencing } from '../../fencing/decision.js';
 import { readFenceHistory } from '../../fencing/io/history-file.js';
 import { colour, CommandError, parseOutputFormat, printJson, table, UsageError, type OutputFormat } from '../output.js';
@@ -53,9 +55,17 @@ function common(cmd: Command): Command {
 interface CibSource {
   describe: string;
   read(): Promise<XmlElement>;
-  /** Writes the changed CIB: `scope` limits a live write to one section. */
-  write(before: XmlElement, after: XmlElement, scope: 'configuration' | 'status' | 'all'): Promise<void>;
+  /**
+   * Writes a change: on a file, the whole new CIB; on the live cluster, the configuration
+   * through vigild and the status edits through the DC's controller (vigild keeps no history).
+   */
+  write(before: XmlElement, after: XmlElement, updates: StatusUpdate[]): Promise<void>;
 }
+
+const sectionText = (cib: XmlElement, name: string): string => {
+  const part = cib.children.find((c) => c.name === name);
+  return part ? serializeXml(part) : '';
+};
 
 async function cibSource(opts: CommonOptions): Promise<CibSource> {
   const file = cibFilePath(opts.cib);
@@ -63,13 +73,15 @@ async function cibSource(opts: CommonOptions): Promise<CibSource> {
     return {
       describe: file,
       read: async () => readCibFile(file),
-      write: async (before, after, scope) => writeCibFile(file, bumpVersion(before, after, scope !== 'status')),
+      write: async (before, after) => writeCibFile(file, bumpVersion(before, after, sectionText(before, 'configuration') !== sectionText(after, 'configuration'))),
     };
   }
-  const { connect, DaemonError } = await import('../../daemon/client.js');
+  const { connect, DaemonError, socketPath } = await import('../../daemon/client.js');
+  const daemonSocket = socketPath(opts.socket);
+  const ctlSocket = controllerSocketPath(daemonSocket);
   const call = async (req: Parameters<Awaited<ReturnType<typeof connect>>['request']>[0]): Promise<unknown> => {
     try {
-      const client = await connect(opts.socket);
+      const client = await connect(daemonSocket);
       try {
         return await client.request(req);
       } finally {
@@ -83,14 +95,22 @@ async function cibSource(opts: CommonOptions): Promise<CibSource> {
   return {
     describe: 'the live cluster',
     read: async () => {
-      const xml = await call({ op: 'cib.query' });
-      if (typeof xml !== 'string') throw new CommandError('vigild answered cib.query with something that is not XML', 70);
+      // The controller's CIB carries the operation history; vigild's alone does not.
+      const xml = await controllerRequest(ctlSocket, { op: 'cib' }).catch(() => call({ op: 'cib.query' }));
+      if (typeof xml !== 'string') throw new CommandError('the cluster answered with something that is not XML', 70);
       return parseXml(xml, 'live CIB');
     },
-    write: async (_before, after, scope) => {
-      const part = scope === 'all' ? after : after.children.find((c) => c.name === scope);
-      if (!part) throw new CommandError(`the changed CIB has no ${scope} section`, 70);
-      await call({ op: 'cib.replace', xml: serializeXml(part), ...(scope === 'all' ? {} : { scope }) });
+    write: async (before, after, updates) => {
+      if (sectionText(before, 'configuration') !== sectionText(after, 'configuration')) {
+        await call({ op: 'cib.replace', scope: 'configuration', xml: sectionText(after, 'configuration') });
+      }
+      if (updates.length > 0) {
+        try {
+          await controllerRequest(ctlSocket, { op: 'status-edit', updates });
+        } catch (err) {
+          throw new CommandError(`cannot apply the status change: ${(err as Error).message}`, 69);
+        }
+      }
     },
   };
 }
@@ -100,16 +120,19 @@ interface Outcome {
   json: Record<string, unknown>;
 }
 
+interface Change {
+  cib: XmlElement;
+  outcome: Outcome;
+  /** The status part of the change as edits, when there is one. */
+  updates?: StatusUpdate[];
+}
+
 /** Runs one read-edit-write: the edit either returns the new CIB or throws and nothing is written. */
-async function edit(
-  opts: CommonOptions,
-  scope: 'configuration' | 'status' | 'all',
-  change: (cib: XmlElement) => { cib: XmlElement; outcome: Outcome },
-): Promise<void> {
+async function edit(opts: CommonOptions, change: (cib: XmlElement) => Change): Promise<void> {
   const format = parseOutputFormat(opts.outputAs);
   const source = await cibSource(opts);
   const before = await source.read();
-  let result: { cib: XmlElement; outcome: Outcome };
+  let result: Change;
   try {
     result = change(before);
   } catch (err) {
@@ -117,7 +140,7 @@ async function edit(
     throw err;
   }
   const changed = serializeXml(result.cib) !== serializeXml(before);
-  if (changed) await source.write(before, result.cib, scope);
+  if (changed) await source.write(before, result.cib, result.updates ?? []);
   report(format, result.outcome, changed);
 }
 
@@ -159,7 +182,7 @@ function registerResourceVerbs(program: Command): void {
 
   const targetRole = (verb: string, role: 'Started' | 'Stopped', help: string): void => {
     common(resource.command(`${verb} <rsc>`).description(help)).action(async (rsc: string, opts: CommonOptions) =>
-      edit(opts, 'configuration', (cib) => ({
+      edit(opts, (cib) => ({
         cib: setResourceMeta(cib, rsc, 'target-role', role),
         outcome: { message: `${rsc}: target-role=${role}`, json: { resource: rsc, 'target-role': role } },
       })),
@@ -177,7 +200,7 @@ function registerResourceVerbs(program: Command): void {
       const source = await cibSource(opts);
       const before = await source.read();
       findResource(before, rsc);
-      await source.write(before, setResourceMeta(before, rsc, 'target-role', 'Stopped'), 'configuration');
+      await source.write(before, setResourceMeta(before, rsc, 'target-role', 'Stopped'), []);
       const deadline = Date.now() + waitS * 1000;
       let still: string[] = activeNodes(before, rsc);
       while (still.length > 0 && Date.now() < deadline) {
@@ -185,7 +208,7 @@ function registerResourceVerbs(program: Command): void {
         still = activeNodes(await source.read(), rsc);
       }
       const now = await source.read();
-      await source.write(now, setResourceMeta(now, rsc, 'target-role', 'Started'), 'configuration');
+      await source.write(now, setResourceMeta(now, rsc, 'target-role', 'Started'), []);
       if (still.length > 0) throw new CommandError(`${rsc} was still active on ${still.join(', ')} after ${waitS} s; target-role set back to Started`, 1);
       report(parseOutputFormat(opts.outputAs), { message: `${rsc} restarted`, json: { resource: rsc, restarted: true } }, true);
     });
@@ -197,7 +220,7 @@ function registerResourceVerbs(program: Command): void {
     common(resource.command(`${verb} <rsc> [words...]`).description(`${help}; [node] [lifetime]`))
       .option('--lifetime <duration>', 'the constraint expires after this long (ISO 8601 like PT1H, or 30min)')
       .action(async (rsc: string, words: string[], opts: CommonOptions & { lifetime?: string }) =>
-        edit(opts, 'configuration', (cib) => {
+        edit(opts, (cib) => {
           const { node, lifetime } = splitNodeAndLifetime(cib, words, opts.lifetime);
           const r = moveResource(cib, rsc, node, lifetime, Date.now());
           const what = r.constraint.startsWith('cli-ban') ? `${rsc} banned from ${r.node}` : `${rsc} moved to ${r.node}`;
@@ -215,7 +238,7 @@ function registerResourceVerbs(program: Command): void {
   common(resource.command('ban <rsc> [words...]').description('keep a resource off a node (a cli-ban constraint); [node] [lifetime]'))
     .option('--lifetime <duration>', 'the constraint expires after this long')
     .action(async (rsc: string, words: string[], opts: CommonOptions & { lifetime?: string }) =>
-      edit(opts, 'configuration', (cib) => {
+      edit(opts, (cib) => {
         const { node, lifetime } = splitNodeAndLifetime(cib, words, opts.lifetime);
         const r = banResource(cib, rsc, node, lifetime, Date.now());
         return {
@@ -231,7 +254,7 @@ function registerResourceVerbs(program: Command): void {
   for (const verb of ['clear', 'unmigrate']) {
     common(resource.command(`${verb} <rsc> [node]`).description('remove the constraints move and ban created'))
       .action(async (rsc: string, node: string | undefined, opts: CommonOptions) =>
-        edit(opts, 'configuration', (cib) => {
+        edit(opts, (cib) => {
           const r = clearResource(cib, rsc, node);
           return {
             cib: r.cib,
@@ -246,10 +269,11 @@ function registerResourceVerbs(program: Command): void {
     ['refresh', 'forget all history of a resource so the cluster probes it again'],
   ] as const) {
     common(resource.command(`${verb} [rsc] [node]`).description(help)).action(async (rsc: string | undefined, node: string | undefined, opts: CommonOptions) =>
-      edit(opts, 'status', (cib) => {
+      edit(opts, (cib) => {
         const r = cleanupResource(cib, rsc, node, verb);
         return {
           cib: r.cib,
+          updates: r.updates,
           outcome: { message: r.cleaned.length ? `cleaned up ${r.cleaned.join('; ')}` : `nothing to clean up${rsc ? ` for ${rsc}` : ''}`, json: { resource: rsc ?? null, node: node ?? null, cleaned: r.cleaned } },
         };
       }),
@@ -262,7 +286,7 @@ function registerResourceVerbs(program: Command): void {
   ] as const) {
     common(resource.command(`${verb} <rsc>`).description(`${verb === 'manage' ? 'let the cluster manage' : 'stop the cluster from managing'} a resource (is-managed=${value})`)).action(
       async (rsc: string, opts: CommonOptions) =>
-        edit(opts, 'configuration', (cib) => ({
+        edit(opts, (cib) => ({
           cib: setResourceMeta(cib, rsc, 'is-managed', value),
           outcome: { message: `${rsc}: is-managed=${value}`, json: { resource: rsc, 'is-managed': value === 'true' } },
         })),
@@ -284,20 +308,23 @@ function registerNodeVerbs(program: Command): void {
       .action(async (name: string | undefined, opts: CommonOptions & { lifetime?: string }) => {
         const lifetime = nodeLifetime(opts.lifetime);
         const target = name ?? localNode();
-        await edit(opts, lifetime === 'forever' && on ? 'configuration' : 'all', (cib) => ({
+        // Reboot-lifetime attributes live in the status section: they go as edits to the DC.
+        const updates: StatusUpdate[] = on && lifetime === 'forever' ? [] : [{ kind: 'node-attribute', node: target, name: attribute, value: on ? 'on' : null }];
+        await edit(opts, (cib) => ({
           cib: setNodeMode(cib, target, attribute, on, lifetime),
+          updates,
           outcome: { message: `${target}: ${attribute}=${on ? 'on' : 'off'}`, json: { node: target, [attribute]: on, lifetime } },
         }));
       });
   }
   common(node.command('clearstate <node>').description('declare a node cleanly down (it was powered off by hand): it is no longer UNCLEAN')).action(
     async (name: string, opts: CommonOptions) =>
-      edit(opts, 'status', (cib) => ({ cib: clearNodeState(cib, name), outcome: { message: `${name}: state cleared, now cleanly offline`, json: { node: name, cleared: true } } })),
+      edit(opts, (cib) => ({ ...clearNodeState(cib, name), outcome: { message: `${name}: state cleared, now cleanly offline`, json: { node: name, cleared: true } } })),
   );
   common(node.command('delete <node>').description('remove a node that is not running from the configuration and status'))
     .option('--force', 'even if it looks online')
     .action(async (name: string, opts: CommonOptions & { force?: boolean }) =>
-      edit(opts, 'all', (cib) => ({ cib: deleteNode(cib, name, opts.force === true), outcome: { message: `${name} deleted`, json: { node: name, deleted: true } } })),
+      edit(opts, (cib) => ({ cib: deleteNode(cib, name, opts.force === true), outcome: { message: `${name} deleted`, json: { node: name, deleted: true } } })),
     );
 }
 
@@ -307,7 +334,7 @@ function registerPropertyVerbs(program: Command): void {
     .option('--force', 'allow a property name vigil does not know')
     .action(async (name: string, value: string, opts: CommonOptions & { force?: boolean }) => {
       if (!KNOWN_PROPERTIES.has(name) && opts.force !== true) throw new UsageError(`unknown cluster property '${name}' (a typo? use --force to set it anyway)`);
-      await edit(opts, 'configuration', (cib) => ({ cib: setProperty(cib, name, value), outcome: { message: `${name}=${value}`, json: { name, value } } }));
+      await edit(opts, (cib) => ({ cib: setProperty(cib, name, value), outcome: { message: `${name}=${value}`, json: { name, value } } }));
     });
   common(property.command('get <name>').description('print a cluster property')).action(async (name: string, opts: CommonOptions) => {
     const format = parseOutputFormat(opts.outputAs);
@@ -317,7 +344,7 @@ function registerPropertyVerbs(program: Command): void {
     else process.stdout.write(`${value}\n`);
   });
   common(property.command('delete <name>').description('remove a cluster property (back to its default)')).action(async (name: string, opts: CommonOptions) =>
-    edit(opts, 'configuration', (cib) => ({ cib: setProperty(cib, name, null), outcome: { message: `${name} deleted`, json: { name, deleted: true } } })),
+    edit(opts, (cib) => ({ cib: setProperty(cib, name, null), outcome: { message: `${name} deleted`, json: { name, deleted: true } } })),
   );
 }
 

@@ -82,7 +82,7 @@ describe('admin edits', () => {
   });
 
   it('clearstate makes an unclean node cleanly down; delete refuses an online node', () => {
-    const cleared = serializeXml(clearNodeState(CIB, 'n2'));
+    const cleared = serializeXml(clearNodeState(CIB, 'n2').cib);
     expect(cleared).toContain('<node_state id="2" uname="n2" in_ccm="false" crmd="offline" join="down" expected="down"/>');
     expect(() => deleteNode(CIB, 'n1', false)).toThrow(/online/);
     expect(serializeXml(deleteNode(CIB, 'n2', false))).not.toContain('uname="n2"');

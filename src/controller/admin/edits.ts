@@ -1,6 +1,7 @@
 import { element, type XmlElement } from '../../cib/xml.js';
 import { allIds, editAt, findById, section, statusOf, withNvpair } from '../cib-tree.js';
 import { parseDurationMs } from '../duration.js';
+import { applyStatusUpdates, type StatusUpdate } from '../history.js';
 
 /**
  * The administrator's verbs (crm resource / crm node / crm configure property) as pure edits of
@@ -211,6 +212,8 @@ function isFailedOp(op: XmlElement): boolean {
 
 export interface CleanupResult {
   cib: XmlElement;
+  /** The same change as status updates, for a live cluster (the DC's controller applies them). */
+  updates: StatusUpdate[];
   /** `RSC on NODE` for every history that was forgotten. */
   cleaned: string[];
 }
@@ -224,48 +227,35 @@ export function cleanupResource(cib: XmlElement, rsc: string | undefined, node: 
   if (node !== undefined) requireNode(cib, node);
   const targets = rsc === undefined ? null : new Set(primitivesIn(cib, rsc));
   const matches = (id: string): boolean => targets === null || targets.has(id.replace(/:\d+$/, ''));
-  const cleaned: string[] = [];
-  const status = statusOf(cib);
-  if (!status) return { cib, cleaned };
-  const newStatus: XmlElement = {
-    ...status,
-    children: status.children.map((state) => {
-      if (state.name !== 'node_state' || (node !== undefined && state.attrs.uname !== node)) return state;
-      return {
-        ...state,
-        children: state.children.map((child) => {
-          if (child.name === 'transient_attributes') {
-            return {
-              ...child,
-              children: child.children.map((set) => ({
-                ...set,
-                children: set.children.filter((p) => {
-                  const m = /^(?:fail-count|last-failure)-([^#]+)/.exec(p.attrs.name ?? '');
-                  const drop = m !== null && matches(m[1]);
-                  if (drop) cleaned.push(`${m[1]} on ${state.attrs.uname} (fail count)`);
-                  return !drop;
-                }),
-              })),
-            };
-          }
-          if (child.name !== 'lrm') return child;
-          return {
-            ...child,
-            children: child.children.map((rscs) => ({
-              ...rscs,
-              children: rscs.children.filter((r) => {
-                const id = r.attrs.id ?? '';
-                const drop = matches(id) && (mode === 'refresh' || r.children.some(isFailedOp));
-                if (drop) cleaned.push(`${id} on ${state.attrs.uname}`);
-                return !drop;
-              }),
-            })),
-          };
-        }),
-      };
-    }),
-  };
-  return { cib: { ...cib, children: cib.children.map((c) => (c === status ? newStatus : c)) }, cleaned: [...new Set(cleaned)] };
+  const updates: StatusUpdate[] = [];
+  const cleaned = new Set<string>();
+  for (const state of statusOf(cib)?.children ?? []) {
+    const name = state.attrs.uname;
+    if (state.name !== 'node_state' || name === undefined || (node !== undefined && name !== node)) continue;
+    const failed = new Set<string>();
+    for (const child of state.children) {
+      if (child.name === 'transient_attributes') {
+        for (const set of child.children) for (const p of set.children) {
+          const m = /^(?:fail-count|last-failure)-([^#]+)/.exec(p.attrs.name ?? '');
+          if (m && matches(m[1])) failed.add(m[1]);
+        }
+      }
+    }
+    for (const r of failed) {
+      updates.push({ kind: 'clear-failures', node: name, resource: r });
+      cleaned.add(`${r} on ${name} (fail count)`);
+    }
+    for (const lrm of state.children) {
+      if (lrm.name !== 'lrm') continue;
+      for (const rscs of lrm.children) for (const r of rscs.children) {
+        const id = r.attrs.id ?? '';
+        if (!matches(id) || !(mode === 'refresh' || r.children.some(isFailedOp))) continue;
+        updates.push({ kind: 'forget-resource', node: name, resource: id });
+        cleaned.add(`${id} on ${name}`);
+      }
+    }
+  }
+  return { cib: applyStatusUpdates(cib, updates), updates, cleaned: [...cleaned] };
 }
 
 export type NodeLifetime = 'forever' | 'reboot';
@@ -280,13 +270,7 @@ export function setNodeAttribute(cib: XmlElement, node: string, name: string, va
       withNvpair(el, 'instance_attributes', `nodes-${id}`, name, value),
     );
   }
-  const state = statusOf(cib)?.children.find((s) => s.name === 'node_state' && s.attrs.uname === node);
-  const id = state?.attrs.id ?? section(cib, 'nodes')?.children.find((n) => n.attrs.uname === node)?.attrs.id ?? node;
-  return editAt(
-    cib,
-    [{ name: 'status' }, { name: 'node_state', id, attrs: { uname: node } }, { name: 'transient_attributes', id }],
-    (el) => withNvpair(el, 'instance_attributes', `status-${id}`, name, value),
-  );
+  return applyStatusUpdates(cib, [{ kind: 'node-attribute', node, name, value }]);
 }
 
 /** standby/online and maintenance/ready: `online` clears the attribute in both places. */
@@ -299,15 +283,10 @@ export function setNodeMode(cib: XmlElement, node: string, attribute: 'standby' 
  * `node clearstate`: the administrator vouches that the node is down (powered off by hand), so
  * it stops being UNCLEAN: cleanly offline, no history, no transient attributes.
  */
-export function clearNodeState(cib: XmlElement, node: string): XmlElement {
+export function clearNodeState(cib: XmlElement, node: string): { cib: XmlElement; updates: StatusUpdate[] } {
   requireNode(cib, node);
-  const state = statusOf(cib)?.children.find((s) => s.name === 'node_state' && s.attrs.uname === node);
-  const id = state?.attrs.id ?? section(cib, 'nodes')?.children.find((n) => n.attrs.uname === node)?.attrs.id ?? node;
-  return editAt(cib, [{ name: 'status' }, { name: 'node_state', id, attrs: { uname: node } }], (el) => ({
-    ...el,
-    attrs: { ...el.attrs, in_ccm: 'false', crmd: 'offline', join: 'down', expected: 'down' },
-    children: [],
-  }));
+  const updates: StatusUpdate[] = [{ kind: 'clear-node-state', node }];
+  return { cib: applyStatusUpdates(cib, updates), updates };
 }
 
 /** `node delete`: removes a node that is not a member from the configuration and status. */

@@ -1,0 +1,73 @@
+import { Executor, requestFromAction, type OperationResult } from '../../executor/index.js';
+import type { ResourceAction } from '../../scheduler/graph.js';
+import type { OperationOutcome } from '../controller.js';
+import { OpStatus, type OpStatusCode } from '../history.js';
+import type { ControllerMessage } from './messages.js';
+
+/** The executor's view of how an operation ended, in the CIB's op-status codes. */
+export function outcomeOf(result: OperationResult): OperationOutcome {
+  const statusCodes: Record<OperationResult['status'], OpStatusCode> = {
+    done: OpStatus.done,
+    'timed-out': OpStatus.timedOut,
+    error: OpStatus.error,
+    cancelled: OpStatus.cancelled,
+    'not-installed': OpStatus.notInstalled,
+    'not-supported': OpStatus.notSupported,
+  };
+  return {
+    rc: result.rc,
+    opStatus: statusCodes[result.status],
+    exitReason: result.exitReason,
+    startedAtMs: result.startedAtMs,
+    durationMs: result.durationMs,
+    digest: result.digest,
+  };
+}
+
+/**
+ * Every node's side of the transition engine: runs the operations the DC sends on the local
+ * executor and answers with their results; recurring monitors report their first result as the
+ * answer and every later change on their own, to whoever is DC then.
+ */
+export class NodeAgent {
+  constructor(
+    private readonly executor: Executor,
+    private readonly reply: (msg: ControllerMessage) => void,
+    private readonly log: (level: 'info' | 'warn' | 'error', msg: string) => void,
+  ) {}
+
+  run(transition: number, action: ResourceAction): void {
+    const request = requestFromAction(action);
+    if (action.task === 'cancel') {
+      const task = action.resource.meta.operation ?? action.resource.meta.CRM_meta_operation ?? 'monitor';
+      this.executor.cancelRecurring({ resourceId: action.resource.id, task, intervalMs: action.intervalMs });
+      const now = Date.now();
+      this.reply({ t: 'op-result', transition, action: action.id, outcome: { rc: 0, opStatus: OpStatus.done, exitReason: '', startedAtMs: now, durationMs: 0 } });
+      return;
+    }
+    if (action.intervalMs > 0) {
+      let first = true;
+      this.executor.startRecurring(request, (result, changed) => {
+        if (first) {
+          first = false;
+          this.reply({ t: 'op-result', transition, action: action.id, outcome: outcomeOf(result) });
+        } else if (changed && result.status !== 'cancelled') {
+          this.reply({ t: 'monitor-result', resource: action.resource, intervalMs: action.intervalMs, outcome: outcomeOf(result) });
+        }
+      });
+      return;
+    }
+    this.executor.run(request).then(
+      (result) => this.reply({ t: 'op-result', transition, action: action.id, outcome: outcomeOf(result) }),
+      (err: unknown) => {
+        this.log('error', `${action.key}: the executor failed: ${err instanceof Error ? err.message : String(err)}`);
+        const now = Date.now();
+        this.reply({ t: 'op-result', transition, action: action.id, outcome: { rc: 1, opStatus: OpStatus.error, exitReason: 'executor failure', startedAtMs: now, durationMs: 0 } });
+      },
+    );
+  }
+
+  async shutdown(): Promise<void> {
+    await this.executor.shutdown();
+  }
+}

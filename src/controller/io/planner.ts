@@ -1,0 +1,46 @@
+import { Worker } from 'node:worker_threads';
+import type { XmlElement } from '../../cib/xml.js';
+import type { TransitionGraph } from '../../scheduler/graph.js';
+
+export type PlanAnswer = { request: number; graph: TransitionGraph; warnings: string[] } | { request: number; error: string };
+
+/** Runs the scheduler in a worker thread, one plan at a time; restarts the worker if it dies. */
+export class Planner {
+  private worker: Worker | null = null;
+  private pending: number | null = null;
+
+  constructor(private readonly onAnswer: (answer: PlanAnswer) => void) {}
+
+  plan(request: number, cib: XmlElement, now: number): void {
+    const worker = this.ensure();
+    this.pending = request;
+    worker.postMessage({ request, cib, now });
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./scheduler-worker.js', import.meta.url));
+    worker.unref();
+    worker.on('message', (answer: PlanAnswer) => {
+      if (answer.request === this.pending) this.pending = null;
+      this.onAnswer(answer);
+    });
+    worker.on('error', (err) => {
+      const request = this.pending;
+      this.worker = null;
+      this.pending = null;
+      if (request !== null) this.onAnswer({ request, error: `scheduler thread crashed: ${err.message}` });
+    });
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = null;
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+  }
+}

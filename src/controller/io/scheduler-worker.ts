@@ -1,0 +1,42 @@
+import { parentPort } from 'node:worker_threads';
+import type { XmlElement } from '../../cib/xml.js';
+import type { TransitionGraph } from '../../scheduler/graph.js';
+
+/**
+ * The scheduler's thread: planning a big CIB takes long enough to starve heartbeats, so it never
+ * runs on the daemon's event loop. Messages: {request, cib, now} in, {request, graph} or
+ * {request, error} out.
+ */
+interface PlanRequest {
+  request: number;
+  cib: XmlElement;
+  now: number;
+}
+
+type ScheduleFn = (cib: XmlElement, options: { now: number }) => { graph: TransitionGraph; warnings?: string[]; unsupported?: string[] };
+
+let schedule: ScheduleFn | null = null;
+
+async function load(): Promise<ScheduleFn> {
+  if (schedule) return schedule;
+  // Named through a variable: the scheduler is a sibling part that may not be built yet.
+  const path = '../../scheduler/index.js';
+  const mod = (await import(path)) as { schedule?: ScheduleFn };
+  if (typeof mod.schedule !== 'function') throw new Error('src/scheduler does not export schedule()');
+  schedule = mod.schedule;
+  return schedule;
+}
+
+parentPort?.on('message', (msg: PlanRequest) => {
+  load().then(
+    (fn) => {
+      try {
+        const result = fn(msg.cib, { now: msg.now });
+        parentPort?.postMessage({ request: msg.request, graph: result.graph, warnings: [...(result.warnings ?? []), ...(result.unsupported ?? [])] });
+      } catch (err) {
+        parentPort?.postMessage({ request: msg.request, error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) });
+      }
+    },
+    (err: unknown) => parentPort?.postMessage({ request: msg.request, error: `cannot load the scheduler: ${err instanceof Error ? err.message : String(err)}` }),
+  );
+});

@@ -1,0 +1,76 @@
+import type { XmlElement } from '../../cib/xml.js';
+import { parseDurationMs } from '../../controller/duration.js';
+import { property } from '../../controller/options.js';
+import { fencePlan, type FenceActionName, type FencePlan } from '../decision.js';
+import type { FenceHistoryEntry } from '../history.js';
+import { appendFenceHistory } from './history-file.js';
+import { findFenceAgent, runFenceAgent } from './run-agent.js';
+
+export interface FenceOutcome {
+  ok: boolean;
+  detail: string;
+  device?: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Carries out fencing on this node (the DC): waits the planned delays, then tries the levels in
+ * order; a level succeeds when every device in it does. Every attempt is kept in the history.
+ */
+export class Fencer {
+  constructor(
+    private readonly self: string,
+    private readonly stateDir: string,
+    private readonly log: (level: 'info' | 'warn' | 'error', msg: string) => void,
+  ) {}
+
+  async fence(cib: XmlElement, target: string, action: FenceActionName): Promise<FenceOutcome> {
+    const crmConfig = cib.children.find((c) => c.name === 'configuration')?.children.find((c) => c.name === 'crm_config');
+    const timeoutMs = parseDurationMs(property(crmConfig, 'stonith-timeout') ?? '60s') ?? 60_000;
+    const plan = fencePlan(cib, target, action, { delayFraction: Math.random() });
+    const requestedMs = Date.now();
+    const outcome = await this.execute(plan, timeoutMs);
+    const entry: FenceHistoryEntry = {
+      target,
+      action,
+      state: outcome.ok ? 'success' : 'failed',
+      origin: this.self,
+      executioner: this.self,
+      device: outcome.device,
+      requestedMs,
+      completedMs: Date.now(),
+      detail: outcome.detail,
+    };
+    try {
+      appendFenceHistory(this.stateDir, entry);
+    } catch (err) {
+      this.log('warn', `cannot record fence history: ${(err as Error).message}`);
+    }
+    return outcome;
+  }
+
+  private async execute(plan: FencePlan, timeoutMs: number): Promise<FenceOutcome> {
+    for (const line of plan.explanation) this.log('info', `fencing ${plan.target}: ${line}`);
+    if (plan.levels.length === 0) return { ok: false, detail: `no fence device can reach ${plan.target}` };
+    if (plan.priorityDelayMs > 0) await sleep(plan.priorityDelayMs);
+    const failures: string[] = [];
+    for (const level of plan.levels) {
+      const results = await Promise.all(
+        level.steps.map(async (step) => {
+          if (step.delayMs > 0) await sleep(step.delayMs);
+          const path = findFenceAgent(step.agent);
+          if (!path) return { device: step.device, ok: false, why: `agent ${step.agent} not found` };
+          const r = await runFenceAgent(path, step.params, step.action, timeoutMs);
+          return { device: step.device, ok: r.ok, why: r.timedOut ? `timed out after ${timeoutMs} ms` : `exit ${r.exitCode ?? '?'}${r.output ? `: ${r.output}` : ''}` };
+        }),
+      );
+      if (results.every((r) => r.ok)) {
+        const devices = results.map((r) => r.device).join('+');
+        return { ok: true, detail: `${plan.target} fenced (${plan.action}) by ${devices}`, device: devices };
+      }
+      for (const r of results) if (!r.ok) failures.push(`${r.device}: ${r.why}`);
+    }
+    return { ok: false, detail: failures.join('; ') };
+  }
+}
