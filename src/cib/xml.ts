@@ -77,38 +77,45 @@ export function parseXml(text: string, source?: string): XmlElement {
 const ATTR_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\n': '&#10;', '\r': '&#13;', '\t': '&#9;' };
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
+const ATTR_SPECIAL = /[&<>"\n\r\t]/;
+const ATTR_SPECIAL_ALL = /[&<>"\n\r\t]/g;
+const TEXT_SPECIAL = /[&<>]/;
+const TEXT_SPECIAL_ALL = /[&<>]/g;
+
 export function escapeAttr(value: string): string {
-  return /[&<>"\n\r\t]/.test(value) ? value.replace(/[&<>"\n\r\t]/g, (c) => ATTR_ESCAPES[c]) : value;
+  return ATTR_SPECIAL.test(value) ? value.replace(ATTR_SPECIAL_ALL, (c) => ATTR_ESCAPES[c]) : value;
 }
 
 function escapeText(value: string): string {
-  return /[&<>]/.test(value) ? value.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]) : value;
+  return TEXT_SPECIAL.test(value) ? value.replace(TEXT_SPECIAL_ALL, (c) => TEXT_ESCAPES[c]) : value;
 }
 
 /** Serializes as Pacemaker's tools print XML: two-space indentation, empty elements self-closed. */
 export function serializeXml(root: XmlElement, options: { declaration?: boolean } = {}): string {
-  const out: string[] = [];
-  if (options.declaration) out.push('<?xml version="1.0"?>\n');
+  // One growing string: V8 joins appended pieces lazily, which beats an array of a million parts.
+  const out = { text: options.declaration ? '<?xml version="1.0"?>\n' : '' };
   write(root, 0, out);
-  return out.join('');
+  return out.text;
 }
 
-function write(el: XmlElement, depth: number, out: string[]): void {
-  const pad = '  '.repeat(depth);
-  let open = pad + '<' + el.name;
-  for (const key in el.attrs) open += ` ${key}="${escapeAttr(el.attrs[key])}"`;
-  if (el.children.length === 0 && el.text === undefined) {
-    out.push(open + '/>\n');
-    return;
-  }
+const PADS: string[] = [];
+function pad(depth: number): string {
+  return (PADS[depth] ??= '  '.repeat(depth));
+}
+
+function write(el: XmlElement, depth: number, out: { text: string }): void {
+  const indent = pad(depth);
+  let open = indent + '<' + el.name;
+  const attrs = el.attrs;
+  for (const key in attrs) open += ' ' + key + '="' + escapeAttr(attrs[key]) + '"';
   if (el.children.length === 0) {
-    out.push(`${open}>${escapeText(el.text ?? '')}</${el.name}>\n`);
+    out.text += el.text === undefined ? open + '/>\n' : open + '>' + escapeText(el.text) + '</' + el.name + '>\n';
     return;
   }
-  out.push(open + '>\n');
-  if (el.text !== undefined) out.push(pad + '  ' + escapeText(el.text.trim()) + '\n');
+  out.text += open + '>\n';
+  if (el.text !== undefined) out.text += indent + '  ' + escapeText(el.text.trim()) + '\n';
   for (const child of el.children) write(child, depth + 1, out);
-  out.push(`${pad}</${el.name}>\n`);
+  out.text += indent + '</' + el.name + '>\n';
 }
 
 /** Deep copy, for callers that must not share structure with an input they do not own. */

@@ -1,4 +1,5 @@
 import type { XmlElement } from '../xml.js';
+import type { AttrSpec } from './spec.js';
 
 /**
  * What a model object keeps of its XML beyond the fields the model understands, so that a CIB read
@@ -43,85 +44,107 @@ export function shape(attrs: readonly string[], children: readonly string[] = []
 const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze({});
 const NO_CHILDREN: readonly XmlElement[] = Object.freeze([]);
 
-/** Interns layouts while one document is read. */
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  layout?: Layout;
+  plain?: Extra;
+}
+
+const newNode = (): TrieNode => ({ next: new Map() });
+/** Separates attribute names from child names in the trie's paths; not a valid XML name. */
+const CHILDREN_MARK = '|';
+
+/**
+ * Interns layouts while one document is read: a trie over attribute names, then child names,
+ * finds the shared layout without building a key string for each of the document's elements.
+ */
 export class LayoutCache {
-  private readonly layouts = new Map<string, Layout>();
-  private readonly plain = new Map<Layout, Extra>();
+  private readonly root = newNode();
 
   extraOf(el: XmlElement, s: Shape): Extra {
     let extraAttrs: Record<string, string> | undefined;
-    let key = '';
+    let node = this.root;
     for (const name in el.attrs) {
-      key += name + ' ';
+      node = step(node, name);
       if (!s.attrs.has(name)) (extraAttrs ??= {})[name] = el.attrs[name];
     }
+    node = step(node, CHILDREN_MARK);
     let extraChildren: XmlElement[] | undefined;
-    let childKey = '';
+    let recordChildren = false;
     if (!s.list) {
-      let kinds = 0;
       let last = '';
       for (const child of el.children) {
-        childKey += child.name + ' ';
-        if (child.name !== last) kinds++;
+        if (last !== '' && child.name !== last) recordChildren = true;
         last = child.name;
-        if (!s.children.has(child.name)) (extraChildren ??= []).push(child);
+        if (!s.children.has(child.name)) {
+          (extraChildren ??= []).push(child);
+          recordChildren = true;
+        }
       }
-      // One run of one kind of child needs no recorded order.
-      if (kinds <= 1 && !extraChildren) childKey = '';
+      // One run of one kind of known child needs no recorded order.
+      if (recordChildren) for (const child of el.children) node = step(node, child.name);
     }
-    key += '|' + childKey;
-    let layout = this.layouts.get(key);
-    if (!layout) {
-      layout = {
-        attrs: Object.keys(el.attrs),
-        children: childKey === '' ? [] : el.children.map((c) => c.name),
-      };
-      this.layouts.set(key, layout);
+    if (!node.layout) {
+      node.layout = { attrs: Object.keys(el.attrs), children: recordChildren ? el.children.map((c) => c.name) : [] };
     }
     if (!extraAttrs && !extraChildren && el.text === undefined) {
-      let extra = this.plain.get(layout);
-      if (!extra) {
-        extra = { attrs: NO_ATTRS, children: NO_CHILDREN, layout };
-        this.plain.set(layout, extra);
-      }
-      return extra;
+      return (node.plain ??= { attrs: NO_ATTRS, children: NO_CHILDREN, layout: node.layout });
     }
-    const extra: Extra = { attrs: extraAttrs ?? NO_ATTRS, children: extraChildren ?? NO_CHILDREN, layout };
+    const extra: Extra = { attrs: extraAttrs ?? NO_ATTRS, children: extraChildren ?? NO_CHILDREN, layout: node.layout };
     return el.text === undefined ? extra : { ...extra, text: el.text };
   }
 }
 
+function step(node: TrieNode, name: string): TrieNode {
+  let next = node.next.get(name);
+  if (!next) {
+    next = newNode();
+    node.next.set(name, next);
+  }
+  return next;
+}
+
 /**
- * Builds an element from the model's attributes (in the model's canonical order; undefined means
- * absent), its children, and what the model kept of the original. `children` is either one
+ * Builds an element from a model object (its attributes are the fields `spec` names; undefined
+ * means absent), its children, and what the model kept of the original. `children` is either one
  * ordered list, or groups in canonical order that the recorded layout puts back in document order.
  */
 export function build(
   name: string,
-  known: Record<string, string | undefined>,
+  obj: object,
+  spec: AttrSpec,
   extra: Extra | undefined,
   children: { list: XmlElement[] } | XmlElement[][] = [],
 ): XmlElement {
-  const el: XmlElement = { name, attrs: orderAttrs(known, extra), children: [] };
+  const el: XmlElement = { name, attrs: orderAttrs(obj as Record<string, unknown>, spec, extra), children: [] };
   if ('list' in children) el.children = children.list;
   else el.children = orderChildren(children, extra);
   if (extra?.text !== undefined) el.text = extra.text;
   return el;
 }
 
-function orderAttrs(known: Record<string, string | undefined>, extra: Extra | undefined): Record<string, string> {
+function orderAttrs(values: Record<string, unknown>, spec: AttrSpec, extra: Extra | undefined): Record<string, string> {
   const out: Record<string, string> = {};
+  let placed = 0;
   if (extra) {
-    for (const name of extra.layout.attrs) {
-      const value = name in known ? known[name] : extra.attrs[name];
-      if (value !== undefined) out[name] = value;
+    for (const attr of extra.layout.attrs) {
+      const field = spec.fieldOf.get(attr);
+      const value = field === undefined ? extra.attrs[attr] : (values[field] as string | undefined);
+      if (value === undefined) continue;
+      out[attr] = value;
+      if (field !== undefined) placed++;
     }
   }
-  for (const name in known) {
-    const value = known[name];
-    if (value !== undefined && !(name in out)) out[name] = value;
+  // Fields set by code after reading (or on an object never read) have no place in the layout.
+  let defined = 0;
+  for (const [field] of spec.pairs) if (values[field] !== undefined) defined++;
+  if (defined !== placed) {
+    for (const [field, attr] of spec.pairs) {
+      const value = values[field] as string | undefined;
+      if (value !== undefined && !(attr in out)) out[attr] = value;
+    }
   }
-  if (extra) for (const name in extra.attrs) if (!(name in out)) out[name] = extra.attrs[name];
+  if (extra) for (const attr in extra.attrs) if (!(attr in out)) out[attr] = extra.attrs[attr];
   return out;
 }
 

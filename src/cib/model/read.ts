@@ -21,7 +21,7 @@ type Fields = Record<string, string>;
 
 function fields(el: XmlElement, spec: S.AttrSpec): Fields {
   const out: Fields = {};
-  for (const [field, attr] of spec) {
+  for (const [field, attr] of spec.pairs) {
     const value = el.attrs[attr];
     if (value !== undefined) out[field] = value;
   }
@@ -154,7 +154,9 @@ class Reader {
   private nvpair(el: XmlElement, parent: XmlElement): NvPair {
     const f = fields(el, S.NVPAIR_ATTRS);
     if (f.ref === undefined && f.name === undefined) throw missingAttribute(el, 'name', parent);
-    return { ...f, extra: this.extra(el, S.SHAPES.nvpair) } as NvPair;
+    const pair = f as unknown as NvPair;
+    pair.extra = this.extra(el, S.SHAPES.nvpair);
+    return pair;
   }
 
   private rule(el: XmlElement, parent: XmlElement): Rule {
@@ -422,10 +424,11 @@ class Reader {
     const ops: LrmRscOp[] = [];
     for (const child of el.children) {
       if (child.name !== 'lrm_rsc_op') continue;
-      const f = fields(child, S.LRM_RSC_OP_ATTRS);
-      if (f.id === undefined) throw missingAttribute(child, 'id', el);
-      if (f.operation === undefined) throw missingAttribute(child, 'operation', el);
-      ops.push({ ...f, extra: this.extra(child, S.SHAPES.lrm_rsc_op) } as LrmRscOp);
+      const op = fields(child, S.LRM_RSC_OP_ATTRS) as unknown as LrmRscOp;
+      if (op.id === undefined) throw missingAttribute(child, 'id', el);
+      if (op.operation === undefined) throw missingAttribute(child, 'operation', el);
+      op.extra = this.extra(child, S.SHAPES.lrm_rsc_op);
+      ops.push(op);
     }
     return { ...fields(el, S.LRM_RESOURCE_ATTRS), id: required(el, 'id'), ops, extra: this.extra(el, S.SHAPES.lrm_resource) };
   }

@@ -4,77 +4,90 @@ import { shape, type Shape } from './fidelity.js';
  * Which XML attribute each model field holds, per element, and what each element's model knows.
  * The reader and the writer share these so the two cannot drift apart.
  */
-export type AttrSpec = ReadonlyArray<readonly [field: string, attr: string]>;
+export interface AttrSpec {
+  readonly pairs: ReadonlyArray<readonly [field: string, attr: string]>;
+  /** The model field that holds each attribute. */
+  readonly fieldOf: ReadonlyMap<string, string>;
+}
 
-export const CIB_ATTRS: AttrSpec = [
+export function attrSpec(pairs: ReadonlyArray<readonly [field: string, attr: string]>): AttrSpec {
+  return { pairs, fieldOf: new Map(pairs.map(([field, attr]) => [attr, field])) };
+}
+
+export const CIB_ATTRS: AttrSpec = attrSpec([
   ['validateWith', 'validate-with'], ['crmFeatureSet', 'crm_feature_set'], ['haveQuorum', 'have-quorum'], ['dcUuid', 'dc-uuid'],
-];
-export const NVPAIR_ATTRS: AttrSpec = [['id', 'id'], ['ref', 'id-ref'], ['name', 'name'], ['value', 'value']];
-export const RULE_ATTRS: AttrSpec = [
+]);
+/** The root's attributes as the writer sees them: versions first, as Pacemaker writes them. */
+export const CIB_ROOT_ATTRS: AttrSpec = attrSpec([
+  ['admin_epoch', 'admin_epoch'], ['epoch', 'epoch'], ['num_updates', 'num_updates'], ...CIB_ATTRS.pairs,
+]);
+export const NVPAIR_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['ref', 'id-ref'], ['name', 'name'], ['value', 'value']]);
+export const RULE_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['ref', 'id-ref'], ['score', 'score'], ['scoreAttribute', 'score-attribute'], ['booleanOp', 'boolean-op'], ['role', 'role'],
-];
-export const EXPRESSION_ATTRS: AttrSpec = [
+]);
+export const EXPRESSION_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['attribute', 'attribute'], ['operation', 'operation'], ['value', 'value'], ['type', 'type'], ['valueSource', 'value-source'],
-];
-export const DATE_EXPRESSION_ATTRS: AttrSpec = [['id', 'id'], ['operation', 'operation'], ['start', 'start'], ['end', 'end']];
-export const RSC_EXPRESSION_ATTRS: AttrSpec = [['id', 'id'], ['class', 'class'], ['provider', 'provider'], ['type', 'type']];
-export const OP_EXPRESSION_ATTRS: AttrSpec = [['id', 'id'], ['name', 'name'], ['interval', 'interval']];
-export const NODE_ATTRS: AttrSpec = [['id', 'id'], ['uname', 'uname'], ['type', 'type'], ['description', 'description'], ['score', 'score']];
-export const PRIMITIVE_ATTRS: AttrSpec = [
+]);
+export const DATE_EXPRESSION_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['operation', 'operation'], ['start', 'start'], ['end', 'end']]);
+export const RSC_EXPRESSION_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['class', 'class'], ['provider', 'provider'], ['type', 'type']]);
+export const OP_EXPRESSION_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['name', 'name'], ['interval', 'interval']]);
+export const NODE_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['uname', 'uname'], ['type', 'type'], ['description', 'description'], ['score', 'score']]);
+export const PRIMITIVE_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['class', 'class'], ['provider', 'provider'], ['type', 'type'], ['template', 'template'], ['description', 'description'],
-];
-export const OPERATIONS_ATTRS: AttrSpec = [['id', 'id'], ['ref', 'id-ref']];
-export const OP_ATTRS: AttrSpec = [
+]);
+export const NVSET_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['ref', 'id-ref'], ['score', 'score']]);
+export const OPERATIONS_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['ref', 'id-ref']]);
+export const OP_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['name', 'name'], ['interval', 'interval'], ['timeout', 'timeout'], ['role', 'role'], ['onFail', 'on-fail'],
   ['startDelay', 'start-delay'], ['intervalOrigin', 'interval-origin'], ['enabled', 'enabled'], ['recordPending', 'record-pending'],
   ['requires', 'requires'], ['description', 'description'],
-];
-export const CONTAINER_ATTRS: AttrSpec = [['id', 'id'], ['description', 'description']];
-export const RESOURCE_SET_ATTRS: AttrSpec = [
+]);
+export const CONTAINER_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['description', 'description']]);
+export const RESOURCE_SET_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['ref', 'id-ref'], ['sequential', 'sequential'], ['requireAll', 'require-all'], ['ordering', 'ordering'],
   ['action', 'action'], ['role', 'role'], ['score', 'score'], ['kind', 'kind'],
-];
-export const LOCATION_ATTRS: AttrSpec = [
+]);
+export const LOCATION_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['rsc', 'rsc'], ['rscPattern', 'rsc-pattern'], ['role', 'role'], ['node', 'node'], ['score', 'score'],
   ['resourceDiscovery', 'resource-discovery'],
-];
-export const COLOCATION_ATTRS: AttrSpec = [
+]);
+export const COLOCATION_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['rsc', 'rsc'], ['withRsc', 'with-rsc'], ['rscRole', 'rsc-role'], ['withRscRole', 'with-rsc-role'], ['score', 'score'],
   ['nodeAttribute', 'node-attribute'], ['influence', 'influence'],
-];
-export const ORDER_ATTRS: AttrSpec = [
+]);
+export const ORDER_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['first', 'first'], ['then', 'then'], ['firstAction', 'first-action'], ['thenAction', 'then-action'],
   ['orderKind', 'kind'], ['symmetrical', 'symmetrical'], ['score', 'score'],
-];
-export const TICKET_ATTRS: AttrSpec = [['id', 'id'], ['ticket', 'ticket'], ['rsc', 'rsc'], ['rscRole', 'rsc-role'], ['lossPolicy', 'loss-policy']];
-export const ALERT_ATTRS: AttrSpec = [['id', 'id'], ['path', 'path'], ['description', 'description']];
-export const RECIPIENT_ATTRS: AttrSpec = [['id', 'id'], ['value', 'value'], ['description', 'description']];
-export const FENCING_LEVEL_ATTRS: AttrSpec = [
+]);
+export const TICKET_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['ticket', 'ticket'], ['rsc', 'rsc'], ['rscRole', 'rsc-role'], ['lossPolicy', 'loss-policy']]);
+export const ALERT_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['path', 'path'], ['description', 'description']]);
+export const RECIPIENT_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['value', 'value'], ['description', 'description']]);
+export const FENCING_LEVEL_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['index', 'index'], ['devices', 'devices'], ['target', 'target'], ['targetPattern', 'target-pattern'],
   ['targetAttribute', 'target-attribute'], ['targetValue', 'target-value'],
-];
-export const ID_ATTRS: AttrSpec = [['id', 'id']];
-export const ACL_PERMISSION_ATTRS: AttrSpec = [
+]);
+export const ID_ATTRS: AttrSpec = attrSpec([['id', 'id']]);
+export const ACL_PERMISSION_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['access', 'kind'], ['xpath', 'xpath'], ['reference', 'reference'], ['objectType', 'object-type'],
   ['attribute', 'attribute'], ['description', 'description'],
-];
-export const ACL_TARGET_ATTRS: AttrSpec = [['id', 'id'], ['name', 'name']];
-export const NODE_STATE_ATTRS: AttrSpec = [
+]);
+export const ACL_TARGET_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['name', 'name']]);
+export const NODE_STATE_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['uname', 'uname'], ['inCcm', 'in_ccm'], ['crmd', 'crmd'], ['join', 'join'], ['expected', 'expected'],
-];
-export const LRM_RESOURCE_ATTRS: AttrSpec = [['id', 'id'], ['class', 'class'], ['provider', 'provider'], ['type', 'type']];
-export const LRM_RSC_OP_ATTRS: AttrSpec = [
+]);
+export const LRM_RESOURCE_ATTRS: AttrSpec = attrSpec([['id', 'id'], ['class', 'class'], ['provider', 'provider'], ['type', 'type']]);
+export const LRM_RSC_OP_ATTRS: AttrSpec = attrSpec([
   ['id', 'id'], ['operationKey', 'operation_key'], ['operation', 'operation'], ['transitionKey', 'transition-key'],
   ['transitionMagic', 'transition-magic'], ['exitReason', 'exit-reason'], ['onNode', 'on_node'], ['callId', 'call-id'],
   ['rcCode', 'rc-code'], ['opStatus', 'op-status'], ['interval', 'interval'], ['lastRcChange', 'last-rc-change'],
   ['lastRun', 'last-run'], ['execTime', 'exec-time'], ['queueTime', 'queue-time'], ['opDigest', 'op-digest'],
-];
+]);
 
-const attrsOf = (spec: AttrSpec): string[] => spec.map(([, attr]) => attr);
+const attrsOf = (spec: AttrSpec): string[] => spec.pairs.map(([, attr]) => attr);
 const NVSETS = ['instance_attributes', 'meta_attributes', 'utilization'];
 
 export const SHAPES = {
-  cib: shape(['admin_epoch', 'epoch', 'num_updates', ...attrsOf(CIB_ATTRS)], ['configuration', 'status']),
+  cib: shape(attrsOf(CIB_ROOT_ATTRS), ['configuration', 'status']),
   configuration: shape([], [
     'crm_config', 'nodes', 'resources', 'constraints', 'rsc_defaults', 'op_defaults', 'alerts', 'fencing-topology', 'tags', 'acls',
   ]),
@@ -85,7 +98,7 @@ export const SHAPES = {
   alerts: shape([], ['alert']),
   'fencing-topology': shape([], ['fencing-level']),
   tags: shape([], ['tag']),
-  nvset: shape(['id', 'id-ref', 'score'], ['nvpair', 'rule']),
+  nvset: shape(attrsOf(NVSET_ATTRS), ['nvpair', 'rule']),
   nvpair: shape(attrsOf(NVPAIR_ATTRS)),
   rule: shape(attrsOf(RULE_ATTRS), [], true),
   expression: shape(attrsOf(EXPRESSION_ATTRS)),
