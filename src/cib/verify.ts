@@ -96,12 +96,6 @@ class Verifier {
       this.error('the CIB has no <configuration> section');
       return this.result();
     }
-    try {
-      readCib(this.cib);
-    } catch (err) {
-      if (!(err instanceof CibError)) throw err;
-      this.error(err.message);
-    }
     this.indexIds(config);
     const section = (name: string): XmlElement[] => childrenNamed(config, name).flatMap((s) => s.children);
     this.indexNodes(section('nodes'));
@@ -118,6 +112,16 @@ class Verifier {
     this.checkIdRefs(config);
     if (this.primitives > 0 && this.stonithDevices === 0 && fencingOn) {
       this.error('resource start-up disabled since no STONITH resources have been defined: configure a fencing device or set stonith-enabled=false');
+    }
+    // The model refuses some documents the checks above already explain (a clone without a child);
+    // its reason is added only when nothing else was found, so one mistake is not reported twice.
+    if (this.errors.length === 0) {
+      try {
+        readCib(this.cib);
+      } catch (err) {
+        if (!(err instanceof CibError)) throw err;
+        this.error(err.message);
+      }
     }
     return this.result();
   }
