@@ -278,7 +278,8 @@ class Verifier {
       this.error(`${rsc.name} ${id} has no ${rsc.attrs.class ? 'type' : 'class'}`, id);
     }
     const role = meta.get('target-role')?.attrs.value;
-    if (role !== undefined) {
+    // "#default" asks for the default role, as Pacemaker reads it.
+    if (role !== undefined && role !== '#default') {
       if (!isRole(role)) this.error(`resource ${id}: target-role '${role}' is not a role`, id);
       else if (PROMOTED_ROLES.has(parseRole(role) ?? '') && !promotable) {
         this.error(`resource ${id}: target-role '${role}' only makes sense for promotable clones`, id);
