@@ -65,16 +65,6 @@ export class Daemon {
       return { mode: 'unicast', bindAddress, port: l.port, peers };
     });
     const now = (): number => Date.now();
-    this.membership = new Membership(
-      {
-        self: s.self,
-        nodes: s.nodes.map((n) => ({ name: n.name, id: n.id, votes: n.votes })),
-        timing: s.timing,
-        quorum: s.quorum,
-        incarnation: this.incarnation,
-      },
-      now(),
-    );
     this.udp = new UdpTransport({
       self: s.self,
       incarnation: BigInt(this.incarnation),
@@ -109,6 +99,19 @@ export class Daemon {
       log: this.log,
       timeoutMs: s.cibTimeoutMs,
     });
+    // Created after the CIB is read, so that the time spent doing so is not taken for a stall of
+    // the loop, and before the sockets open, so that no packet arrives before it exists.
+    this.membership = new Membership(
+      {
+        self: s.self,
+        nodes: s.nodes.map((n) => ({ name: n.name, id: n.id, votes: n.votes })),
+        timing: s.timing,
+        quorum: s.quorum,
+        incarnation: this.incarnation,
+      },
+      now(),
+    );
+
     await this.udp.start();
     await this.stream.start();
     this.api = await startApiServer(s.socketPath, (req) => this.handle(req), this.log);
@@ -131,7 +134,9 @@ export class Daemon {
       const now = Date.now();
       const lag = Math.max(0, now - due);
       this.loop.record(lag, now);
-      if (lag > interval) {
+      // Lag of a tick or two is timer jitter on a busy machine; the same two-keepalive threshold
+      // as membership's own gap check keeps ordinary load from lowering local health.
+      if (lag > 2 * this.s.timing.keepaliveMs) {
         // The loop was stalled (CPU starvation, SIGSTOP, a long synchronous job). Tell membership
         // first, then let the packets that queued up meanwhile be read (setImmediate runs after
         // the poll phase) before it looks at who has been silent.
@@ -162,7 +167,16 @@ export class Daemon {
       return;
     }
     // Membership validates the shape itself and counts what it refuses.
-    this.apply(this.membership.receive(from, msg as MembershipMessage, Date.now(), link));
+    let ready: Ready;
+    try {
+      ready = this.membership.receive(from, msg as MembershipMessage, Date.now(), link);
+    } catch (err) {
+      // An authenticated peer's packet that trips a bug must cost that packet, not the node.
+      this.udp.counters.droppedMalformed++;
+      this.log('error', `membership refused a packet from ${from}: ${(err as Error).message}`);
+      return;
+    }
+    this.apply(ready);
   }
 
   private onStreamMessage(from: string, body: Buffer): void {

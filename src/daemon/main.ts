@@ -78,6 +78,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  process.on('uncaughtException', (err) => {
+    daemon.log('error', `fatal: ${err.stack ?? err.message}`);
+    process.exit(70);
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
