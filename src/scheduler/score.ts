@@ -20,8 +20,10 @@ export function parseScore(text: string | undefined): number | undefined {
   const t = text.trim();
   if (/^\+?INFINITY$/i.test(t)) return INFINITY;
   if (/^-INFINITY$/i.test(t)) return -INFINITY;
-  if (!/^[+-]?\d+$/.test(t)) return undefined;
-  return clamp(Number.parseInt(t, 10));
+  // Like strtol: a leading integer counts ("2.0" is 2), anything else is not a score.
+  const m = /^[+-]?\d+/.exec(t);
+  if (!m) return undefined;
+  return clamp(Number.parseInt(m[0], 10));
 }
 
 export function formatScore(v: number): string {

@@ -82,10 +82,12 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     fatal: false,
   };
   for (const op of ops) {
-    if (op.task === 'cancel' || op.status === 2) continue;
+    // op-status: -1 pending, 0 done, 1 cancelled, 2 timed out, 3 unsupported, 4 error (judged by rc),
+    // 5 hard error, 6 fatal error, 7 not installed, 8 not connected.
+    if (op.task === 'cancel' || op.status === 1) continue;
     const recurringMonitor = op.task === 'monitor' && op.intervalMs > 0;
     const probe = op.task === 'monitor' && op.intervalMs === 0;
-    if (op.status === 1 || op.callId < 0) {
+    if (op.status === -1 || op.callId < 0) {
       h.pendingTask = op.task;
       if (op.task === 'start' || op.task === 'migrate_from') h.role = 'Started';
       else if (op.task === 'promote') h.role = 'Promoted';
@@ -94,14 +96,9 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
       } else if (op.task === 'monitor' && h.role === 'Stopped' && !probe) h.role = 'Started';
       continue;
     }
-    if (recurringMonitor) {
-      if (op.rc === 0 || op.rc === 8) h.recurring.set(op.intervalMs, { task: op.task });
-    }
-    if (op.status === 4 && !probe) {
-      // Not supported: treated as a failure of that op.
-    }
-    const expectedRc = op.rc === op.targetRc && op.status === 0;
-    if (probe && op.status === 0) {
+    const judgedByRc = op.status === 0 || op.status === 4;
+    if (recurringMonitor && judgedByRc && (op.rc === 0 || op.rc === 8)) h.recurring.set(op.intervalMs, { task: op.task });
+    if (probe && judgedByRc) {
       if (op.rc === 7) {
         h.role = 'Stopped';
         continue;
@@ -121,19 +118,25 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
         continue;
       }
     }
-    if (expectedRc || (op.status === 0 && op.rc === 0 && op.targetRc !== 7) || (op.status === 0 && op.rc === 8 && (op.task === 'promote' || recurringMonitor))) {
+    if (judgedByRc && (op.rc === op.targetRc || (op.rc === 0 && op.targetRc !== 7) || (op.rc === 8 && (op.task === 'promote' || recurringMonitor)))) {
       applySuccess(h, op);
       continue;
     }
-    if (op.status === 0 && op.rc === 7 && op.task === 'stop') {
+    if (judgedByRc && op.rc === 7 && op.task === 'stop') {
       applySuccess(h, op);
       continue;
+    }
+    if (op.status === 5) h.hardBan = true;
+    if (op.status === 6) h.fatal = true;
+    if (op.status === 7) {
+      h.hardBan = true;
+      h.notInstalled = true;
     }
     // A failure.
     const onFail = onFailFor(rsc, op.task, op.intervalMs, opts);
     h.lastFailure = { task: op.task, intervalMs: op.intervalMs };
-    if (op.rc === 2 || op.rc === 5 || op.status === 6) h.hardBan = true;
-    if (op.rc === 6 || op.status === 7) h.fatal = true;
+    if (judgedByRc && (op.rc === 2 || op.rc === 5)) h.hardBan = true;
+    if (judgedByRc && op.rc === 6) h.fatal = true;
     if (op.rc === 5 && op.task !== 'stop') h.notInstalled = true;
     if (onFail === 'ignore') {
       if (op.task === 'start' || op.task === 'migrate_from') h.role = 'Started';
