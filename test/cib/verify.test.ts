@@ -75,9 +75,9 @@ describe('verifyCib', () => {
     expect(errors({ resources: FENCE + DUMMY('a', '<meta_attributes id="m"><nvpair id="m1" name="is-managed" value="maybe"/></meta_attributes>') })).toEqual([
       "resource a: meta attribute is-managed='maybe' is not a boolean",
     ]);
-    const targetRole = (v: string) => `<meta_attributes id="m"><nvpair id="m1" name="target-role" value="${v}"/></meta_attributes>`;
-    expect(errors({ resources: FENCE + DUMMY('a', targetRole('stopped')) + DUMMY('b', targetRole('#default')) })).toEqual([]);
-    expect(errors({ resources: FENCE + DUMMY('a', targetRole('Promoted')) })).toEqual(["resource a: target-role 'Promoted' only makes sense for promotable clones"]);
+    const targetRole = (id: string, v: string) => `<meta_attributes id="${id}"><nvpair id="${id}-tr" name="target-role" value="${v}"/></meta_attributes>`;
+    expect(errors({ resources: FENCE + DUMMY('a', targetRole('ma', 'stopped')) + DUMMY('b', targetRole('mb', '#default')) })).toEqual([]);
+    expect(errors({ resources: FENCE + DUMMY('a', targetRole('ma', 'Promoted')) })).toEqual(["resource a: target-role 'Promoted' only makes sense for promotable clones"]);
     expect(errors({ constraints: '<rsc_location id="l" rsc="a" node="n1" score="1" role="Leader"/>' })).toEqual(["rsc_location l role: 'Leader' is not a role"]);
   });
 
