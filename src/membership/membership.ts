@@ -114,7 +114,9 @@ export class Membership {
     this.startMs = nowMs;
     this.viewSinceMs = nowMs;
     this.tickMs = tickIntervalMs(config.timing);
-    this.health = new LocalHealth(nowMs, config.timing.deadMs);
+    // Trust returns after two deadtimes on time: long enough that a peer silent since the stall is
+    // judged on the stretched timeout, short enough that real failures are again caught in budget.
+    this.health = new LocalHealth(nowMs, 2 * config.timing.deadMs);
     const alone = config.nodes.length === 1;
     this.facts = { allSeen: alone, settled: alone, expected: initialExpectedVotes(config.nodes, config.quorum) };
     this.currentIds = [this.selfEntry.id];
@@ -274,6 +276,9 @@ export class Membership {
       if (last === null || !p.alive) continue;
       const silentMs = this.nowMs - last;
       if (silentMs > deadline) {
+        // Every link is silent: the node is lost rather than a link, and each link that answers
+        // again will be reported up.
+        p.linkDown = p.linkDown.map(() => true);
         p.alive = false;
         p.heard = new Set();
         p.view = null;

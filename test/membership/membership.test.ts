@@ -1,0 +1,320 @@
+import { describe, expect, it } from 'vitest';
+import { Membership, MembershipConfigError, deriveTiming, worstCaseDetectionMs, type MembershipConfig, type MembershipMessage, type Ready } from '../../src/membership/index.js';
+import { TestCluster } from './cluster.js';
+
+const BUDGET = 1000;
+
+describe('forming a view', () => {
+  it('agrees on one numbered view of all nodes, DC the lowest id, quorate', () => {
+    const c = new TestCluster({ names: ['a', 'b', 'c'], ids: [7, 3, 5] });
+    c.run(BUDGET);
+    const views = ['a', 'b', 'c'].map((n) => c.view(n));
+    for (const v of views) expect(v).toEqual(views[0]);
+    expect(views[0]).toMatchObject({ members: ['b', 'c', 'a'], dc: 'b', quorate: true, partition: 'whole-cluster', votes: 3, quorumVotes: 2 });
+    expect(views[0].id).toBeGreaterThan(0);
+  });
+
+  it('stays steady on a healthy network: no view change after forming', () => {
+    const c = new TestCluster();
+    c.run(BUDGET);
+    const id = c.view('a').id;
+    c.run(20 * BUDGET);
+    expect(c.view('a').id).toBe(id);
+    expect(c.eventsOf('a', 'node-lost')).toEqual([]);
+  });
+
+  it('names no DC before initdead while nodes are missing, then the lowest present node', () => {
+    const c = new TestCluster({ down: ['a'] });
+    c.run(c.timing.initDeadMs / 2);
+    expect(c.view('b')).toMatchObject({ members: ['b', 'c'], dc: null });
+    c.run(c.timing.initDeadMs);
+    expect(c.view('b')).toMatchObject({ members: ['b', 'c'], dc: 'b', quorate: true, partition: 'with-quorum' });
+  });
+
+  it('a node started alone names itself DC only after initdead', () => {
+    const c = new TestCluster({ down: ['b', 'c'] });
+    c.run(c.timing.initDeadMs - 50);
+    expect(c.view('a').dc).toBeNull();
+    c.run(100);
+    expect(c.view('a')).toMatchObject({ members: ['a'], dc: 'a', quorate: false, partition: 'without-quorum' });
+  });
+});
+
+describe('failure detection', () => {
+  it('raises a late heartbeat after warntime and loses the node after deadtime, within the budget', () => {
+    const c = new TestCluster();
+    c.run(BUDGET);
+    const cutAt = c.sim.nowMs;
+    c.cut('a', 'c');
+    c.cut('b', 'c');
+    c.run(2 * BUDGET);
+    const late = c.eventsOf('a', 'late-heartbeat', cutAt);
+    const lost = c.eventsOf('a', 'node-lost', cutAt);
+    expect(late.map((e) => e.event)).toEqual([expect.objectContaining({ node: 'c' })]);
+    expect(late[0].atMs - cutAt).toBeGreaterThanOrEqual(c.timing.warnMs - c.timing.keepaliveMs);
+    expect(late[0].atMs - cutAt).toBeLessThan(c.timing.deadMs);
+    expect(lost.map((e) => e.event)).toEqual([{ type: 'node-lost', node: 'c' }]);
+    expect(lost[0].atMs - cutAt).toBeGreaterThanOrEqual(c.timing.deadMs - c.timing.keepaliveMs);
+    expect(lost[0].atMs - cutAt).toBeLessThanOrEqual(worstCaseDetectionMs(c.timing) + 5);
+    expect(c.view('a')).toMatchObject({ members: ['a', 'b'], dc: 'a', quorate: true });
+  });
+
+  it('moves the DC when the DC crashes, and every survivor agrees on it', () => {
+    const c = new TestCluster();
+    c.run(BUDGET);
+    expect(c.view('b').dc).toBe('a');
+    c.sim.crash('a');
+    c.run(BUDGET + 50);
+    expect(c.view('b')).toEqual(c.view('c'));
+    expect(c.view('b')).toMatchObject({ members: ['b', 'c'], dc: 'b', quorate: true });
+  });
+
+  it('counts a node reachable while any of its links works, and reports the dead link', () => {
+    const c = new TestCluster({ links: 2 });
+    c.run(BUDGET);
+    const id = c.view('a').id;
+    c.cut('a', 'c', [0]);
+    c.cut('b', 'c', [0]);
+    c.run(3 * BUDGET);
+    expect(c.view('a').id).toBe(id);
+    expect(c.eventsOf('a', 'link-down').map((e) => e.event)).toEqual([{ type: 'link-down', node: 'c', link: 0 }]);
+    c.cut('a', 'c', [1]);
+    c.cut('b', 'c', [1]);
+    c.run(BUDGET + 50);
+    expect(c.view('a').members).toEqual(['a', 'b']);
+    c.cut('a', 'c', [0, 1], false);
+    c.cut('b', 'c', [0, 1], false);
+    c.run(BUDGET);
+    expect(c.view('a').members).toEqual(['a', 'b', 'c']);
+    expect(c.eventsOf('a', 'link-up').map((e) => (e.event as { link: number }).link).sort()).toEqual([0, 1]);
+  });
+
+  it('sees a restarted node as a new incarnation and forms a new view', () => {
+    const c = new TestCluster();
+    c.run(BUDGET);
+    const before = c.view('a').id;
+    c.sim.crash('c');
+    c.sim.start('c');
+    c.run(BUDGET / 2);
+    expect(c.eventsOf('a', 'peer-restarted').map((e) => e.event)).toEqual([{ type: 'peer-restarted', node: 'c', incarnation: 2 }]);
+    expect(c.view('c')).toEqual(c.view('a'));
+    expect(c.view('a').id).toBeGreaterThan(before);
+    expect(c.view('a').members).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('partitions', () => {
+  it('splits symmetrically into two views with one DC each; only the majority is quorate', () => {
+    const c = new TestCluster({ names: ['a', 'b', 'c', 'd', 'e'] });
+    c.run(BUDGET);
+    for (const x of ['a', 'b']) for (const y of ['c', 'd', 'e']) c.cut(x, y);
+    c.run(2 * BUDGET);
+    expect([...c.partitions().values()].sort()).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    expect(c.view('a')).toMatchObject({ dc: 'a', quorate: false, partition: 'without-quorum' });
+    expect(c.view('d')).toMatchObject({ dc: 'c', quorate: true, partition: 'with-quorum' });
+    for (const x of ['a', 'b']) for (const y of ['c', 'd', 'e']) c.cut(x, y, [0], false);
+    c.run(BUDGET);
+    expect([...c.partitions().values()]).toEqual([['a', 'b', 'c', 'd', 'e']]);
+  });
+
+  it('resolves one-way loss (a hears c, c does not hear a) into consistent, steady views', () => {
+    const c = new TestCluster();
+    c.run(BUDGET);
+    c.sim.setCut('a', 'c', 0, true);
+    c.run(3 * BUDGET);
+    const settled = new Map([...c.partitions()].map(([k, v]) => [k, v.join()]));
+    // Every holder of a view is in it and every member holds it: the views partition the nodes.
+    for (const [key, holders] of c.partitions()) {
+      const v = c.view(holders[0]);
+      expect(`${v.id}@${v.coordinator}`).toBe(key);
+      expect(v.members).toEqual(holders);
+      expect(v.dc).toBe(holders[0]);
+    }
+    expect(c.view('a').members).not.toContain('c');
+    c.run(10 * BUDGET);
+    expect(new Map([...c.partitions()].map(([k, v]) => [k, v.join()]))).toEqual(settled);
+  });
+
+  it('resolves a non-transitive triangle (a–b, b–c work, a–c cut) without flapping', () => {
+    const c = new TestCluster();
+    c.run(BUDGET);
+    c.cut('a', 'c');
+    c.run(3 * BUDGET);
+    const groups = [...c.partitions().values()].sort();
+    expect(groups).toEqual([['a', 'b'], ['c']]);
+    const ids = ['a', 'b', 'c'].map((n) => c.view(n).id);
+    c.run(10 * BUDGET);
+    expect(['a', 'b', 'c'].map((n) => c.view(n).id)).toEqual(ids);
+  });
+});
+
+/** Two machines wired directly, every message delivered at once; `b` can be left untouched to model its stall. */
+function duo() {
+  const timing = deriveTiming(BUDGET);
+  const nodes = [
+    { name: 'a', id: 1, votes: 1 },
+    { name: 'b', id: 2, votes: 1 },
+  ];
+  const cfg = (self: string): MembershipConfig => ({ self, nodes, timing, quorum: { twoNode: false, lastManStanding: false }, incarnation: 1 });
+  const m = { a: new Membership(cfg('a'), 0), b: new Membership(cfg('b'), 0) };
+  const events: { node: 'a' | 'b'; type: string }[] = [];
+  /** Delivers `ready`'s messages and every answer they cause; with `cut`, b's packets are lost. */
+  const route = (from: 'a' | 'b', ready: Ready, t: number, cut = false): void => {
+    const queue: { from: 'a' | 'b'; ready: Ready }[] = [{ from, ready }];
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      for (const e of item.ready.events) events.push({ node: item.from, type: e.type });
+      const to = item.from === 'a' ? 'b' : 'a';
+      if (cut) continue;
+      for (const s of item.ready.send) queue.push({ from: to, ready: m[to].receive(item.from, s.msg, t) });
+    }
+  };
+  return { timing, m, events, route };
+}
+
+describe('a stalled node (Lifeguard local health)', () => {
+  it('is not declared dead by its peers when it stalls for 80 % of the budget', () => {
+    const c = new TestCluster();
+    c.run(BUDGET);
+    const id = c.view('a').id;
+    c.sim.stall('c', c.sim.nowMs + 0.8 * BUDGET);
+    c.run(3 * BUDGET);
+    expect(['a', 'b', 'c'].map((n) => c.view(n).id)).toEqual([id, id, id]);
+    expect(c.eventsOf('a', 'node-lost')).toEqual([]);
+  });
+
+  it('does not accuse healthy peers after its own loop stalled past deadtime', () => {
+    const { timing, m, route } = duo();
+    let t = 0;
+    for (; t < BUDGET; t += 31) {
+      route('a', m.a.tick(t), t);
+      route('b', m.b.tick(t), t);
+    }
+    expect(m.b.view().members).toEqual(['a', 'b']);
+    // b's loop freezes for twice the deadtime: its first tick after resuming comes before the
+    // packets a sent meanwhile, which wait in b's socket buffer.
+    t += 2 * timing.deadMs;
+    const resumed = m.b.tick(t);
+    expect(resumed.events.map((e) => e.type)).toContain('local-stall');
+    expect(resumed.events.map((e) => e.type)).not.toContain('node-lost');
+    expect(m.b.nodes().find((n) => n.name === 'a')?.state).toBe('alive');
+    expect(m.b.healthScore()).toBe(1);
+    expect(m.b.view().members).toEqual(['a', 'b']);
+  });
+
+  it('a node whose loop ran on time does accuse a silent peer (the control case)', () => {
+    const { timing, m, route, events } = duo();
+    let t = 0;
+    for (; t < BUDGET; t += 31) {
+      route('a', m.a.tick(t), t);
+      route('b', m.b.tick(t), t);
+    }
+    const silentFrom = t;
+    for (; t < silentFrom + 2 * timing.deadMs; t += 31) route('b', m.b.tick(t), t, true);
+    expect(events.filter((e) => e.node === 'b' && e.type === 'node-lost')).toHaveLength(1);
+    expect(m.b.view().members).toEqual(['b']);
+  });
+
+  it('stretches its failure timeout after a reported local delay', () => {
+    const { timing, m, route, events } = duo();
+    let t = 0;
+    for (; t < BUDGET; t += 31) {
+      route('a', m.a.tick(t), t);
+      route('b', m.b.tick(t), t);
+    }
+    expect(m.b.reportLocalDelay(200).events).toEqual([{ type: 'local-stall', gapMs: 200, healthScore: 1 }]);
+    const silentFrom = t;
+    let lostAfter = -1;
+    for (; t < silentFrom + 4 * timing.deadMs && lostAfter < 0; t += 31) {
+      route('b', m.b.tick(t), t, true);
+      if (events.some((e) => e.node === 'b' && e.type === 'node-lost')) lostAfter = t - silentFrom;
+    }
+    // Healthy, it would have taken one deadtime; with score 1 the timeout is twice that.
+    expect(lostAfter).toBeGreaterThan(1.5 * timing.deadMs);
+    expect(lostAfter).toBeLessThan(2.5 * timing.deadMs);
+  });
+});
+
+describe('quorum in the cluster', () => {
+  it('two_node: the survivor keeps quorum once both were seen; a lone booted node never gains it', () => {
+    const c = new TestCluster({ names: ['a', 'b'], quorum: { twoNode: true } });
+    c.run(BUDGET);
+    expect(c.view('a')).toMatchObject({ quorate: true, quorumVotes: 1 });
+    c.sim.crash('a');
+    c.run(BUDGET + 50);
+    expect(c.view('b')).toMatchObject({ members: ['b'], dc: 'b', quorate: true });
+    const lone = new TestCluster({ names: ['a', 'b'], quorum: { twoNode: true }, down: ['b'] });
+    lone.run(2 * lone.timing.initDeadMs);
+    expect(lone.view('a')).toMatchObject({ members: ['a'], dc: 'a', quorate: false });
+  });
+
+  it('two_node with wait_for_all explicitly off: a lone node is quorate', () => {
+    const lone = new TestCluster({ names: ['a', 'b'], quorum: { twoNode: true, waitForAll: false }, down: ['b'] });
+    lone.run(2 * lone.timing.initDeadMs);
+    expect(lone.view('a')).toMatchObject({ quorate: true });
+  });
+
+  it('wait_for_all: two of three are not quorate until the third has been seen once', () => {
+    const c = new TestCluster({ quorum: { waitForAll: true }, down: ['c'] });
+    c.run(2 * c.timing.initDeadMs);
+    expect(c.view('a')).toMatchObject({ members: ['a', 'b'], quorate: false });
+    c.sim.start('c');
+    c.run(BUDGET);
+    expect(c.view('a')).toMatchObject({ members: ['a', 'b', 'c'], quorate: true });
+    c.sim.crash('c');
+    c.run(BUDGET + 50);
+    expect(c.view('a')).toMatchObject({ members: ['a', 'b'], quorate: true });
+  });
+
+  it('expected_votes overrides the node count', () => {
+    const c = new TestCluster({ quorum: { expectedVotes: 5 } });
+    c.run(BUDGET);
+    expect(c.view('a')).toMatchObject({ quorate: true, expectedVotes: 5, quorumVotes: 3 });
+    c.sim.crash('c');
+    c.run(BUDGET + 50);
+    expect(c.view('a')).toMatchObject({ members: ['a', 'b'], quorate: false });
+  });
+
+  it('last_man_standing: after the window, a shrunken partition keeps quorum as more nodes leave', () => {
+    const run = (lastManStanding: boolean): boolean => {
+      const c = new TestCluster({ names: ['a', 'b', 'c', 'd'], quorum: { lastManStanding, lastManStandingWindowMs: 2000 } });
+      c.run(BUDGET);
+      c.sim.crash('d');
+      c.run(BUDGET + 2500);
+      expect(c.view('a')).toMatchObject({ members: ['a', 'b', 'c'], quorate: true, expectedVotes: lastManStanding ? 3 : 4 });
+      c.sim.crash('c');
+      c.run(BUDGET + 50);
+      expect(c.view('a').members).toEqual(['a', 'b']);
+      return c.view('a').quorate;
+    };
+    expect(run(true)).toBe(true);
+    expect(run(false)).toBe(false);
+  });
+});
+
+describe('untrusted input', () => {
+  const timing = deriveTiming(BUDGET);
+  const nodes = [
+    { name: 'a', id: 1, votes: 1 },
+    { name: 'b', id: 2, votes: 1 },
+  ];
+  const make = (): Membership => new Membership({ self: 'a', nodes, timing, quorum: { twoNode: false, lastManStanding: false }, incarnation: 1 }, 0);
+
+  it('drops and counts malformed messages, unknown senders and stale incarnations without changing state', () => {
+    const m = make();
+    const before = JSON.stringify(m.view());
+    const junk: unknown[] = [null, 42, 'hb', {}, { t: 'hb', inc: -1, vid: 0 }, { t: 'bogus', inc: 1, vid: 1 }, { t: 'hb', inc: 1, vid: 0, vco: 1, vm: 'x', heard: [], st: true }, { t: 'propose', inc: 1, vid: 1, members: new Array(5000).fill(1) }];
+    for (const j of junk) expect(m.receive('b', j as MembershipMessage, 10)).toEqual({ send: [], events: [] });
+    m.receive('mallory', { t: 'hb', inc: 1, vid: 0, vco: 2, vm: [2], heard: [], st: false }, 10);
+    m.receive('b', { t: 'hb', inc: 5, vid: 0, vco: 2, vm: [2], heard: [], st: false }, 10);
+    m.receive('b', { t: 'hb', inc: 4, vid: 0, vco: 2, vm: [2], heard: [], st: false }, 11);
+    expect(m.stats()).toEqual({ malformed: junk.length, unknownSender: 1, staleIncarnation: 1 });
+    expect(JSON.stringify(m.view())).toBe(before);
+  });
+
+  it('refuses a configuration that cannot work, saying why', () => {
+    const base: MembershipConfig = { self: 'a', nodes, timing, quorum: { twoNode: false, lastManStanding: false }, incarnation: 1 };
+    expect(() => new Membership({ ...base, self: 'z' }, 0)).toThrow(/this node \(z\) is not in the node list/);
+    expect(() => new Membership({ ...base, nodes: [...nodes, { name: 'c', id: 2, votes: 1 }] }, 0)).toThrow(MembershipConfigError);
+    expect(() => new Membership({ ...base, timing: { ...timing, keepaliveMs: timing.deadMs } }, 0)).toThrow(/keepalive/);
+  });
+});
