@@ -37,6 +37,8 @@ export function diffCib(from: XmlElement, to: XmlElement): CibPatch {
 }
 
 function diffElement(a: XmlElement, b: XmlElement, path: number[], out: CibChange[]): void {
+  // Trees edited copy-on-write share unchanged subtrees, which need no look.
+  if (a === b) return;
   if (!sameAttrs(a.attrs, b.attrs)) out.push({ op: 'attrs', path, attrs: { ...b.attrs } });
   if (a.text !== b.text) out.push(b.text === undefined ? { op: 'text', path } : { op: 'text', path, text: b.text });
   diffChildren(a.children, b.children, path, out);

@@ -1,6 +1,6 @@
 import { CibError } from './model/errors.js';
 import type { CibVersion } from './model/types.js';
-import { firstChild, serializeXml, type XmlElement } from './xml.js';
+import { firstChild, type XmlElement } from './xml.js';
 
 /**
  * A CIB's version is the triple (admin_epoch, epoch, num_updates), compared in that order: the
@@ -49,13 +49,20 @@ export function withVersion(cib: XmlElement, v: CibVersion): XmlElement {
  */
 export function bumpVersion(previous: XmlElement, updated: XmlElement): XmlElement {
   const base = versionOf(previous);
-  const section = (cib: XmlElement, name: string): string => {
-    const el = firstChild(cib, name);
-    return el ? serializeXml(el) : '';
-  };
-  if (section(previous, 'configuration') !== section(updated, 'configuration')) {
-    return withVersion(updated, nextVersion(base, 'configuration'));
-  }
-  if (section(previous, 'status') !== section(updated, 'status')) return withVersion(updated, nextVersion(base, 'status'));
+  const same = (name: string): boolean => sameXml(firstChild(previous, name), firstChild(updated, name));
+  if (!same('configuration')) return withVersion(updated, nextVersion(base, 'configuration'));
+  if (!same('status')) return withVersion(updated, nextVersion(base, 'status'));
   return withVersion(updated, base);
+}
+
+/** Deep equality of two trees, attribute order included; shared subtrees compare at once. */
+export function sameXml(a: XmlElement | undefined, b: XmlElement | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.name !== b.name || a.text !== b.text || a.children.length !== b.children.length) return false;
+  const ka = Object.keys(a.attrs);
+  const kb = Object.keys(b.attrs);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || a.attrs[ka[i]] !== b.attrs[kb[i]]) return false;
+  for (let i = 0; i < a.children.length; i++) if (!sameXml(a.children[i], b.children[i])) return false;
+  return true;
 }
