@@ -121,7 +121,7 @@ function checkProperties(config: XmlElement, err: Report, warn: Report): void {
   for (const set of sectionOf(config, 'crm_config', false)?.children ?? []) {
     for (const nv of set.children) {
       if (nv.name !== 'nvpair' || nv.attrs.name === undefined) continue;
-      const kind = CLUSTER_OPTIONS[nv.attrs.name];
+      const kind = Object.hasOwn(CLUSTER_OPTIONS, nv.attrs.name) ? CLUSTER_OPTIONS[nv.attrs.name] : undefined;
       if (kind === undefined) warn(`${set.attrs.id}: unknown cluster option '${nv.attrs.name}'`, set.attrs.id);
       else if (nv.attrs.value === undefined) err(`property ${nv.attrs.name} has no value`, set.attrs.id);
       else {
@@ -139,7 +139,7 @@ function checkNvpairs(set: XmlElement, kinds: Record<string, Parameters<typeof c
       err(`${what} ${nv.attrs.name} has no value (write ${nv.attrs.name}=VALUE)`, id);
       continue;
     }
-    const kind = kinds[nv.attrs.name];
+    const kind = Object.hasOwn(kinds, nv.attrs.name) ? kinds[nv.attrs.name] : undefined;
     const want = kind === undefined ? undefined : checkValue(kind, nv.attrs.value);
     if (want) err(`${what} ${nv.attrs.name}=${nv.attrs.value}: expected ${want}`, id);
   }

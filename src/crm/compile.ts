@@ -70,8 +70,10 @@ const XML_SECTIONS: Record<string, Section> = {
   alert: 'alerts',
 };
 
+export const XML_OBJECTS = Object.keys(XML_SECTIONS);
+
 export function xmlStatementSection(name: string): Section | undefined {
-  return XML_SECTIONS[name];
+  return Object.hasOwn(XML_SECTIONS, name) ? XML_SECTIONS[name] : undefined;
 }
 
 /** Turns one statement into its CIB element, without the ids crmsh generates (IdStore.assign adds them). */

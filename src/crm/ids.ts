@@ -72,7 +72,7 @@ export class IdStore {
     let id: string;
     if (el.name === 'nvpair') id = `${pfx}-${el.attrs.name}`;
     else if (el.name === 'op') id = el.attrs.interval ? `${pfx}-${el.attrs.name}-${el.attrs.interval}` : `${pfx}-${el.attrs.name}`;
-    else id = SUB_PREFIX[el.name] ? `${pfx}-${SUB_PREFIX[el.name]}` : pfx;
+    else id = Object.hasOwn(SUB_PREFIX, el.name) ? `${pfx}-${SUB_PREFIX[el.name]}` : pfx;
     if (this.used.has(id)) {
       for (let n = 0; n < 99; n++) {
         if (!this.used.has(`${id}-${n}`)) {
@@ -98,7 +98,7 @@ export class IdStore {
       const next = el.name === 'node' && el.attrs.uname !== undefined ? el.attrs.uname : (el.attrs.id ?? prefix);
       for (const c of el.children) visit(c, REFERENCES.has(el.name) ? prefix : next);
     };
-    visit(top, TOP_HINT[top.name] ?? '');
+    visit(top, Object.hasOwn(TOP_HINT, top.name) ? TOP_HINT[top.name] : '');
   }
 }
 

@@ -25,7 +25,8 @@ const RESOURCE_TAGS = new Set(['primitive', 'template', 'group', 'clone', 'maste
 const CONTAINERS = new Set(['group', 'clone', 'master']);
 
 function rankOf(s: Statement): number {
-  return RANK[s.kind === 'xml' ? s.element.name : s.kind] ?? 100;
+  const name = s.kind === 'xml' ? s.element.name : s.kind;
+  return Object.hasOwn(RANK, name) ? RANK[name] : 100;
 }
 
 export function configurationOf(cib: XmlElement): XmlElement {
@@ -70,6 +71,7 @@ export function findObject(config: XmlElement, id: string): Located | undefined 
 
 function findIn(parent: XmlElement, section: Section, id: string): Located | undefined {
   for (const el of parent.children) {
+    if (el.name === 'crmsh-ref') continue;
     if (el.attrs.id === id || (el.name === 'node' && el.attrs.uname === id)) return { el, parent, section };
     if (section === 'resources' && CONTAINERS.has(el.name)) {
       const inner = findIn(el, section, id);

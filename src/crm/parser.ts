@@ -17,6 +17,7 @@ import type {
   Score,
   Statement,
 } from './ast.js';
+import { XML_OBJECTS, xmlStatementSection } from './compile.js';
 import { CrmSyntaxError, type Position } from './errors.js';
 import { lexStatements, type Token, type Statement as Line } from './lexer.js';
 
@@ -165,7 +166,8 @@ class StatementParser {
     return true;
   }
 
-  private fail(expected: string, tok: Token | undefined = this.peek()): never {
+  /** `tok` null: the statement ended where something more was expected. */
+  private fail(expected: string, tok: Token | null | undefined = this.peek()): never {
     if (tok) throw new CrmSyntaxError(this.source, tok, JSON.stringify(tok.text), expected);
     const last = this.tokens[this.tokens.length - 1];
     throw new CrmSyntaxError(this.source, { line: last.line, column: last.column + last.text.length }, 'end of line', expected);
@@ -238,7 +240,7 @@ class StatementParser {
     let first = true;
     while (this.more()) {
       const word = this.peekLower() as string;
-      if (word in names) {
+      if (Object.hasOwn(names, word)) {
         this.pos++;
         out.push(this.attrSet(names[word], true, terminators) as AttrSet);
       } else if (first && implicit) {
@@ -363,7 +365,7 @@ class StatementParser {
   }
 
   private primitive(kind: 'primitive' | 'rsc_template'): { id: string; agent: AgentRef; description?: string; parts: PrimitivePart[] } {
-    if (this.tokens.length < 3) this.fail(`a resource id and an agent ${kind === 'primitive' ? '(or @TEMPLATE) ' : ''}after ${kind}`, this.tokens.length === 2 ? undefined : this.peek());
+    if (this.tokens.length < 3) this.fail(`a resource id and an agent ${kind === 'primitive' ? '(or @TEMPLATE) ' : ''}after ${kind}`, this.tokens.length === 2 ? null : this.peek());
     const id = this.objectId('a resource id');
     const template = kind === 'primitive' ? this.tryMatch(/^@(.+)$/) : undefined;
     const agent: AgentRef = template ? { template: template[1] } : this.agent();
@@ -387,7 +389,7 @@ class StatementParser {
           else operations.idRef = idspec[2];
         }
         while (this.peekLower() === 'op') operations.ops.push(this.operation());
-      } else if (word in names) {
+      } else if (Object.hasOwn(names, word)) {
         this.pos++;
         out.parts.push({ kind: 'set', set: this.attrSet(names[word], true, TERMINATORS) as AttrSet });
       } else if (first) {
@@ -421,7 +423,7 @@ class StatementParser {
   }
 
   private group(): { id: string; members: string[]; description?: string; sets: AttrSet[] } {
-    if (this.tokens.length < 3) this.fail('a group id and at least one member after group', this.tokens.length === 2 ? undefined : this.peek());
+    if (this.tokens.length < 3) this.fail('a group id and at least one member after group', this.tokens.length === 2 ? null : this.peek());
     const id = this.objectId('a group id');
     const members: string[] = [];
     while (this.more()) {
@@ -633,7 +635,7 @@ class StatementParser {
   }
 
   private alert(): { id: string; path: string; description?: string; parts: AlertPart[] } {
-    if (this.tokens.length < 3) this.fail('an alert id and the path of its agent', this.tokens.length === 2 ? undefined : this.peek());
+    if (this.tokens.length < 3) this.fail('an alert id and the path of its agent', this.tokens.length === 2 ? null : this.peek());
     const id = this.objectId('an alert id');
     const path = this.next('the path of the alert agent').text;
     const out: { id: string; path: string; description?: string; parts: AlertPart[] } = { id, path, parts: [] };
@@ -680,11 +682,15 @@ class StatementParser {
     const text = this.line.raw.replace(/^\s*xml\s*/i, '');
     if (text === '') this.fail('XML after xml');
     this.pos = this.tokens.length;
+    let el;
     try {
-      return parseXml(text);
+      el = parseXml(text);
     } catch (err) {
       if (err instanceof XmlSyntaxError) throw new CrmSyntaxError(this.source, this.tokens[1], 'malformed XML', `well-formed XML (${err.reason})`);
       throw err;
     }
+    if (xmlStatementSection(el.name) === undefined) this.fail(`an element that is a configuration object (${XML_OBJECTS.join(', ')})`, this.tokens[1]);
+    if (el.name !== 'fencing-topology' && el.attrs.id === undefined) this.fail(`an id on <${el.name}>`, this.tokens[1]);
+    return el;
   }
 }

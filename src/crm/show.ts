@@ -28,13 +28,17 @@ const RESOURCE_TYPES: Record<string, string> = { primitive: 'primitive', templat
 const CONSTRAINT_TYPES: Record<string, string> = { rsc_location: 'location', rsc_colocation: 'colocation', rsc_order: 'order', rsc_ticket: 'rsc_ticket' };
 const CONTAINERS = new Set(['group', 'clone', 'master']);
 
+function resourceType(name: string): string | undefined {
+  return Object.hasOwn(RESOURCE_TYPES, name) ? RESOURCE_TYPES[name] : undefined;
+}
+
 /** The configuration's objects in `show` order. */
 export function listObjects(config: XmlElement): ShownObject[] {
   const out: ShownObject[] = [];
   for (const n of sectionOf(config, 'nodes', false)?.children ?? []) if (n.name === 'node') out.push({ type: 'node', id: n.attrs.id ?? n.attrs.uname, element: n });
   const visit = (parent: XmlElement): void => {
     for (const r of parent.children) {
-      const type = RESOURCE_TYPES[r.name];
+      const type = resourceType(r.name);
       if (!type) continue;
       out.push({ type, id: r.attrs.id, element: r });
       if (CONTAINERS.has(r.name)) visit(r);
@@ -42,7 +46,7 @@ export function listObjects(config: XmlElement): ShownObject[] {
   };
   const resources = sectionOf(config, 'resources', false);
   if (resources) visit(resources);
-  for (const c of sectionOf(config, 'constraints', false)?.children ?? []) if (CONSTRAINT_TYPES[c.name]) out.push({ type: CONSTRAINT_TYPES[c.name], id: c.attrs.id, element: c });
+  for (const c of sectionOf(config, 'constraints', false)?.children ?? []) if (Object.hasOwn(CONSTRAINT_TYPES, c.name)) out.push({ type: CONSTRAINT_TYPES[c.name], id: c.attrs.id, element: c });
   for (const t of sectionOf(config, 'tags', false)?.children ?? []) if (t.name === 'tag') out.push({ type: 'tag', id: t.attrs.id, element: t });
   const topology = sectionOf(config, 'fencing-topology', false);
   if (topology) out.push({ type: 'fencing_topology', id: 'fencing_topology', element: topology });
@@ -51,7 +55,7 @@ export function listObjects(config: XmlElement): ShownObject[] {
     for (const m of sectionOf(config, kind, false)?.children ?? []) if (m.name === 'meta_attributes') out.push({ type: kind, id: m.attrs.id, element: m });
   }
   for (const a of sectionOf(config, 'alerts', false)?.children ?? []) if (a.name === 'alert') out.push({ type: 'alert', id: a.attrs.id, element: a });
-  return out.sort((a, b) => (RANK[a.type] ?? 100) - (RANK[b.type] ?? 100) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return out.sort((a, b) => RANK[a.type] - RANK[b.type] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** `crm configure show`: the configuration (or the objects named) in the crm language. */
@@ -92,7 +96,7 @@ function readsBackTheSame(text: string, o: ShownObject, nodeNames: string[]): bo
 /** What must survive a print and re-read: everything but generated sub-ids; members by reference. */
 function shape(el: XmlElement, top: boolean): unknown {
   const attrs = Object.entries(el.attrs).filter(([k]) => top || k !== 'id' || ['resource_ref', 'obj_ref', 'crmsh-ref'].includes(el.name)).sort();
-  const children = el.children.map((c) => shape(CONTAINERS.has(el.name) && RESOURCE_TYPES[c.name] ? element('crmsh-ref', { id: c.attrs.id }) : c, false));
+  const children = el.children.map((c) => shape(CONTAINERS.has(el.name) && resourceType(c.name) ? element('crmsh-ref', { id: c.attrs.id }) : c, false));
   return { name: el.name, attrs, children, text: el.text?.trim() ?? '' };
 }
 
@@ -250,7 +254,7 @@ function render(o: ShownObject, ctx: Ctx): string | undefined {
     case 'group':
     case 'clone':
     case 'ms': {
-      const members = el.children.filter((c) => RESOURCE_TYPES[c.name]).map((c) => c.attrs.id);
+      const members = el.children.filter((c) => resourceType(c.name)).map((c) => c.attrs.id);
       lines.push([o.type, o.id, ...members].join(' '));
       description();
       sets({ instance_attributes: 'params', meta_attributes: 'meta' });

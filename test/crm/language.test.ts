@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { emptyCib } from '../../src/cib/empty.js';
+import { parseXml, serializeXml, type XmlElement } from '../../src/cib/xml.js';
+import { checkParameters, parseAgentMetadata } from '../../src/crm/agents.js';
+import { loadCrm, type LoadOptions } from '../../src/crm/commit.js';
+import { CrmCommitError, CrmSyntaxError } from '../../src/crm/errors.js';
+import { lexStatements } from '../../src/crm/lexer.js';
+import { configurationOf } from '../../src/crm/load.js';
+import { parseCrm } from '../../src/crm/parser.js';
+import { isDuration, isIsoDateTime } from '../../src/crm/values.js';
+
+const options = (over: Partial<LoadOptions> = {}): LoadOptions => ({
+  method: 'update',
+  force: false,
+  lookupAgent: () => ({ parameters: [{ name: 'fake', required: false }] }),
+  pickProvider: () => 'heartbeat',
+  source: 'in.crm',
+  ...over,
+});
+
+function load(text: string, cib: XmlElement = emptyCib(), over: Partial<LoadOptions> = {}): XmlElement {
+  return loadCrm(cib, text, options(over)).cib;
+}
+
+function section(cib: XmlElement, name: string): XmlElement {
+  return configurationOf(cib).children.find((c) => c.name === name) as XmlElement;
+}
+
+function syntaxError(text: string): string {
+  try {
+    parseCrm(text, 'in.crm');
+  } catch (e) {
+    if (e instanceof CrmSyntaxError) return e.message;
+    throw e;
+  }
+  throw new Error('parsed without error');
+}
+
+describe('lexer', () => {
+  it('joins backslash continuations, unquotes, and keeps comments with the next statement', () => {
+    const [s] = lexStatements('# the web server\nprimitive web apache \\\n    params options="-D FOREGROUND" \\\n    op monitor interval=10s\n', 'in.crm');
+    expect(s.comments).toEqual(['# the web server']);
+    expect(s.tokens.map((t) => t.text)).toEqual(['primitive', 'web', 'apache', 'params', 'options=-D FOREGROUND', 'op', 'monitor', 'interval=10s']);
+    expect(s.tokens[4]).toMatchObject({ line: 3, column: 12 });
+    expect(s.tokens[7]).toMatchObject({ line: 4, column: 16 });
+  });
+
+  it('reports an unclosed quote where it opens', () => {
+    expect(syntaxError('property stonith-enabled=false\nprimitive d1 Dummy params fake="abc\n')).toBe('in.crm:2:32: found "abc, expected a closing "');
+  });
+});
+
+describe('parser errors', () => {
+  it.each([
+    ['primitve d1 Dummy', /^in\.crm:1:1: found "primitve", expected a command \(property, rsc_defaults/],
+    ['primitive d1', /^in\.crm:1:13: found end of line, expected a resource id and an agent/],
+    ['primitive d1 Dummy op interval=10s', /^in\.crm:1:23: found "interval=10s", expected an operation name/],
+    ['location l1 d1 node1', /^in\.crm:1:16: found "node1", expected SCORE: NODE or rule/],
+    ['order o1 Sometimes: a b', /^in\.crm:1:10: found "Sometimes:", expected an order kind \(Optional, Mandatory, Serialize\)/],
+    ['location l1 a rule 100: #uname eqq node1', /^in\.crm:1:32: found "eqq", expected an operator/],
+    ['primitive 1abc Dummy', /^in\.crm:1:11: found "1abc", expected a resource id: a letter or _/],
+    ['primitive d1 Dummy op monitor interval=10s OCF_CHECK_LEVEL=10 enabled=true', /found "enabled=true", expected 'enabled' before the operation's parameters/],
+    ['colocation c inf: ( a [ b ] )', /found "\[", expected a resource or '\)' \(sets cannot nest\)/],
+    ['xml <nonsense id="x"/>', /found "<nonsense", expected an element that is a configuration object/],
+  ])('%s', (text, message) => {
+    expect(syntaxError(text)).toMatch(message);
+  });
+});
+
+describe('load', () => {
+  const base = 'property stonith-enabled=false\nprimitive d Dummy params fake=1 op monitor interval=10s\n';
+
+  it('bumps the epoch when the configuration changes, and only then', () => {
+    const once = load(base);
+    expect(once.attrs.epoch).toBe('2');
+    const again = loadCrm(once, base, options());
+    expect(again.changed).toBe(false);
+    expect(again.cib.attrs.epoch).toBe('2');
+  });
+
+  it('update merges property sets and replaces same-id objects in place with the same ids', () => {
+    const first = load(base + 'primitive e Dummy\n');
+    const second = load('property no-quorum-policy=ignore\nprimitive d Dummy params fake=2 op monitor interval=10s\n', first);
+    const props = section(second, 'crm_config').children[0];
+    expect(props.children.map((n) => `${n.attrs.id}=${n.attrs.value}`)).toEqual(['cib-bootstrap-options-stonith-enabled=false', 'cib-bootstrap-options-no-quorum-policy=ignore']);
+    const resources = section(second, 'resources').children;
+    expect(resources.map((r) => r.attrs.id)).toEqual(['d', 'e']);
+    expect(serializeXml(resources[0])).toBe(serializeXml(section(load(base.replace('fake=1', 'fake=2')), 'resources').children[0]));
+  });
+
+  it('replace starts from an empty configuration', () => {
+    const replaced = load('property stonith-enabled=false\nprimitive x Dummy\n', load(base + 'primitive e Dummy\n'), { method: 'replace' });
+    expect(section(replaced, 'resources').children.map((r) => r.attrs.id)).toEqual(['x']);
+  });
+
+  it('a group redefined without a member puts the member back at the top level', () => {
+    const grouped = load(base + 'primitive e Dummy\ngroup g d e\n');
+    const regrouped = load('group g e\n', grouped);
+    expect(section(regrouped, 'resources').children.map((r) => `${r.name}:${r.attrs.id}`)).toEqual(['group:g', 'primitive:d']);
+  });
+
+  it('refuses a resource in two groups, and writes nothing', () => {
+    const before = load(base + 'primitive e Dummy\ngroup g1 d e\n');
+    expect(() => loadCrm(before, 'group g2 d\n', options())).toThrow(/cannot create group g2: d is already in group g1/);
+  });
+
+  it('refuses dangling references and duplicate ids', () => {
+    expect(() => load(base + 'order o Mandatory: ghost d\n')).toThrow(/constraint o references a resource ghost which doesn't exist/);
+    expect(() => load(base + 'primitive d Dummy\n')).toThrow(/3: d is defined twice \(first at line 2\)/);
+  });
+
+  it('refuses resources without fencing while stonith-enabled is not false', () => {
+    expect(() => load('primitive d Dummy\n')).toThrow(/no fencing device/);
+  });
+
+  it('refuses bad scores and values crmsh lets through', () => {
+    expect(() => load(base + 'primitive b Dummy\ncolocation c foo: d b\n')).toThrow(/colocation c: 'foo' is not a score/);
+    expect(() => load(base + 'primitive b Dummy op start timeout=soon\n')).toThrow(/op start timeout=soon: expected a duration/);
+    expect(() => load(base + 'location l d rule 10: date in start=2025-02-30 years=1\n')).toThrow(/2025-02-30 is not an ISO 8601 date/);
+  });
+
+  it('checks parameters against the agent meta-data unless forced', () => {
+    const lookupAgent = () => ({ parameters: [{ name: 'ip', required: true }] });
+    const text = 'property stonith-enabled=false\nprimitive v IPaddr2 params colour=blue\n';
+    let error: unknown;
+    try {
+      load(text, emptyCib(), { lookupAgent });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CrmCommitError);
+    expect((error as CrmCommitError).forcible).toBe(true);
+    expect((error as CrmCommitError).errors.map((e) => e.message)).toEqual([
+      'v: required parameter "ip" not defined (ocf:heartbeat:IPaddr2)',
+      'v: parameter "colour" is not known to ocf:heartbeat:IPaddr2',
+    ]);
+    expect(section(load(text, emptyCib(), { lookupAgent, force: true }), 'resources').children[0].attrs.id).toBe('v');
+  });
+});
+
+describe('agent meta-data', () => {
+  const meta = parseAgentMetadata(`<?xml version="1.0"?><resource-agent name="fence_x"><parameters>
+    <parameter name="action" required="1"/><parameter name="ip" required="1" obsoletes="ipaddr"/>
+    <parameter name="ipaddr" required="1" deprecated="1"/><parameter name="plug" required="1"/></parameters></resource-agent>`);
+
+  it('treats aliases as optional and knows what the fencer supplies', () => {
+    expect(meta.parameters.filter((p) => p.required).map((p) => p.name)).toEqual(['action', 'plug']);
+    expect(checkParameters('f', { class: 'stonith', type: 'fence_x' }, meta, ['ipaddr', 'pcmk_host_list'], true)).toEqual(['f: required parameter "plug" not defined (stonith:fence_x)']);
+    expect(checkParameters('f', { class: 'stonith', type: 'fence_x' }, meta, ['plug', 'colour'], true)).toEqual(['f: parameter "colour" is not known to stonith:fence_x']);
+  });
+});
+
+describe('values', () => {
+  it('knows Pacemaker durations and ISO 8601 dates', () => {
+    expect(['0', '10s', '1min', '2m', '90', '500ms', 'PT10S', 'P1DT2H'].every(isDuration)).toBe(true);
+    expect(['abc', '10 seconds', 'P', '-5s'].some(isDuration)).toBe(false);
+    expect(['2025-06-30', '2025-06-30T12:00:00', '2025-06-30 12:00Z', '2025-181', '2025-W26-1', '2025-06-30T12:00:00+02:00'].every(isIsoDateTime)).toBe(true);
+    expect(['not-a-date', '2025-13-01', '2025-02-30', '2025-06-30T25:00'].some(isIsoDateTime)).toBe(false);
+  });
+});
+
+describe('xml statements', () => {
+  it('load raw XML objects as given, filling in missing sub-ids', () => {
+    const cib = load('property stonith-enabled=false\nprimitive a Dummy\nxml <rsc_colocation id="c1" score="INFINITY"> <resource_set> <resource_ref id="a"/> </resource_set> </rsc_colocation>\n');
+    expect(serializeXml(section(cib, 'constraints'))).toBe(serializeXml(parseXml('<constraints><rsc_colocation id="c1" score="INFINITY"><resource_set id="c1-0"><resource_ref id="a"/></resource_set></rsc_colocation></constraints>')));
+  });
+});
