@@ -23,14 +23,20 @@ function resolve(el: XmlElement, ids: IdIndex): XmlElement {
 /**
  * Name/value pairs of the attribute sets called `setName` directly under
  * `owner`. Sets carrying a rule are skipped: status display never depends on
- * a rule's outcome, and evaluating one needs the scheduler's rule engine.
+ * a rule's outcome beyond what `ruleHolds` answers (by default: nothing).
  * Sets with a higher `score` are read first; earlier values win.
  */
-export function readNvpairs(owner: XmlElement | undefined, setName: string, ids: IdIndex, into = new Map<string, string>()): Map<string, string> {
+export function readNvpairs(
+  owner: XmlElement | undefined,
+  setName: string,
+  ids: IdIndex,
+  into = new Map<string, string>(),
+  ruleHolds: (rule: XmlElement) => boolean = () => false,
+): Map<string, string> {
   if (owner === undefined) return into;
   const sets = childrenNamed(owner, setName)
     .map((s) => resolve(s, ids))
-    .filter((s) => childrenNamed(s, 'rule').length === 0);
+    .filter((s) => childrenNamed(s, 'rule').every((r) => ruleHolds(resolve(r, ids))));
   const scored = sets
     .map((s, i) => ({ s, i, score: scoreOf(s.attrs.score) }))
     .sort((a, b) => b.score - a.score || a.i - b.i);
@@ -117,4 +123,30 @@ export function compareNodeNames(a: string, b: string): number {
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+
+/**
+ * Whether a rule of an rsc_defaults set holds for a resource of the given
+ * agent. Only resource expressions can be decided without a node or a date;
+ * a rule using anything else is taken as not holding.
+ */
+export function resourceRuleHolds(rule: XmlElement, agent: { cls?: string; provider?: string; type?: string }, ids: IdIndex): boolean {
+  const results: boolean[] = [];
+  for (const raw of rule.children) {
+    const child = resolve(raw, ids);
+    if (child.name === 'rsc_expression') {
+      const a = child.attrs;
+      results.push(
+        (a.class === undefined || a.class === agent.cls) &&
+          (a.provider === undefined || a.provider === agent.provider) &&
+          (a.type === undefined || a.type === agent.type),
+      );
+    } else if (child.name === 'rule') {
+      results.push(resourceRuleHolds(child, agent, ids));
+    } else {
+      results.push(false);
+    }
+  }
+  if (results.length === 0) return true;
+  return (rule.attrs['boolean-op'] ?? 'and') === 'or' ? results.some(Boolean) : results.every(Boolean);
 }

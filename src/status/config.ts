@@ -1,5 +1,5 @@
 import { childrenNamed, firstChild, type XmlElement } from '../cib/xml.js';
-import { compareNodeNames, indexIds, intervalMs, isTrue, readNvpairs, scoreOf, type IdIndex } from './attrs.js';
+import { compareNodeNames, indexIds, intervalMs, isTrue, readNvpairs, resourceRuleHolds, scoreOf, type IdIndex } from './attrs.js';
 import { newResource, type BundleReplica, type MNode, type MResource, type OpDef } from './model.js';
 import type { NodeType } from './types.js';
 
@@ -30,6 +30,7 @@ export interface ConfigModel {
   /** Connection resources of guest nodes: never printed, but their state decides the guest's. */
   readonly implicit: MResource[];
   readonly defaults: ReadonlyMap<string, string>;
+  readonly rscDefaults: XmlElement | undefined;
   readonly opDefaults: ReadonlyMap<string, string>;
   readonly unsupported: string[];
 }
@@ -51,12 +52,20 @@ export function readSettings(cib: XmlElement, ids: IdIndex): ClusterSettings {
     maintenanceMode: flag('maintenance-mode', false),
     shutdownLock: flag('shutdown-lock', false),
     haveQuorum: isTrue(cib.attrs['have-quorum']),
-    noQuorumPolicy: props.get('no-quorum-policy') ?? 'stop',
+    noQuorumPolicy: effectiveNoQuorumPolicy(cib, props, flag('stonith-enabled', true)),
     healthStrategy: strategy,
     healthRed: red,
     healthYellow: yellow,
     stopAllResources: flag('stop-all-resources', false),
   };
+}
+
+/** suicide needs fencing, and a cluster that never had quorum (no no-quorum-panic) only stops. */
+function effectiveNoQuorumPolicy(cib: XmlElement, props: ReadonlyMap<string, string>, stonith: boolean): string {
+  const policy = (props.get('no-quorum-policy') ?? 'stop').toLowerCase();
+  if (policy !== 'suicide') return policy;
+  const panic = Number.parseInt(cib.attrs['no-quorum-panic'] ?? '0', 10) || 0;
+  return stonith && (panic !== 0 || isTrue(cib.attrs['have-quorum'])) ? 'suicide' : 'stop';
 }
 
 function newNode(name: string, id: string, type: NodeType): MNode {
@@ -106,17 +115,15 @@ export function readConfig(cib: XmlElement): ConfigModel {
   }
 
   const rscDefaultsEl = config ? firstChild(config, 'rsc_defaults') : undefined;
-  const defaults = readNvpairs(rscDefaultsEl, 'meta_attributes', ids);
-  // Legacy cluster-property spellings of resource defaults still count.
-  if (!defaults.has('is-managed') && settings.props.has('is-managed-default')) {
-    defaults.set('is-managed', settings.props.get('is-managed-default')!);
-  }
+  // Legacy cluster-property spellings of resource defaults, weaker than any rsc_defaults set.
+  const defaults = new Map<string, string>();
+  if (settings.props.has('is-managed-default')) defaults.set('is-managed', settings.props.get('is-managed-default')!);
   const opDefaults = readNvpairs(config ? firstChild(config, 'op_defaults') : undefined, 'meta_attributes', ids);
 
   const resourcesEl = config ? firstChild(config, 'resources') : undefined;
   const resources: MResource[] = [];
   const implicit: MResource[] = [];
-  const ctx: BuildContext = { ids, settings, defaults, nodes, addNode, unsupported, implicit, counter: 0 };
+  const ctx: BuildContext = { ids, settings, defaults, nodes, addNode, unsupported, implicit, rscDefaults: rscDefaultsEl, counter: 0 };
   if (resourcesEl) precreateRemoteNodes(resourcesEl, ctx);
   if (resourcesEl) {
     for (const el of resourcesEl.children) {
@@ -125,7 +132,25 @@ export function readConfig(cib: XmlElement): ConfigModel {
     }
   }
   nodes.sort((a, b) => compareNodeNames(a.name, b.name));
-  return { ids, settings, nodes, resources, implicit, defaults, opDefaults, unsupported };
+  linkContainers(resources);
+  return { ids, settings, nodes, resources, implicit, defaults, rscDefaults: rscDefaultsEl, opDefaults, unsupported };
+}
+
+/** A primitive with meta `container=ID` lives inside that resource: its failures restart the container. */
+function linkContainers(resources: readonly MResource[]): void {
+  const byId = new Map<string, MResource>();
+  const all: MResource[] = [];
+  const walk = (r: MResource): void => {
+    byId.set(r.id, r);
+    all.push(r);
+    r.children.forEach(walk);
+  };
+  resources.forEach(walk);
+  for (const r of all) {
+    const target = r.kind === 'primitive' && r.container === undefined ? r.meta.get('container') : undefined;
+    const container = target !== undefined ? byId.get(target) : undefined;
+    if (container && container !== r) r.container = container;
+  }
 }
 
 /**
@@ -158,18 +183,31 @@ interface BuildContext {
   readonly addNode: (n: MNode) => MNode;
   readonly unsupported: string[];
   readonly implicit: MResource[];
+  readonly rscDefaults: XmlElement | undefined;
   counter: number;
 }
 
-/** Meta attributes: own first, then each enclosing resource's, then rsc_defaults. */
-function metaFor(el: XmlElement, parentMeta: ReadonlyMap<string, string> | undefined, ctx: BuildContext, template?: XmlElement): Map<string, string> {
+/** Meta attributes: own first, then each enclosing resource's, then rsc_defaults (rules decided for this resource's agent). */
+function metaFor(
+  el: XmlElement,
+  parentMeta: ReadonlyMap<string, string> | undefined,
+  ctx: BuildContext,
+  template?: XmlElement,
+): Map<string, string> {
   const meta = readNvpairs(el, 'meta_attributes', ctx.ids);
   if (template) readNvpairs(template, 'meta_attributes', ctx.ids, meta);
   if (parentMeta) {
     for (const [k, v] of parentMeta) if (!meta.has(k)) meta.set(k, v);
-  } else {
-    for (const [k, v] of ctx.defaults) if (!meta.has(k)) meta.set(k, v);
   }
+  const agent = el.name === 'primitive'
+    ? {
+        cls: el.attrs.class ?? template?.attrs.class,
+        provider: el.attrs.provider ?? template?.attrs.provider,
+        type: el.attrs.type ?? template?.attrs.type,
+      }
+    : {};
+  readNvpairs(ctx.rscDefaults, 'meta_attributes', ctx.ids, meta, (rule) => resourceRuleHolds(rule, agent, ctx.ids));
+  for (const [k, v] of ctx.defaults) if (!meta.has(k)) meta.set(k, v);
   return meta;
 }
 
@@ -288,7 +326,10 @@ function buildGroup(el: XmlElement, ctx: BuildContext, parent: MResource | undef
 }
 
 /** Create the next numbered instance of a clone (also used for orphan instances). */
-export function addCloneInstance(clone: MResource, ctx: { settings: ClusterSettings; defaults: ReadonlyMap<string, string>; ids: IdIndex }): MResource {
+export function addCloneInstance(
+  clone: MResource,
+  ctx: { settings: ClusterSettings; defaults: ReadonlyMap<string, string>; ids: IdIndex; rscDefaults: XmlElement | undefined },
+): MResource {
   const n = clone.instanceCount++;
   const childXml = clone.cloneChildXml!;
   const bctx: BuildContext = { ...ctx, nodes: [], addNode: (x) => x, unsupported: [], implicit: [], counter: 0 };
@@ -306,6 +347,11 @@ function buildClone(el: XmlElement, ctx: BuildContext, index: number, parentMeta
   const child = el.children.find((c) => c.name === 'primitive' || c.name === 'group');
   if (!child) return undefined;
   const promotable = el.name === 'master' || isTrue(meta.get('promotable'));
+  const classes = (child.name === 'group' ? childrenNamed(child, 'primitive') : [child]).map(
+    (p) => p.attrs.class ?? (p.attrs.template !== undefined ? ctx.ids.get(p.attrs.template)?.attrs.class : undefined) ?? '',
+  );
+  // Only OCF and fencing agents can be distinct instances; other standards force an anonymous clone.
+  const forcedAnonymous = classes.some((cls) => cls !== 'ocf' && cls !== 'stonith');
   const c = newResource({
     kind: 'clone',
     id: xmlId,
@@ -321,6 +367,10 @@ function buildClone(el: XmlElement, ctx: BuildContext, index: number, parentMeta
   const maxText = meta.get('clone-max');
   const parsed = maxText === undefined ? NaN : Number.parseInt(maxText, 10);
   c.cloneMax = Number.isNaN(parsed) || parsed < 0 ? Math.max(1, ctx.nodes.length) : parsed;
+  if (c.unique && forcedAnonymous) {
+    c.unique = false;
+    c.cloneMax = Math.min(c.cloneMax, ctx.nodes.length);
+  }
   // Even with clone-max=0 one instance exists, so history can be matched to it.
   const count = Math.max(1, c.cloneMax);
   for (let i = 0; i < count; i++) {
@@ -333,6 +383,9 @@ function buildClone(el: XmlElement, ctx: BuildContext, index: number, parentMeta
 function buildBundle(el: XmlElement, ctx: BuildContext, index: number): MResource {
   const xmlId = el.attrs.id ?? '';
   const meta = metaFor(el, undefined, ctx);
+  const runtime = el.children.find((c) => c.name === 'docker' || c.name === 'podman' || c.name === 'rkt');
+  const promotedMax = Number.parseInt(runtime?.attrs['promoted-max'] ?? runtime?.attrs.masters ?? '0', 10) || 0;
+  const promotable = promotedMax > 0;
   const b = newResource({
     kind: 'bundle',
     id: xmlId,
@@ -341,10 +394,9 @@ function buildBundle(el: XmlElement, ctx: BuildContext, index: number): MResourc
     configIndex: index,
     priority: scoreOf(meta.get('priority')),
     unique: isTrue(meta.get('globally-unique')),
-    promotable: false,
+    promotable,
   });
   applyManagement(b, ctx);
-  const runtime = el.children.find((c) => c.name === 'docker' || c.name === 'podman' || c.name === 'rkt');
   const network = firstChild(el, 'network');
   const childXml = firstChild(el, 'primitive');
   const runtimeName = runtime?.name ?? 'docker';
@@ -363,7 +415,7 @@ function buildBundle(el: XmlElement, ctx: BuildContext, index: number): MResourc
         configIndex: index,
         priority: 0,
         unique: b.unique,
-        promotable: isTrue(meta.get('promotable')) || (runtime?.attrs['promoted-max'] ?? runtime?.attrs.masters ?? '0') !== '0',
+        promotable,
       })
     : undefined;
   if (childClone) {
@@ -428,6 +480,7 @@ function buildBundle(el: XmlElement, ctx: BuildContext, index: number): MResourc
       remote.container = container;
       remote.isRemoteConnectionFor = nodeName;
       const node = ctx.addNode(newNode(nodeName, nodeName, 'guest'));
+      node.type = 'guest';
       node.remoteRsc = remote;
       node.discoverNever = true;
       child = addCloneInstance(childClone, ctx);

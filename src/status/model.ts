@@ -44,7 +44,7 @@ export function moreSevere(a: OnFail, b: OnFail): boolean {
 export interface MNode {
   readonly name: string;
   readonly id: string;
-  readonly type: NodeType;
+  type: NodeType;
   readonly attrs: Map<string, string>;
   online: boolean;
   unclean: boolean;
@@ -89,7 +89,7 @@ export interface MResource {
   readonly ops: readonly OpDef[];
   readonly configIndex: number;
   readonly priority: number;
-  readonly unique: boolean;
+  unique: boolean;
   readonly promotable: boolean;
   /** Clone instances created for a clone so far; orphans are numbered after them. */
   instanceCount: number;

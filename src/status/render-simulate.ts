@@ -1,11 +1,18 @@
 import type { XmlElement } from '../cib/xml.js';
+import { isoUtc } from './dates.js';
 import { nodeListLines, resourceListLines } from './render-text.js';
 import type { ClusterStatusView } from './types.js';
 import { clusterStatus } from './view.js';
 
 export interface SimulateStatusOptions {
-  /** "Now" in epoch milliseconds (decides which failures have expired). */
+  /**
+   * The date given with crm_simulate's `-t`, in epoch milliseconds. Without
+   * it, the CIB's `execution-date` is used (and announced, as crm_simulate
+   * does), else `clock`.
+   */
   readonly now?: number;
+  /** The caller's current time in epoch milliseconds, used when neither `now` nor an execution date is known. */
+  readonly clock?: number;
   /** Section heading, without the colon. */
   readonly title?: string;
   /**
@@ -27,9 +34,28 @@ export const REVISED_TITLE = 'Revised Cluster Status';
  * the next section with one blank line.
  */
 export function renderSimulateStatus(cib: XmlElement, options: SimulateStatusOptions = {}): string {
-  return renderSimulateStatusView(clusterStatus(cib, options.now !== undefined ? { now: options.now } : {}), options);
+  const executionDate = options.now === undefined ? executionDateOf(cib) : undefined;
+  const now = options.now ?? executionDate ?? options.clock;
+  const view = clusterStatus(cib, now !== undefined ? { now } : {});
+  const title = options.title ?? CURRENT_TITLE;
+  const preamble = options.preamble ?? title === CURRENT_TITLE;
+  const first: string[] = [];
+  if (preamble && executionDate !== undefined) first.push(`Using the original execution date of: ${isoUtc(executionDate)}`);
+  if (preamble && cib.attrs['validate-with'] === 'none') {
+    first.push('Schema validation of configuration is disabled (enabling is encouraged and prevents common misconfigurations)');
+  }
+  const rest = renderSimulateStatusView(view, options);
+  return first.length > 0 ? `${first.join('\n')}\n${rest}` : rest;
 }
 
+/** The CIB's `execution-date` (epoch seconds) in milliseconds, if present and readable. */
+export function executionDateOf(cib: XmlElement): number | undefined {
+  const v = cib.attrs['execution-date'];
+  if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
+  return Number(v.trim()) * 1000;
+}
+
+/** Like renderSimulateStatus, from a view already built; prints no line about dates or schema validation. */
 export function renderSimulateStatusView(view: ClusterStatusView, options: SimulateStatusOptions = {}): string {
   const title = options.title ?? CURRENT_TITLE;
   const preamble = options.preamble ?? title === CURRENT_TITLE;

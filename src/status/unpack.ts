@@ -70,6 +70,7 @@ interface Ctx {
   readonly nodeByName: Map<string, MNode>;
   readonly nodeById: Map<string, MNode>;
   readonly status?: XmlElement;
+  readonly haveFencingDevice: boolean;
 }
 
 export function unpackCluster(cib: XmlElement, now?: number): UnpackedCluster {
@@ -82,6 +83,7 @@ export function unpackCluster(cib: XmlElement, now?: number): UnpackedCluster {
     nodeByName: new Map(model.nodes.map((n) => [n.name, n])),
     nodeById: new Map(model.nodes.map((n) => [n.id, n])),
     ...(status ? { status } : {}),
+    haveFencingDevice: model.resources.some((r) => primitivesOf(r).some((p) => p.cls === 'stonith')),
   };
 
   for (const node of model.nodes) handleStartupFencing(node, ctx);
@@ -110,7 +112,8 @@ export function unpackCluster(cib: XmlElement, now?: number): UnpackedCluster {
 function handleStartupFencing(node: MNode, ctx: Ctx): void {
   if (node.type === 'remote' && node.remoteRsc === undefined) return;
   if (node.type === 'guest' || node.type === 'remote') return;
-  node.unclean = ctx.model.settings.startupFencing;
+  // A node never seen is presumed unclean only where fencing could make it clean.
+  node.unclean = ctx.model.settings.startupFencing && ctx.model.settings.stonithEnabled;
   node.unseen = true;
 }
 
@@ -137,6 +140,18 @@ function fenceNode(node: MNode, reason: string, ctx: Ctx): void {
     node.fenceReason = reason;
   }
   void ctx;
+}
+
+/** Whether fencing could make `node` clean (Pacemaker's pe_can_fence). */
+function canFence(node: MNode, ctx: Ctx): boolean {
+  const s = ctx.model.settings;
+  if (node.type === 'guest') {
+    const container = node.remoteRsc?.container;
+    return (container?.runningOn ?? []).every((host) => host.online || canFence(host, ctx));
+  }
+  if (!s.stonithEnabled || !ctx.haveFencingDevice) return false;
+  if (s.haveQuorum || s.noQuorumPolicy === 'ignore') return true;
+  return node.online;
 }
 
 function nodeAttr(node: MNode, name: string): string | undefined {
@@ -217,7 +232,7 @@ function onlineWithFencing(state: XmlElement, node: MNode, ctx: Ctx): boolean {
     online = crmdOnline;
   } else if (inClusterAttr === undefined) {
     fenceNode(node, 'peer has not been seen by the cluster', ctx);
-  } else if (join === 'nack') {
+  } else if (join === 'banned') {
     fenceNode(node, 'peer failed Pacemaker membership criteria', ctx);
   } else if (!doTerminate && expected === 'down') {
     if (inCluster || crmdOnline) {
@@ -535,6 +550,7 @@ function onFailFor(rsc: MResource, op: OpInfo, ctx: Ctx): OnFail {
   const def = rsc.ops.find((o) => o.name === op.task && o.intervalMs === op.intervalMs);
   const value = (def?.onFail ?? ctx.model.opDefaults.get('on-fail'))?.toLowerCase();
   const isRemoteConn = rsc.isRemoteConnectionFor !== undefined && rsc.container === undefined;
+  if (value === undefined && rsc.container && rsc.parent?.kind !== 'clone') return 'restart-container';
   switch (value) {
     case 'ignore':
     case 'nothing':
@@ -558,9 +574,8 @@ function onFailFor(rsc: MResource, op: OpInfo, ctx: Ctx): OnFail {
     default:
       break;
   }
+  if (isRemoteConn && !isProbe(op) && op.task !== 'start') return rsc.managed ? 'reset-remote' : 'stop';
   if (op.task === 'stop') return s.stonithEnabled ? 'fence' : 'block';
-  if (isRemoteConn) return 'reset-remote';
-  if (rsc.container && rsc.parent?.kind !== 'clone') return 'restart-container';
   return 'recover';
 }
 
@@ -695,7 +710,9 @@ function opFailure(rsc: MResource, node: MNode, op: OpInfo, rc: number, st: OpSt
   if (!(!s.symmetric && rc === OCF.notInstalled)) recordFailure(rsc, node, op, ctx);
   const strategy = onFailFor(rsc, op, ctx);
   if (moreSevere(strategy, st.onFail)) st.onFail = strategy;
-  if (op.task === 'stop' && !s.stonithEnabled && (rc === OCF.notInstalled || rc === OCF.invalidParam || rc === OCF.insufficientPriv || rc === OCF.unimplemented)) {
+  const hardRc = rc === OCF.notInstalled || rc === OCF.invalidParam || rc === OCF.insufficientPriv || (rc === OCF.unimplemented && op.intervalMs === 0);
+  // A stop that failed hard where fencing is impossible cannot be recovered at all.
+  if (op.task === 'stop' && hardRc && !canFence(node, ctx)) {
     rsc.managed = false;
     rsc.blocked = true;
   }
@@ -797,8 +814,15 @@ function migrateToSucceeded(rsc: MResource, node: MNode, op: OpInfo, all: readon
   const targetOps = opsOn(historyId, target, ctx);
   const migrateFrom = targetOps.find((o) => o.task === 'migrate_from' && o.el.attrs['migrate_source'] === source);
   if (sourceNewerOp && migrateFrom) return;
+  // Compared on the target by call id against its migrate_from, else by time against the migrate_to.
+  const newerOnTarget = (o: OpInfo): boolean =>
+    migrateFrom ? o.callId > migrateFrom.callId : o.lastRcChange >= 0 && op.lastRcChange >= 0 && o.lastRcChange > op.lastRcChange;
   const targetNewer = targetOps.some(
-    (o) => o.task !== 'monitor' && o.task !== 'notify' && o !== migrateFrom && o.lastRcChange >= 0 && o.lastRcChange > Math.max(op.lastRcChange, migrateFrom?.lastRcChange ?? -1),
+    (o) =>
+      o !== migrateFrom &&
+      o.task !== 'notify' &&
+      newerOnTarget(o) &&
+      (o.task !== 'monitor' || o.rc === OCF.notRunning),
   );
   if (sourceNewerOp && targetNewer) return;
   rsc.role = RoleRank.Started;
@@ -858,6 +882,8 @@ function addRunning(rsc: MResource, node: MNode, ctx: Ctx): void {
 
 function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, ctx: Ctx): void {
   let onFail = onFailIn;
+  // A failure on a node that will be fenced needs nothing more: fencing recovers it.
+  if (node.unclean) onFail = 'ignore';
   if (rsc.role !== RoleRank.Unknown) {
     let it: MResource | undefined = rsc;
     while (it) {
@@ -881,8 +907,6 @@ function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, ctx: Ctx
     }
     if (shouldFence) fenceNode(node, reason ?? `${rsc.id} is thought to be active there`, ctx);
   }
-  const savedOnFail = onFail;
-  if (node.unclean) onFail = 'ignore';
   switch (onFail) {
     case 'ignore':
       break;
@@ -934,7 +958,6 @@ function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, ctx: Ctx
         rsc.failed = true;
         break;
     }
-    void savedOnFail;
   } else if (rsc.cloneName !== undefined && rsc.cloneName.includes(':')) {
     delete rsc.cloneName;
   }
