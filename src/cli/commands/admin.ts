@@ -385,7 +385,47 @@ function registerFenceVerbs(program: Command): void {
     });
 }
 
+function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('run a 3-node cluster on this machine (no root), kill a node, and show the failover live')
+    .option('--kill-after <seconds>', 'how long everything runs before a node is killed', '10')
+    .option('--duration <seconds>', 'stop by itself this long after the failover (default: run until Ctrl-C)')
+    .option('--budget <duration>', "membership's detection budget", '1s')
+    .option('--output-as <format>', 'text, or json for the failover figures at the end', 'text')
+    .action(async (opts: { killAfter: string; duration?: string; budget: string; outputAs?: string }) => {
+      const format = parseOutputFormat(opts.outputAs);
+      const seconds = (name: string, v: string): number => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a number of seconds, not '${v}'`);
+        return n;
+      };
+      const killAfterS = seconds('--kill-after', opts.killAfter);
+      const durationS = opts.duration === undefined ? undefined : seconds('--duration', opts.duration);
+      const { runDemo } = await import('../../demo/demo.js');
+      const abort = new AbortController();
+      const onSignal = (): void => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const figures = await runDemo({
+          killAfterS,
+          durationS,
+          budget: opts.budget,
+          redraw: format === 'text' && process.stdout.isTTY === true,
+          write: (text) => (format === 'json' ? process.stderr.write(text) : process.stdout.write(text)),
+          signal: abort.signal,
+        });
+        if (format === 'json') printJson(figures);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
+
 export function registerAdminCommands(program: Command): void {
+  registerDemo(program);
   registerResourceVerbs(program);
   registerNodeVerbs(program);
   registerPropertyVerbs(program);

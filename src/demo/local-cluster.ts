@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseXml, type XmlElement } from '../cib/xml.js';
+import { controllerRequest, controllerSocketPath } from '../controller/io/local-api.js';
+import { request } from '../daemon/client.js';
+
+const VIGILD = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+const CONTROLLER = fileURLToPath(new URL('../controller/io/main.js', import.meta.url));
+
+export interface LocalClusterOptions {
+  dir: string;
+  nodes: number;
+  /** Address of node i on its (single) link. Default: 127.0.0.(i+1), loopback, no root needed. */
+  address?: (i: number) => string;
+  port?: number;
+  /** detection_budget of vigil.conf. */
+  budget?: string;
+  extraConfig?: string;
+  /** How to start a process on node i: inside its network namespace, for real-network tests. */
+  spawnOn?: (i: number, command: string, args: string[], options: SpawnOptions) => ChildProcess;
+}
+
+export interface LocalNode {
+  name: string;
+  address: string;
+  socket: string;
+  stateDir: string;
+  logDir: string;
+}
+
+/**
+ * A whole cluster on one machine: one vigild and one controller per node, each node with its own
+ * address, state directory and sockets. For `vigil demo`, the end-to-end tests and the failover
+ * benchmark. Every process it starts is remembered by pid and stopped by `stop()`.
+ */
+export class LocalCluster {
+  readonly nodes: LocalNode[];
+  readonly configFile: string;
+  readonly port: number;
+  private readonly daemons: (ChildProcess | null)[];
+  private readonly controllers: (ChildProcess | null)[];
+
+  constructor(private readonly o: LocalClusterOptions) {
+    mkdirSync(o.dir, { recursive: true });
+    this.port = o.port ?? 20_000 + (process.pid % 20_000);
+    const address = o.address ?? ((i: number) => `127.0.0.${i + 1}`);
+    this.nodes = Array.from({ length: o.nodes }, (_, i) => {
+      const name = `node${i + 1}`;
+      return { name, address: address(i), socket: join(o.dir, `${name}.sock`), stateDir: join(o.dir, name, 'state'), logDir: join(o.dir, name, 'log') };
+    });
+    const keyFile = join(o.dir, 'authkey');
+    writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+    this.configFile = join(o.dir, 'vigil.conf');
+    const lines = [
+      '[cluster]',
+      'name = vigil-demo',
+      '[transport]',
+      `key_file = ${keyFile}`,
+      `port = ${this.port}`,
+      '[timing]',
+      `detection_budget = ${o.budget ?? '1s'}`,
+      ...this.nodes.flatMap((n, i) => [`[node ${n.name}]`, `id = ${i + 1}`, `addresses = ${n.address}`]),
+      o.extraConfig ?? '',
+    ];
+    writeFileSync(this.configFile, lines.join('\n') + '\n');
+    this.daemons = this.nodes.map(() => null);
+    this.controllers = this.nodes.map(() => null);
+  }
+
+  private launch(i: number, script: string, args: string[], logName: string): ChildProcess {
+    const n = this.nodes[i];
+    mkdirSync(n.logDir, { recursive: true });
+    const err = openSync(join(n.logDir, logName), 'a');
+    const options: SpawnOptions = { stdio: ['ignore', 'ignore', err] };
+    const child = this.o.spawnOn ? this.o.spawnOn(i, process.execPath, [script, ...args], options) : spawn(process.execPath, [script, ...args], options);
+    closeSync(err);
+    return child;
+  }
+
+  /** Starts node i: its daemon, then its controller. */
+  start(i: number): void {
+    const n = this.nodes[i];
+    const common = ['--config', this.configFile, '--node', n.name, '--socket', n.socket, '--state-dir', n.stateDir];
+    this.daemons[i] = this.launch(i, VIGILD, [...common, '--log-dir', n.logDir, '--log-format', 'json'], 'vigild.stderr');
+    this.controllers[i] = this.launch(i, CONTROLLER, common, 'controller.log');
+  }
+
+  startAll(): void {
+    for (let i = 0; i < this.nodes.length; i++) this.start(i);
+  }
+
+  isRunning(i: number): boolean {
+    const d = this.daemons[i];
+    return d !== null && d.exitCode === null && d.signalCode === null;
+  }
+
+  /**
+   * Pulls the plug on node i: kill -9 of its daemon, its controller and every process its agents
+   * started (found by the node's own HA_RSCTMP in their environment), as a power cut would.
+   */
+  powerOff(i: number): void {
+    for (const p of [this.daemons[i], this.controllers[i]]) if (p && p.exitCode === null) p.kill('SIGKILL');
+    for (const pid of agentProcesses(join(this.nodes[i].stateDir, 'rsctmp'))) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    this.daemons[i] = null;
+    this.controllers[i] = null;
+  }
+
+  async daemonStatus(i: number): Promise<{ view?: { members: string[]; dc: string | null; quorate: boolean } }> {
+    return (await request({ op: 'status' }, this.nodes[i].socket)) as { view?: { members: string[]; dc: string | null; quorate: boolean } };
+  }
+
+  async replace(i: number, scope: string, xml: string): Promise<void> {
+    await request({ op: 'cib.replace', scope, xml }, this.nodes[i].socket);
+  }
+
+  /** The CIB with operation history, as node i's controller holds it. */
+  async cib(i: number): Promise<XmlElement> {
+    const xml = await controllerRequest(controllerSocketPath(this.nodes[i].socket), { op: 'cib' }, 3000);
+    if (typeof xml !== 'string') throw new Error('the controller answered with something that is not XML');
+    return parseXml(xml, `${this.nodes[i].name}'s CIB`);
+  }
+
+  /** Waits (bounded) until every running node sees the same full view with a DC. */
+  async waitForMembers(count: number, timeoutMs = 15_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < end) {
+      try {
+        const views = await Promise.all(this.nodes.map((_, i) => (this.isRunning(i) ? this.daemonStatus(i) : null)));
+        const seen = views.filter((v) => v !== null).map((v) => v.view);
+        last = JSON.stringify(seen);
+        if (seen.length > 0 && seen.every((v) => v !== undefined && v.members.length === count && v.dc !== null && v.dc === seen[0]?.dc)) return;
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the cluster did not form ${count} members within ${timeoutMs} ms (last: ${last})`);
+  }
+
+  /** Stops everything: resources first when asked (so no agent process is left), then the daemons. */
+  async stop(): Promise<void> {
+    for (let i = 0; i < this.nodes.length; i++) {
+      for (const p of [this.controllers[i], this.daemons[i]]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+    }
+    const deadline = Date.now() + 4000;
+    for (const p of [...this.controllers, ...this.daemons]) {
+      while (p && p.exitCode === null && p.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    }
+    for (const n of this.nodes) for (const pid of agentProcesses(join(n.stateDir, 'rsctmp'))) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
+
+/** Processes started by a node's agents: their environment names the node's HA_RSCTMP. */
+export function agentProcesses(rscTmp: string): number[] {
+  const marker = `HA_RSCTMP=${rscTmp}\0`;
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(marker)) out.push(pid);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return out;
+}
