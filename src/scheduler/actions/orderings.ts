@@ -50,7 +50,7 @@ function interleave(ctx: Context, plan: Plan, first: Clone, fa: string, then: Cl
     if (!fi) {
       if (mandatory && ta === 'start') for (const t of instanceActs(plan, ti, ta, false)) if (t.optional === false || true) {
         t.runnable = false;
-        t.unrunnableBy = `${first.id} ${fa === 'start' ? 'running' : fa}`;
+        t.unrunnableBy = `unrunnable ${first.id} ${fa === 'start' ? 'running' : fa}`;
       }
       continue;
     }
@@ -127,17 +127,23 @@ export function propagate(plan: Plan): void {
       const t = e.then;
       if (e.flags.has('runnable') && !a.runnable && t.runnable) {
         t.runnable = false;
-        t.unrunnableBy = t.unrunnableBy ?? e.label;
+        t.unrunnableBy = t.unrunnableBy ?? (a.pseudo && a.unrunnableBy ? a.unrunnableBy : `unrunnable ${e.label}`);
         touch(t);
+        // A running resource whose start can no longer happen must stop.
+        const s = restartStop.get(t);
+        if (s && s.optional) {
+          s.optional = false;
+          touch(s);
+        }
       }
       if (e.flags.has('implies_then') && !a.optional && a.runnable && t.optional && (t.node !== undefined || t.pseudo)) {
         t.optional = false;
-        t.requiredBy = t.requiredBy ?? e.label;
+        t.requiredBy = t.requiredBy ?? (a.pseudo && a.requiredBy ? a.requiredBy : `required ${e.label}`);
         touch(t);
         const s = restartStop.get(t);
         if (s && s.optional) {
           s.optional = false;
-          s.requiredBy = s.requiredBy ?? e.label;
+          s.requiredBy = s.requiredBy ?? `required ${e.label}`;
           touch(s);
         }
       }
@@ -145,7 +151,7 @@ export function propagate(plan: Plan): void {
     for (const e of inc.get(a) ?? []) {
       if (e.flags.has('implies_first') && !a.optional && e.first.optional) {
         e.first.optional = false;
-        e.first.requiredBy = e.first.requiredBy ?? e.label;
+        e.first.requiredBy = e.first.requiredBy ?? `required ${e.label}`;
         touch(e.first);
       }
     }

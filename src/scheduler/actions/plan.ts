@@ -274,7 +274,7 @@ function createForClone(ctx: Context, b: Builder, c: Clone): void {
 
 function quorumBlocks(ctx: Context, p: Primitive): boolean {
   if (ctx.haveQuorum || ctx.noQuorumPolicy === 'ignore') return false;
-  const requires = p.meta.get('requires') ?? (p.cls === 'stonith' ? 'nothing' : ctx.stonithEnabled ? 'fencing' : 'quorum');
+  const requires = p.meta.get('requires') ?? (p.cls === 'stonith' ? 'quorum' : ctx.stonithEnabled ? 'fencing' : 'quorum');
   return requires !== 'nothing';
 }
 
@@ -288,11 +288,21 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   const name = p.id;
   const promotable = isPromotable(p);
   if (!managed || blockedFailure) {
+    // Left alone; dependents may still run after it only if it is healthy and running.
     b.plan.frozen.add(p);
+    const here = active.length === 1 && !blockedFailure ? active[0].node : undefined;
+    const start = b.act({ key: `${name}_start_0`, task: 'start', rsc: p, node: here, kind: 'resource', optional: true, runnable: here !== undefined });
+    b.plan.starts.set(p, start);
     return;
   }
   const multiple = active.length > 1;
   const multipleActive = (p.meta.get('multiple-active') ?? 'stop_start').toLowerCase();
+  if (multiple && multipleActive === 'block') {
+    b.plan.frozen.add(p);
+    b.plan.starts.set(p, b.act({ key: `${name}_start_0`, task: 'start', rsc: p, kind: 'resource', optional: true, runnable: false }));
+    return;
+  }
+  if (multiple && multipleActive === 'stop_only') pl.node = null;
   const next = pl.node;
   const nextRole: Role = next ? (promotable ? (pl.role === 'Promoted' ? 'Promoted' : 'Unpromoted') : 'Started') : 'Stopped';
   const noQuorumStop = !ctx.haveQuorum && ctx.noQuorumPolicy !== 'ignore' && ctx.noQuorumPolicy !== 'freeze' && quorumBlocks(ctx, p);

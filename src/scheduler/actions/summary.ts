@@ -56,7 +56,7 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     if (!stopNeeded && !(start?.node && !start.runnable && !start.optional)) return undefined;
     let reason: string;
     if (start?.node && !start.runnable && start.unrunnableBy) reason = `due to ${start.unrunnableBy}`;
-    else if (pl?.stopReason === 'no quorum' || [...stops.values()].some((s) => s.requiredBy === 'no quorum')) reason = 'due to no quorum';
+    else if (!cur.node.unclean && (pl?.stopReason === 'no quorum' || [...stops.values()].some((s) => s.requiredBy === 'no quorum'))) reason = 'due to no quorum';
     else if (start?.node && !start.runnable) reason = 'blocked';
     else reason = 'due to node availability';
     if (stopBlocked && !reason.endsWith('blocked')) reason += ' (blocked)';
@@ -84,8 +84,8 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     let reason: string | undefined;
     if (verb === 'Restart' || verb === 'Re-promote') {
       if (onNext.definitionChanged) reason = 'due to resource definition change';
-      else if (start?.requiredBy && start.requiredBy !== `${id} stop`) reason = `due to required ${start.requiredBy}`;
-      else if (stop?.requiredBy && stop.requiredBy !== `${id} stop`) reason = `due to required ${stop.requiredBy}`;
+      else if (start?.requiredBy && start.requiredBy !== `required ${id} stop`) reason = `due to ${start.requiredBy}`;
+      else if (stop?.requiredBy && stop.requiredBy !== `required ${id} stop`) reason = `due to ${stop.requiredBy}`;
     }
     if (promotable && curRole !== nextRole && verb === 'Recover') details = `${curRole} -> ${nextRole} ${next.uname}`;
     return { verb, rsc: id, details, reason };

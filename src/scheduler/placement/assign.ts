@@ -15,7 +15,19 @@ export function assignAll(ctx: Context): void {
   const assigning = new Set<Resource>();
   const baseCache = new Map<Resource, number[]>();
   const a = new Assigner(ctx, assigning, baseCache);
-  for (const r of ctx.resources) a.assign(r);
+  let order = ctx.resources;
+  if (ctx.placementStrategy !== 'default') {
+    // With utilization, resources with the strongest preferences go first so they get their room.
+    const prefs = new Map(order.map((r) => [r, a.sortKey(r)]));
+    order = [...order].sort((x, y) => {
+      if (x.priority !== y.priority) return y.priority - x.priority;
+      const px = prefs.get(x) as number[];
+      const py = prefs.get(y) as number[];
+      for (let i = 0; i < Math.min(px.length, py.length); i++) if (px[i] !== py[i]) return py[i] - px[i];
+      return 0;
+    });
+  }
+  for (const r of order) a.assign(r);
 }
 
 class Assigner {
@@ -48,6 +60,12 @@ class Assigner {
       this.baseCache.set(p, b);
     }
     return [...b];
+  }
+
+  /** Scores a resource brings before assignment, best first, for utilization-aware ordering. */
+  sortKey(r: Resource): number[] {
+    const scores = r.kind === 'clone' ? locationScores(this.ctx, r) : this.preferences(r, new Set());
+    return this.ctx.nodes.filter((n) => nodeCanHost(n)).map((n) => scores[n.index]).sort((x, y) => y - x);
   }
 
   /** Nodes a resource occupies for colocation purposes, or null when it is assigned nowhere. */
