@@ -39,8 +39,8 @@ export class BoundedBuffer {
   }
 
   toString(): string {
-    const head = Buffer.concat(this.head).toString('utf8');
-    const tail = Buffer.concat(this.tail).toString('utf8');
-    return this.dropped > 0 ? `${head}\n[... ${this.dropped} bytes dropped ...]\n${tail}` : head + tail;
+    // Decoded whole when nothing was dropped, so a character split across head and tail survives.
+    if (this.dropped === 0) return Buffer.concat([...this.head, ...this.tail]).toString('utf8');
+    return `${Buffer.concat(this.head).toString('utf8')}\n[... ${this.dropped} bytes dropped ...]\n${Buffer.concat(this.tail).toString('utf8')}`;
   }
 }

@@ -82,6 +82,7 @@ export class Executor {
   private readonly queues = new Map<string, ResourceQueue>();
   private readonly recurring = new Map<string, Recurring>();
   private readonly waitingForSlot: (() => void)[] = [];
+  private readonly outstanding = new Set<Promise<OperationResult>>();
   private active = 0;
   private readonly maxConcurrent: number;
   private readonly now: () => number;
@@ -191,17 +192,10 @@ export class Executor {
     return [...this.recurring.values()].map((r) => ({ resourceId: r.request.resourceId, task: r.request.task, intervalMs: r.request.intervalMs }));
   }
 
-  /** Cancels every recurring operation and waits for the operations already running. */
+  /** Cancels every recurring operation and waits for the operations already queued or running. */
   async shutdown(): Promise<void> {
     for (const rec of [...this.recurring.values()]) this.cancelRecurring(rec.request);
-    const running = [...this.queues.values()].flatMap((q) => [q.running, ...q.pending]).filter((j): j is Job => j !== undefined);
-    await Promise.all(running.map((j) => new Promise<void>((resolve) => {
-      const original = j.resolve;
-      j.resolve = (r) => {
-        original(r);
-        resolve();
-      };
-    })));
+    await Promise.all([...this.outstanding]);
   }
 
   private arm(rec: Recurring, delayMs: number): void {
@@ -222,7 +216,7 @@ export class Executor {
   }
 
   private enqueue(job: Omit<Job, 'resolve'>): Promise<OperationResult> {
-    return new Promise((resolve) => {
+    const promise = new Promise<OperationResult>((resolve) => {
       const full: Job = { ...job, resolve };
       let queue = this.queues.get(job.request.resourceId);
       if (!queue) {
@@ -232,6 +226,9 @@ export class Executor {
       queue.pending.push(full);
       this.pump(job.request.resourceId);
     });
+    this.outstanding.add(promise);
+    void promise.finally(() => this.outstanding.delete(promise));
+    return promise;
   }
 
   private pump(resourceId: string): void {
@@ -245,6 +242,8 @@ export class Executor {
     queue.running = job;
     void this.acquireSlot()
       .then(() => this.execute(job.request))
+      // An agent that cannot even be spawned (HA_RSCTMP not creatable ...) fails its operation, never the queue.
+      .catch((err: unknown) => this.errorResult(job.request, err))
       .then((result) => {
         this.releaseSlot();
         queue.running = undefined;
@@ -294,6 +293,12 @@ export class Executor {
     const result = { ...base, durationMs, ...interpret(request, outcome, cmd.parse) };
     this.log(result.status === 'done' ? 'debug' : 'warn', `${request.resourceId} ${request.task}${request.intervalMs ? `_${request.intervalMs}` : ''}: rc=${result.rc} status=${result.status}${result.exitReason ? ` (${result.exitReason})` : ''}`);
     return result;
+  }
+
+  private errorResult(request: OperationRequest, err: unknown): OperationResult {
+    const reason = `could not run the agent: ${err instanceof Error ? err.message : String(err)}`;
+    this.log('error', `${request.resourceId} ${request.task}: ${reason}`);
+    return { ...this.cancelledResult(request), status: 'error', exitReason: reason };
   }
 
   private cancelledResult(request: OperationRequest): OperationResult {

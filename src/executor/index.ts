@@ -13,3 +13,5 @@ export { parseAgentSpec, formatAgentSpec, agentSpecFrom, AgentSpecError } from '
 export { OCF, ocfName, ocfMeaning, mapExitCode, isProbe, isFailure } from './exit-codes.js';
 export { opDigest, digestInput } from './digest.js';
 export { buildAgentEnvironment, CRM_FEATURE_SET } from './environment.js';
+export { notifyMeta } from './notify.js';
+export type { NotifyInfo, Instance } from './notify.js';

@@ -8,6 +8,7 @@ import { BoundedBuffer } from '../../src/executor/bounded-buffer.js';
 import { digestInput, opDigest } from '../../src/executor/digest.js';
 import { buildAgentEnvironment, fenceAgentInput } from '../../src/executor/environment.js';
 import { isFailure, mapExitCode } from '../../src/executor/exit-codes.js';
+import { notifyMeta } from '../../src/executor/notify.js';
 import { exitReasonFrom } from '../../src/executor/executor.js';
 import { getopt, HelperUsageError } from '../../src/executor/helpers/getopt.js';
 import { parseMetadata } from '../../src/executor/metadata.js';
@@ -74,6 +75,25 @@ describe('agent environment', () => {
     expect(e.OCF_CHECK_LEVEL).toBe('20');
     expect(e.OCF_RESKEY_OCF_CHECK_LEVEL).toBe('20');
     expect(e.OCF_RESKEY_CRM_meta_interval).toBe('10000');
+  });
+
+  it('gives notify actions both the old and the new role names', () => {
+    const meta = notifyMeta({
+      type: 'pre', operation: 'promote',
+      start: [], stop: [], demote: [], inactive: [],
+      promote: [{ resource: 'db:1', node: 'n2' }],
+      active: [{ resource: 'db:0', node: 'n1' }, { resource: 'db:1', node: 'n2' }],
+      promoted: [], unpromoted: [{ resource: 'db:0', node: 'n1' }, { resource: 'db:1', node: 'n2' }],
+      allNodes: ['n1', 'n2'], availableNodes: ['n1', 'n2'],
+    });
+    const e = buildAgentEnvironment(request({ task: 'notify', meta }), ctx);
+    expect(e.OCF_RESKEY_CRM_meta_notify_type).toBe('pre');
+    expect(e.OCF_RESKEY_CRM_meta_notify_operation).toBe('promote');
+    expect(e.OCF_RESKEY_CRM_meta_notify_promote_uname).toBe('n2');
+    expect(e.OCF_RESKEY_CRM_meta_notify_slave_resource).toBe('db:0 db:1');
+    expect(e.OCF_RESKEY_CRM_meta_notify_unpromoted_uname).toBe('n1 n2');
+    expect(e.OCF_RESKEY_CRM_meta_notify_master_uname).toBe('');
+    expect(e.OCF_RESKEY_CRM_meta_notify_all_hosts).toBe('n1 n2');
   });
 
   it('feeds fence agents key=value lines with the action, never pcmk_ parameters', () => {

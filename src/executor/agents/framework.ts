@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHelper } from '../helpers/main.js';
 
 /** What a built-in agent sees: the same environment a shell agent gets, read into fields. */
 export interface AgentContext {
@@ -14,7 +13,7 @@ export interface AgentContext {
   /** The failure reason shown by status (`ocf-exit-reason:` on stderr). */
   exitReason(message: string): void;
   /** Runs a helper command in-process, exactly as a shell agent would run it on PATH. */
-  helper(tool: string, args: string[]): { code: number; stdout: string };
+  helper(tool: string, args: string[]): Promise<{ code: number; stdout: string }>;
 }
 
 export interface ParameterSpec {
@@ -99,7 +98,9 @@ export function contextFromEnv(env: NodeJS.ProcessEnv, agent: BuiltinAgent): Age
     env,
     log: (m) => process.stderr.write(`${agent.name}(${env.OCF_RESOURCE_INSTANCE ?? ''}): ${m}\n`),
     exitReason: (m) => process.stderr.write(`${prefix}${m}\n`),
-    helper: (tool, args) => {
+    helper: async (tool, args) => {
+      // Loaded on demand: most actions of most agents never call a helper, and every agent run is a fresh process.
+      const { runHelper } = await import('../helpers/main.js');
       let stdout = '';
       const code = runHelper(tool, args, env, { out: (t) => (stdout += t), err: (t) => process.stderr.write(t) });
       return { code, stdout };

@@ -32,48 +32,48 @@ export const stateful: BuiltinAgent = {
 
 const state = (ctx: AgentContext): StateFile => new StateFile(ctx, 'Stateful', ctx.params.state);
 
-function setScore(ctx: AgentContext, score: string | undefined): number {
+async function setScore(ctx: AgentContext, score: string | undefined): Promise<number> {
   const args = score === undefined ? ['--promotion', '-D'] : ['--promotion', '-v', score];
-  const { code } = ctx.helper('crm_attribute', args);
+  const { code } = await ctx.helper('crm_attribute', args);
   if (code !== 0) ctx.log(`could not ${score === undefined ? 'delete' : 'set'} the promotion score (crm_attribute exit ${code})`);
   return code;
 }
 
 stateful.handlers = {
-  start: (ctx) => {
+  start: async (ctx) => {
     if (state(ctx).read() === PROMOTED) return OCF_SUCCESS;
     state(ctx).write(UNPROMOTED);
-    setScore(ctx, ctx.params.score_unpromoted);
+    await setScore(ctx, ctx.params.score_unpromoted);
     return OCF_SUCCESS;
   },
-  stop: (ctx) => {
+  stop: async (ctx) => {
     state(ctx).remove();
-    setScore(ctx, undefined);
+    await setScore(ctx, undefined);
     return OCF_SUCCESS;
   },
-  promote: (ctx) => {
+  promote: async (ctx) => {
     if (!state(ctx).exists()) {
       ctx.exitReason('cannot promote: not running');
       return OCF_ERR_GENERIC;
     }
     state(ctx).write(PROMOTED);
-    setScore(ctx, ctx.params.score_promoted);
+    await setScore(ctx, ctx.params.score_promoted);
     return OCF_SUCCESS;
   },
-  demote: (ctx) => {
+  demote: async (ctx) => {
     if (!state(ctx).exists()) {
       ctx.exitReason('cannot demote: not running');
       return OCF_ERR_GENERIC;
     }
     state(ctx).write(UNPROMOTED);
-    setScore(ctx, ctx.params.score_unpromoted);
+    await setScore(ctx, ctx.params.score_unpromoted);
     return OCF_SUCCESS;
   },
-  monitor: (ctx) => {
+  monitor: async (ctx) => {
     const role = state(ctx).read();
     if (role === undefined) return OCF_NOT_RUNNING;
     // A probe after a restart of the cluster stack restores the score it would have set.
-    if (ctx.meta.interval === '0') setScore(ctx, role === PROMOTED ? ctx.params.score_promoted : ctx.params.score_unpromoted);
+    if (ctx.meta.interval === '0') await setScore(ctx, role === PROMOTED ? ctx.params.score_promoted : ctx.params.score_unpromoted);
     return role === PROMOTED ? OCF_RUNNING_PROMOTED : OCF_SUCCESS;
   },
   notify: () => OCF_SUCCESS,
