@@ -1,0 +1,169 @@
+// npm run bench:membership — membership on 3 real network namespaces (needs root, iproute2,
+// nftables for the loss part, and the build in dist/). Not a test: it prints figures.
+//
+//   detection:  10 runs per budget of "node 3 dies" (all its links down + kill -9); the time from
+//               the kill until BOTH survivors have installed a view without it (from their logs'
+//               ms timestamps, same host clock).
+//   loss:       60 s with 5 % of every node's outgoing UDP dropped (nftables; netem is often not
+//               in test kernels); every node-lost event is a false detection.
+//   starved:    10 times, node 3 is SIGSTOPped for 80 % of the budget, then resumed; any node-lost
+//               event on any node (including node 3 accusing the others) is a false detection.
+//   idle:       RSS and CPU (utime+stime from /proc) of each daemon over an idle window.
+//
+// Environment: BENCH_RUNS (10), BENCH_LOSS_S (60), BENCH_IDLE_S (60), BENCH_TIGHT_BUDGET (250ms).
+// The last line is one JSON object with the figures.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanupLeftovers, createNetwork, lossAvailable, netnsAvailable } from '../test/netns/netns.mjs';
+import { buildAvailable, startCluster } from '../test/daemon/cluster.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const LOSS_S = Number(process.env.BENCH_LOSS_S ?? 60);
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
+const DEFAULT_BUDGET = '1s';
+const TIGHT_BUDGET = process.env.BENCH_TIGHT_BUDGET ?? '250ms';
+const CLK_TCK = 100;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round3 = (x) => (x === null ? null : Math.round(x * 1000) / 1000);
+const log = (msg) => process.stdout.write(msg + '\n');
+
+const why = buildAvailable() ?? netnsAvailable();
+if (why !== null) {
+  log(`bench:membership cannot run: ${why}`);
+  log(JSON.stringify({ error: why }));
+  process.exit(1);
+}
+
+cleanupLeftovers();
+const network = createNetwork({ nodes: 3, links: 1 });
+const dirs = [];
+let cluster = null;
+
+async function allThree(c, ms = 15_000) {
+  for (let i = 0; i < 3; i++) await c.waitFor(i, (s) => s.view.members.length === 3 && s.view.dc !== null, ms, 'a 3-node view');
+}
+
+async function launch(budget) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  dirs.push(dir);
+  const c = await startCluster({ network, dir, budget });
+  await allThree(c);
+  return c;
+}
+
+/** Node 3 dies; returns seconds until both survivors have a view without it. */
+async function detectOnce(c) {
+  const t0 = Date.now();
+  network.isolate(2);
+  c.kill(2, 'SIGKILL');
+  const excluded = (i) => c.events(i).find((e) => e.event === 'view-changed' && e.ts >= t0 && !e.members.includes('n3'));
+  const end = Date.now() + 10_000;
+  while (Date.now() < end && !(excluded(0) && excluded(1))) await sleep(20);
+  const a = excluded(0);
+  const b = excluded(1);
+  await c.waitExit(2, 5000).catch(() => undefined);
+  network.heal(2);
+  if (!a || !b) return null;
+  return (Math.max(a.ts, b.ts) - t0) / 1000;
+}
+
+async function detection(budget) {
+  cluster = await launch(budget);
+  const times = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = await detectOnce(cluster);
+    log(`  ${budget} run ${r + 1}: ${t === null ? 'NOT detected within 10 s' : `${(t * 1000).toFixed(0)} ms`}`);
+    if (t !== null) times.push(t);
+    cluster.start(2);
+    await allThree(cluster);
+    await sleep(500);
+  }
+  await cluster.stop();
+  cluster = null;
+  return { median: median(times), max: times.length ? Math.max(...times) : null, missed: RUNS - times.length };
+}
+
+const lostSince = (c, t0) => [0, 1, 2].reduce((n, i) => n + c.events(i).filter((e) => e.ts >= t0 && e.event === 'node-lost').length, 0);
+
+function procStat(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuTicks = Number(fields[11]) + Number(fields[12]);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  return { cpuTicks, rssKb };
+}
+
+const result = {};
+try {
+  log(`detection, default budget (${DEFAULT_BUDGET}), ${RUNS} runs:`);
+  const def = await detection(DEFAULT_BUDGET);
+  log(`detection, tight budget (${TIGHT_BUDGET}), ${RUNS} runs:`);
+  const tight = await detection(TIGHT_BUDGET);
+
+  cluster = await launch(DEFAULT_BUDGET);
+  let falseLoss = null;
+  const noLoss = lossAvailable();
+  if (noLoss === null) {
+    log(`false detections during ${LOSS_S} s with 5 % loss on every node (default budget):`);
+    const t0 = Date.now();
+    network.setLoss(5);
+    await sleep(LOSS_S * 1000);
+    network.setLoss(0);
+    falseLoss = lostSince(cluster, t0);
+    const late = [0, 1, 2].reduce((n, i) => n + cluster.events(i).filter((e) => e.ts >= t0 && e.event === 'late-heartbeat').length, 0);
+    log(`  node-lost events: ${falseLoss}; late-heartbeat warnings: ${late}`);
+    await allThree(cluster);
+  } else {
+    log(`loss part skipped: ${noLoss}`);
+  }
+
+  log(`false detections while node 3 is stopped for 80 % of the budget, 10 times:`);
+  const budgetMs = 1000;
+  const t1 = Date.now();
+  for (let r = 0; r < 10; r++) {
+    const pid = cluster.pid(2);
+    process.kill(pid, 'SIGSTOP');
+    await sleep(0.8 * budgetMs);
+    process.kill(pid, 'SIGCONT');
+    await sleep(1500);
+  }
+  const falseStarved = lostSince(cluster, t1);
+  const stalls = cluster.events(2).filter((e) => e.ts >= t1 && e.event === 'local-stall').length;
+  log(`  node-lost events: ${falseStarved}; stalls node 3 noticed in itself: ${stalls}`);
+
+  log(`idle: RSS and CPU over ${IDLE_S} s:`);
+  await allThree(cluster);
+  const pids = [0, 1, 2].map((i) => cluster.pid(i));
+  const before = pids.map(procStat);
+  await sleep(IDLE_S * 1000);
+  const after = pids.map(procStat);
+  const cpuPerMin = after.map((a, i) => ((a.cpuTicks - before[i].cpuTicks) / CLK_TCK) * (60 / IDLE_S));
+  const rssMib = after.map((a) => a.rssKb / 1024);
+  after.forEach((_, i) => log(`  n${i + 1}: RSS ${rssMib[i].toFixed(1)} MiB, CPU ${cpuPerMin[i].toFixed(3)} s/min`));
+
+  Object.assign(result, {
+    detect_default_median_s: round3(def.median),
+    detect_default_max_s: round3(def.max),
+    detect_default_missed: def.missed,
+    detect_tight_median_s: round3(tight.median),
+    detect_tight_max_s: round3(tight.max),
+    detect_tight_missed: tight.missed,
+    tight_budget: TIGHT_BUDGET,
+    false_detections_loss: falseLoss,
+    loss_method: noLoss === null ? 'nftables numgen 5% drop of outgoing UDP on every node' : `skipped: ${noLoss}`,
+    false_detections_starved: falseStarved,
+    rss_mib_max: round3(Math.max(...rssMib)),
+    idle_cpu_s_per_min: round3(Math.max(...cpuPerMin)),
+  });
+} finally {
+  if (cluster) await cluster.stop().catch(() => undefined);
+  network.destroy();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+log(JSON.stringify(result));
