@@ -6,6 +6,7 @@ import { parseVigilConfig } from '../../config/index.js';
 import { settingsFromConfig } from '../../daemon/config-adapter.js';
 import { Executor } from '../../executor/index.js';
 import { serializeXml } from '../../cib/xml.js';
+import { linkFenceAgents } from '../../fencing/io/run-agent.js';
 import { ApiClusterPort } from './api-port.js';
 import { controllerSocketPath, startControllerApi } from './local-api.js';
 import { parseStatusEdits } from './messages.js';
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     attributes: { kind: 'file', stateDir: join(settings.stateDir, 'attributes') },
     // Per node, so agents' state files (Dummy's, IPaddr2's) of nodes sharing one host stay apart.
     rscTmp: join(settings.stateDir, 'rsctmp'),
+    dirs: { fenceDir: linkFenceAgents(join(settings.stateDir, 'fence-agents')) },
     log: (level, message) => log(level, message),
   });
   service = new ControllerService({ port, executor, stateDir: settings.stateDir, uuid: randomUUID(), log });

@@ -1,0 +1,197 @@
+/**
+ * End-to-end harness: a vigil cluster on real network namespaces (test/netns), one vigild and one
+ * controller per node inside each node's namespace, plus client namespaces with no cluster
+ * software. Everything is built from dist/ (run `npm run build` first) and torn down by
+ * `destroy()`, which also kills whatever the agents started inside the namespaces.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const VIGIL = join(root, 'dist/cli/main.js');
+export const FENCE_AGENT = join(root, 'src/fencing/agents/fence_vigil_netns');
+
+interface Network {
+  prefix: string;
+  hub: string;
+  nodes: { name: string; ns: string; addresses: string[] }[];
+  exec(i: number, cmd: string, args?: string[]): string;
+  spawn(i: number, cmd: string, args: string[], options: object): import('node:child_process').ChildProcess;
+  setLink(i: number, link: number, up: boolean): void;
+  isolate(i: number): void;
+  heal(i: number): void;
+  destroy(): void;
+}
+
+interface LocalClusterLike {
+  nodes: { name: string; address: string; socket: string; stateDir: string }[];
+  start(i: number): void;
+  startAll(): void;
+  isRunning(i: number): boolean;
+  waitForMembers(count: number, timeoutMs?: number): Promise<void>;
+  daemonStatus(i: number): Promise<{ view?: { members: string[]; dc: string | null; quorate: boolean } }>;
+  replace(i: number, scope: string, xml: string): Promise<void>;
+  cib(i: number): Promise<import('../../src/cib/xml.js').XmlElement>;
+  stop(): Promise<void>;
+}
+
+/** null when the e2e tests can run here; otherwise why not, for the skip message. */
+export async function e2eUnavailable(): Promise<string | null> {
+  if (!existsSync(join(root, 'dist/demo/local-cluster.js'))) return 'dist/ is missing: run `npm run build` first';
+  const { netnsAvailable } = (await import('../netns/netns.mjs')) as { netnsAvailable: () => string | null };
+  return netnsAvailable();
+}
+
+export interface E2eCluster {
+  net: Network;
+  cluster: LocalClusterLike;
+  /** Namespace of cluster node i, and of client c (after the cluster nodes). */
+  ns(i: number): string;
+  clientNs(c?: number): string;
+  /** `vigil ARGS` against node i's daemon and controller; returns stdout, throws on failure. */
+  vigil(i: number, ...args: string[]): string;
+  /** Runs a command in client c's namespace; null when it failed. */
+  client(cmd: string, args: string[], c?: number): string | null;
+  /** Where the primitive runs according to the DC's controller. */
+  where(rsc: string, via?: number): Promise<string[]>;
+  /** Kills every process in node i's namespace and downs its link: a power cut. */
+  powerOff(i: number): void;
+  /** Node i back up: link up, daemon and controller started again. */
+  powerOn(i: number): void;
+  /** Polls until `pred` holds; throws with the last value seen after `ms`. */
+  waitFor<T>(what: string, get: () => Promise<T>, pred: (v: T) => boolean, ms?: number): Promise<T>;
+  destroy(): Promise<void>;
+}
+
+export async function startE2eCluster(options: { nodes: number; clients?: number; budget?: string }): Promise<E2eCluster> {
+  const { createNetwork, cleanupLeftovers } = (await import('../netns/netns.mjs')) as {
+    createNetwork: (o: { nodes: number }) => Network;
+    cleanupLeftovers: () => string[];
+  };
+  const { LocalCluster } = (await import(join(root, 'dist/demo/local-cluster.js'))) as { LocalCluster: new (o: object) => LocalClusterLike };
+  const { activeNodes } = (await import(join(root, 'dist/controller/admin/edits.js'))) as { activeNodes: (cib: unknown, id: string) => string[] };
+  cleanupLeftovers();
+  const clients = options.clients ?? 0;
+  const net = createNetwork({ nodes: options.nodes + clients });
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+  let cluster: LocalClusterLike;
+  try {
+    cluster = new LocalCluster({
+      dir,
+      nodes: options.nodes,
+      port: 5405,
+      budget: options.budget ?? '1s',
+      address: (i: number) => net.nodes[i].addresses[0],
+      spawnOn: (i: number, cmd: string, args: string[], opts: object) => net.spawn(i, cmd, args, opts),
+    });
+  } catch (err) {
+    net.destroy();
+    throw err;
+  }
+  const self: E2eCluster = {
+    net,
+    cluster,
+    ns: (i) => net.nodes[i].ns,
+    clientNs: (c = 0) => net.nodes[options.nodes + c].ns,
+    vigil(i, ...args) {
+      return execFileSync(process.execPath, [VIGIL, ...args, '--socket', cluster.nodes[i].socket], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    },
+    client(cmd, args, c = 0) {
+      try {
+        return net.exec(options.nodes + c, cmd, args);
+      } catch {
+        return null;
+      }
+    },
+    async where(rsc, via) {
+      const order = via === undefined ? cluster.nodes.map((_, i) => i) : [via];
+      for (const i of order) {
+        if (!cluster.isRunning(i)) continue;
+        try {
+          const st = await cluster.daemonStatus(i);
+          const dc = cluster.nodes.findIndex((n) => n.name === st.view?.dc);
+          return activeNodes(await cluster.cib(dc >= 0 && cluster.isRunning(dc) ? dc : i), rsc);
+        } catch {
+          // Not answering (starting, or just killed): ask the next node.
+        }
+      }
+      return [];
+    },
+    powerOff(i) {
+      execFileSync(FENCE_AGENT, [], { input: `action=off\nplug=${net.nodes[i].ns}\n`, timeout: 10_000 });
+    },
+    powerOn(i) {
+      execFileSync(FENCE_AGENT, [], { input: `action=on\nplug=${net.nodes[i].ns}\n`, timeout: 10_000 });
+      // The hub side of the veth was left up by the agent; the node side is up again now.
+      cluster.start(i);
+    },
+    async waitFor(what, get, pred, ms = 20_000) {
+      const end = Date.now() + ms;
+      let last: unknown;
+      while (Date.now() < end) {
+        try {
+          last = await get();
+          if (pred(last as never)) return last as never;
+        } catch (err) {
+          last = err;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${what}: not reached within ${ms} ms; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    },
+    async destroy() {
+      await cluster.stop().catch(() => undefined);
+      net.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  cluster.startAll();
+  try {
+    await cluster.waitForMembers(options.nodes, 20_000);
+  } catch (err) {
+    await self.destroy();
+    throw err;
+  }
+  return self;
+}
+
+/** Sum of the resource's fail counts on a node, as the DC's controller records them. */
+export async function failCount(e: E2eCluster, node: string, rsc: string): Promise<number> {
+  for (let i = 0; i < e.cluster.nodes.length; i++) {
+    if (!e.cluster.isRunning(i)) continue;
+    const cib = await e.cluster.cib(i);
+    const state = cib.children.find((c) => c.name === 'status')?.children.find((s) => s.attrs.uname === node);
+    let sum = 0;
+    for (const t of state?.children ?? []) if (t.name === 'transient_attributes') for (const set of t.children) for (const p of set.children) {
+      if ((p.attrs.name ?? '').startsWith(`fail-count-${rsc}#`)) sum += p.attrs.value === 'INFINITY' ? 1_000_000 : Number(p.attrs.value);
+    }
+    return sum;
+  }
+  throw new Error('no controller answers');
+}
+
+/** A primitive as XML; `params` become instance attributes, `meta` meta attributes. */
+export function primitive(id: string, agent: string, params: Record<string, string> = {}, monitor = '1s', meta: Record<string, string> = {}): string {
+  const [cls, provider, type] = agent.split(':');
+  const nv = (set: string, o: Record<string, string>): string =>
+    Object.keys(o).length === 0 ? '' : `<${set} id="${id}-${set}">${Object.entries(o).map(([k, v]) => `<nvpair id="${id}-${set}-${k}" name="${k}" value="${v}"/>`).join('')}</${set}>`;
+  const attrs = type === undefined ? `class="${cls}" type="${provider}"` : `class="${cls}" provider="${provider}" type="${type}"`;
+  return `<primitive id="${id}" ${attrs}>${nv('instance_attributes', params)}${nv('meta_attributes', meta)}<operations><op id="${id}-monitor" name="monitor" interval="${monitor}" timeout="10s"/></operations></primitive>`;
+}
+
+export function properties(props: Record<string, string>): string {
+  return `<crm_config><cluster_property_set id="cib-bootstrap-options">${Object.entries(props).map(([k, v]) => `<nvpair id="opt-${k}" name="${k}" value="${v}"/>`).join('')}</cluster_property_set></crm_config>`;
+}
+
+export function rscDefaults(meta: Record<string, string>): string {
+  return `<rsc_defaults><meta_attributes id="rsc-defaults">${Object.entries(meta).map(([k, v]) => `<nvpair id="rscdef-${k}" name="${k}" value="${v}"/>`).join('')}</meta_attributes></rsc_defaults>`;
+}
+
+/** A fence device that powers off namespace nodes: node names map to their namespaces. */
+export function netnsFenceDevice(e: E2eCluster, nodes: number): string {
+  const map = Array.from({ length: nodes }, (_, i) => `${e.cluster.nodes[i].name}:${e.ns(i)}`).join(';');
+  return primitive('fence-netns', 'stonith:fence_vigil_netns', { pcmk_host_map: map }, '60s');
+}

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eUnavailable, failCount, primitive, properties, rscDefaults, startE2eCluster, type E2eCluster } from './harness.js';
+
+const why = await e2eUnavailable();
+
+// The Asterisk story: 2 nodes, unicast, stickiness INFINITY, migration-threshold 1, a supervised
+// process killed with -9: it comes back on the other node, and the first node stays banned by its
+// fail count until `vigil resource cleanup`.
+describe.skipIf(why !== null)(`process failover on 2 namespace nodes${why ? ` (skipped: ${why})` : ''}`, () => {
+  let e: E2eCluster;
+  beforeAll(async () => {
+    e = await startE2eCluster({ nodes: 2 });
+    await e.cluster.replace(0, 'crm_config', properties({ 'stonith-enabled': 'false', 'no-quorum-policy': 'ignore' }));
+    await e.cluster.replace(0, 'rsc_defaults', rscDefaults({ 'resource-stickiness': 'INFINITY', 'migration-threshold': '1' }));
+    await e.cluster.replace(0, 'resources', `<resources>${primitive('pbx', 'ocf:vigil:Supervisor', { binfile: '/bin/sleep', cmdline_options: '100000' })}</resources>`);
+  }, 60_000);
+  afterAll(async () => e?.destroy());
+
+  it('restarts the killed process on the other node and keeps the first node banned until cleanup', async () => {
+    const [first] = await e.waitFor('pbx running', () => e.where('pbx'), (w) => w.length === 1);
+    const i = e.cluster.nodes.findIndex((n) => n.name === first);
+    const other = e.cluster.nodes[1 - i].name;
+    // The process the agent supervises, found in that node's namespace.
+    const pid = e.net.exec(i, 'pgrep', ['-x', 'sleep']).trim().split('\n')[0];
+    expect(pid).toMatch(/^\d+$/);
+    e.net.exec(i, 'kill', ['-9', pid]);
+    await e.waitFor('pbx on the other node', () => e.where('pbx'), (w) => w.length === 1 && w[0] === other);
+
+    expect(await failCount(e, first, 'pbx')).toBe(1);
+
+    const cleaned = JSON.parse(e.vigil(0, 'resource', 'cleanup', 'pbx', '--output-as', 'json')) as { cleaned: string[] };
+    expect(cleaned.cleaned.some((c) => c.includes(first))).toBe(true);
+    await e.waitFor('fail count cleared', () => failCount(e, first, 'pbx'), (n) => n === 0, 5000);
+    // Stickiness INFINITY: cleanup makes the first node usable again but moves nothing.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await e.where('pbx')).toEqual([other]);
+
+    // Now the first node is eligible again: a failure on the other node brings it back there.
+    const j = 1 - i;
+    const pid2 = e.net.exec(j, 'pgrep', ['-x', 'sleep']).trim().split('\n')[0];
+    e.net.exec(j, 'kill', ['-9', pid2]);
+    await e.waitFor('pbx back on the first node', () => e.where('pbx'), (w) => w.length === 1 && w[0] === first);
+  }, 90_000);
+});
