@@ -68,7 +68,7 @@ function effectiveNoQuorumPolicy(cib: XmlElement, props: ReadonlyMap<string, str
   return stonith && (panic !== 0 || isTrue(cib.attrs['have-quorum'])) ? 'suicide' : 'stop';
 }
 
-function newNode(name: string, id: string, type: NodeType): MNode {
+export function newNode(name: string, id: string, type: NodeType): MNode {
   return {
     name,
     id,
@@ -85,6 +85,7 @@ function newNode(name: string, id: string, type: NodeType): MNode {
     expectedUp: false,
     unpacked: false,
     remoteWasFenced: false,
+    remoteRequiresReset: false,
     discoverNever: false,
     runningRsc: [],
   };

@@ -57,6 +57,8 @@ export interface MNode {
   expectedUp: boolean;
   unpacked: boolean;
   remoteWasFenced: boolean;
+  /** A remote or guest node whose connection must be reset (fenced) before it is trusted again. */
+  remoteRequiresReset: boolean;
   /** Bundle nodes: never listed as a place a resource could run. */
   discoverNever: boolean;
   fenceReason?: string;

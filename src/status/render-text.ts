@@ -290,6 +290,8 @@ export function resourceListLines(view: ClusterStatusView, indent: number, opts:
     const partially = resourceActive(r, false, nodes);
     if (r.orphaned && !active) continue;
     if (!partially && !opts.showInactive) continue;
+    // Active only through unmanaged members on lost nodes: the collective itself runs nowhere.
+    if (partially && r.runningOn.length === 0) continue;
     lines.push(...resourceLines(r, indent, nodes, opts));
   }
   return lines;

@@ -74,6 +74,8 @@ export interface PrimitiveView extends ResourceFlags {
 export interface GroupView extends ResourceFlags {
   readonly kind: 'group';
   readonly id: string;
+  /** Nodes where some member is active (the group's running list). */
+  readonly runningOn: readonly string[];
   readonly children: readonly PrimitiveView[];
 }
 
@@ -111,6 +113,7 @@ export interface BundleView extends ResourceFlags {
   readonly id: string;
   readonly image: string;
   readonly unique: boolean;
+  readonly runningOn: readonly string[];
   readonly replicas: readonly BundleReplicaView[];
 }
 

@@ -1,6 +1,6 @@
 import { childrenNamed, firstChild, type XmlElement } from '../cib/xml.js';
-import { intervalMs, isTrue, readNvpairs } from './attrs.js';
-import { addCloneInstance, readConfig, type ConfigModel } from './config.js';
+import { compareNodeNames, intervalMs, isTrue, readNvpairs } from './attrs.js';
+import { addCloneInstance, newNode, readConfig, type ConfigModel } from './config.js';
 import {
   RoleRank,
   isAnonClone,
@@ -110,8 +110,9 @@ export function unpackCluster(cib: XmlElement, now?: number): UnpackedCluster {
 }
 
 function handleStartupFencing(node: MNode, ctx: Ctx): void {
-  if (node.type === 'remote' && node.remoteRsc === undefined) return;
-  if (node.type === 'guest' || node.type === 'remote') return;
+  // Guest nodes are recovered through their container; a remote node without a connection cannot be fenced.
+  if (node.type === 'guest') return;
+  if (node.type === 'remote' && (node.remoteRsc === undefined || node.remoteRsc.container !== undefined)) return;
   // A node never seen is presumed unclean only where fencing could make it clean.
   node.unclean = ctx.model.settings.startupFencing && ctx.model.settings.stonithEnabled;
   node.unseen = true;
@@ -126,11 +127,13 @@ function fenceNode(node: MNode, reason: string, ctx: Ctx): void {
     const container = node.remoteRsc?.container;
     if (container && !container.failed && container.managed) {
       container.failed = true;
+      node.remoteRequiresReset = true;
       node.fenceReason ??= reason;
     }
     return;
   }
   if (node.type === 'remote') {
+    if (node.remoteRsc?.managed !== false) node.remoteRequiresReset = true;
     node.unclean = true;
     node.fenceReason ??= reason;
     return;
@@ -288,7 +291,10 @@ function unpackNodeHistories(states: XmlElement[], fence: boolean, ctx: Ctx): bo
 }
 
 function unpackRemoteAttributes(node: MNode, state: XmlElement, ctx: Ctx): void {
-  if (node.remoteRsc === undefined) return;
+  if (!node.remoteRequiresReset) {
+    node.unclean = false;
+    node.unseen = false;
+  }
   if (node.type === 'guest' || node.type === 'remote') {
     const transient = firstChild(state, 'transient_attributes');
     if (transient) {
@@ -312,12 +318,15 @@ function determineRemoteOnline(node: MNode): void {
   if (rsc.role === RoleRank.Started && rsc.nextRoleStopped) node.shutdown = true;
   if (container?.failed) {
     node.online = false;
+    node.remoteRequiresReset = true;
   } else if (rsc.failed) {
     node.online = false;
   } else if (rsc.role === RoleRank.Stopped || (container && container.role === RoleRank.Stopped)) {
     node.online = false;
+    node.remoteRequiresReset = false;
   } else if (host && !host.online && host.unclean) {
     node.online = false;
+    node.remoteRequiresReset = true;
   }
 }
 
@@ -454,6 +463,21 @@ function createOrphan(entry: XmlElement, ctx: Ctx): MResource {
   }
   if (!ctx.model.settings.stopOrphanResources) r.managed = false;
   ctx.model.resources.push(r);
+  if (r.cls === 'ocf' && r.provider === 'pacemaker' && r.type === 'remote') {
+    // The connection of a remote node removed from the configuration: the node is shutting down.
+    let node = ctx.nodeByName.get(id);
+    if (!node) {
+      node = newNode(id, id, 'remote');
+      ctx.model.nodes.push(node);
+      ctx.model.nodes.sort((a, b) => compareNodeNames(a.name, b.name));
+      ctx.nodeByName.set(id, node);
+      ctx.nodeById.set(id, node);
+    }
+    node.remoteRsc = r;
+    r.isRemoteConnectionFor = id;
+    handleStartupFencing(node, ctx);
+    node.shutdown = true;
+  }
   return r;
 }
 
@@ -535,6 +559,7 @@ function unpackLrmResource(node: MNode, entry: XmlElement, ctx: Ctx): void {
     .reverse();
   if (ops.length === 0) return;
   const rsc = unpackFindResource(node, historyId, ctx) ?? createOrphan(entry, ctx);
+  if (ctx.model.settings.shutdownLock) unpackShutdownLock(entry, rsc, node, ctx);
   const sorted = [...ops].sort(compareOps);
 
   const savedRole = rsc.role;
@@ -543,6 +568,15 @@ function unpackLrmResource(node: MNode, entry: XmlElement, ctx: Ctx): void {
   for (const op of sorted) unpackOp(rsc, node, op, sorted, st, ctx);
   processRscState(rsc, node, st.onFail, ctx);
   if (savedRole > rsc.role) rsc.role = savedRole;
+}
+
+/** A resource locked to the node that was cleanly shut down with it (shutdown-lock), unless the lock expired. */
+function unpackShutdownLock(entry: XmlElement, rsc: MResource, node: MNode, ctx: Ctx): void {
+  const lockTime = int(entry.attrs['shutdown-lock'], 0);
+  if (lockTime === 0) return;
+  const limitSec = Math.floor((intervalMs(ctx.model.settings.props.get('shutdown-lock-limit')) ?? 0) / 1000);
+  if (limitSec > 0 && ctx.nowSec !== undefined && ctx.nowSec > lockTime + limitSec) return;
+  rsc.lockNode = node;
 }
 
 function onFailFor(rsc: MResource, op: OpInfo, ctx: Ctx): OnFail {
@@ -588,13 +622,41 @@ function failureTimeoutMs(rsc: MResource): number {
   return intervalMs(rsc.meta.get('failure-timeout')) ?? 0;
 }
 
-function isExpired(rsc: MResource, op: OpInfo, ctx: Ctx): boolean {
+/** Sum of a resource's fail-count attributes on a node for one operation (legacy per-resource counts included). */
+function failCount(rsc: MResource, node: MNode, op: OpInfo, effective: boolean, ctx: Ctx): number {
+  const name = topParent(rsc).kind === 'clone' && !rsc.unique ? rsc.xmlId : rsc.id;
+  const suffix = `#${op.task}_${op.intervalMs}`;
+  let count = 0;
+  let last = 0;
+  for (const [k, v] of node.attrs) {
+    if (k === `fail-count-${name}` || k === `fail-count-${name}${suffix}`) {
+      count = Math.min(1_000_000, count + (/^[+]?infinity$/i.test(v) ? 1_000_000 : Number.parseInt(v, 10) || 0));
+    } else if (k === `last-failure-${name}` || k === `last-failure-${name}${suffix}`) {
+      last = Math.max(last, Number.parseInt(v, 10) || 0);
+    }
+  }
+  // failure-timeout conflicts with on-fail=block; blocking wins, so such counts never expire.
+  const blocks = rsc.ops.some((o) => o.onFail?.toLowerCase() === 'block');
+  const timeoutSec = blocks ? 0 : Math.floor(failureTimeoutMs(rsc) / 1000);
+  if (effective && count > 0 && last > 0 && timeoutSec > 0 && ctx.nowSec !== undefined && ctx.nowSec > last + timeoutSec) return 0;
+  return count;
+}
+
+const PROBE_STATES: readonly number[] = [OCF.ok, OCF.notRunning, OCF.runningPromoted, 190, OCF.degradedPromoted];
+
+/**
+ * Whether an operation's result is older than the resource's failure-timeout
+ * and no unexpired fail count keeps it alive.
+ */
+function isExpired(rsc: MResource, node: MNode, op: OpInfo, ctx: Ctx): boolean {
   if (ctx.nowSec === undefined) return false;
-  const timeout = failureTimeoutMs(rsc);
-  if (timeout <= 0) return false;
-  const when = op.lastRcChange >= 0 ? op.lastRcChange : int(op.el.attrs['last-run'], -1);
-  if (when < 0) return false;
-  return when + Math.floor(timeout / 1000) <= ctx.nowSec;
+  const timeoutSec = Math.floor(failureTimeoutMs(rsc) / 1000);
+  if (timeoutSec <= 0 || op.lastRcChange < 0) return false;
+  let expired = ctx.nowSec >= op.lastRcChange + timeoutSec;
+  if (expired && failCount(rsc, node, op, false, ctx) > 0 && failCount(rsc, node, op, true, ctx) > 0) expired = false;
+  // Probes that found the resource in a definite state never expire.
+  if (expired && isProbe(op) && PROBE_STATES.includes(op.rc)) expired = false;
+  return expired;
 }
 
 function remap(rsc: MResource, op: OpInfo, st: OpState): { rc: number; status: number } {
@@ -645,12 +707,12 @@ function remap(rsc: MResource, op: OpInfo, st: OpState): { rc: number; status: n
 
 function unpackOp(rsc: MResource, node: MNode, op: OpInfo, all: readonly OpInfo[], st: OpState, ctx: Ctx): void {
   if (op.task === 'notify' || op.task === 'meta-data') return;
-  const expired = op.status !== EXEC.notInstalled && op.rc !== op.targetRc && isExpired(rsc, op, ctx);
+  const expired = op.status !== EXEC.notInstalled && isExpired(rsc, node, op, ctx);
   const { rc, status: remapped } = remap(rsc, op, st);
   let status = remapped;
   const maskable = maskableProbeFailure(op);
 
-  if (expired && maskable) {
+  if (expired && maskable && op.rc !== op.targetRc) {
     if (rsc.role <= RoleRank.Stopped) rsc.role = RoleRank.Unknown;
     return;
   }

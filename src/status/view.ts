@@ -37,7 +37,7 @@ export function clusterStatus(cib: XmlElement, options: StatusOptions = {}): Clu
   const failures = cluster.failures.map((f) => failureView(f.op, f.node, f.rscHistoryId));
   const probeFailures = failures.filter((f) => f.task === 'monitor' && f.intervalMs === 0 && (f.rc === 5 || f.rc === 2 || f.status === 7));
   const resources = cluster.resources.map((r) => resourceView(r, cluster, probeFailures));
-  const counts = countInstances(cluster.resources);
+  const counts = countInstances(cluster.resources, cluster.implicit);
   const settings = cluster.settings;
   const crmConfigProps = settings.props;
   const lastChange = {
@@ -162,7 +162,13 @@ function primitiveView(r: MResource, probeFailures: readonly FailedActionView[])
 }
 
 function groupView(r: MResource, probeFailures: readonly FailedActionView[]): GroupView {
-  return { kind: 'group', id: r.id, ...flagsOf(r), children: r.children.map((c) => primitiveView(c, probeFailures)) };
+  return {
+    kind: 'group',
+    id: r.id,
+    ...flagsOf(r),
+    runningOn: r.runningOn.map((n) => n.name),
+    children: r.children.map((c) => primitiveView(c, probeFailures)),
+  };
 }
 
 function cloneView(r: MResource, cluster: UnpackedCluster, probeFailures: readonly FailedActionView[]): CloneView {
@@ -193,6 +199,7 @@ function bundleView(r: MResource, probeFailures: readonly FailedActionView[]): B
     image: data?.image ?? '',
     unique: r.unique,
     ...flagsOf(r),
+    runningOn: r.runningOn.map((n) => n.name),
     replicas: (data?.replicas ?? []).map((rep) => ({
       index: rep.index,
       ...(rep.ip !== undefined ? { ip: rep.ip } : {}),
@@ -218,11 +225,11 @@ function resourceView(r: MResource, cluster: UnpackedCluster, probeFailures: rea
 }
 
 /** Leaf instances as Pacemaker counts them: inactive orphans do not count. */
-function countInstances(resources: readonly MResource[]): { instances: number; disabled: number; blocked: number } {
+function countInstances(resources: readonly MResource[], implicit: readonly MResource[]): { instances: number; disabled: number; blocked: number } {
   let instances = 0;
   let disabled = 0;
   let blocked = 0;
-  for (const top of resources) {
+  for (const top of [...resources, ...implicit]) {
     for (const p of primitivesOf(top)) {
       if (p.orphan && p.role <= RoleRank.Stopped) continue;
       instances++;
