@@ -3,16 +3,7 @@ import { checkParameters, agentName, type AgentSpec, type LookupAgent } from './
 import type { Problem } from './errors.js';
 import { walk } from './ids.js';
 import { sectionOf } from './load.js';
-import {
-  CLUSTER_OPTIONS,
-  OP_NAMES,
-  OP_VALUES,
-  RESOURCE_META,
-  checkValue,
-  isDateSpecValue,
-  isFalse,
-  isIsoDateTime,
-} from './values.js';
+import { CLUSTER_OPTIONS, RESOURCE_META, checkValue, isDateSpecValue } from './values.js';
 
 export interface CheckReport {
   /** Refuse the commit. */
@@ -25,9 +16,10 @@ export interface CheckReport {
 const RESOURCE_TAGS = new Set(['primitive', 'template', 'group', 'clone', 'master', 'bundle']);
 
 /**
- * What crmsh and crm_verify check before a commit, plus the values crmsh lets through and
- * Pacemaker would then misread (see docs/crm-differences.md). `touched` names the objects the
- * load created or changed: only their agents are looked up.
+ * The checks that belong to the crm language rather than to the CIB, made before a commit:
+ * agents and their parameters (crmsh's meta-data check), members of fencing levels, and the values
+ * crmsh lets through that `verifyCib` (crm_verify's checks, run after these) does not look at.
+ * `touched` names the objects the load created or changed: only their agents are looked up.
  */
 export function checkConfiguration(config: XmlElement, touched: Set<string>, lookupAgent: LookupAgent): CheckReport {
   const report: CheckReport = { errors: [], agentErrors: [], warnings: [] };
@@ -39,49 +31,29 @@ export function checkConfiguration(config: XmlElement, touched: Set<string>, loo
 
   const rscById = new Map<string, XmlElement>();
   if (resources) walk(resources, (e) => { if (e !== resources && RESOURCE_TAGS.has(e.name) && e.attrs.id) rscById.set(e.attrs.id, e); });
-  const tagIds = new Set((sectionOf(config, 'tags', false)?.children ?? []).map((t) => t.attrs.id));
-  const allIds = new Set<string>();
-  walk(config, (e) => { if (e.attrs.id && e.name !== 'resource_ref' && e.name !== 'obj_ref') allIds.add(e.attrs.id); });
-  const nodeNames = new Set((nodes?.children ?? []).flatMap((n) => [n.attrs.uname, n.attrs.id]));
 
-  checkProperties(config, err, warn);
-
-  // Resources: templates, meta-attributes, operations, agents.
+  checkProperties(config, err);
   for (const [id, rsc] of rscById) {
-    if (rsc.name === 'primitive' && rsc.attrs.template !== undefined && rscById.get(rsc.attrs.template)?.name !== 'template') {
-      err(`${id}: no such resource template ${rsc.attrs.template}`, id);
-    }
     for (const set of rsc.children.filter((c) => c.name === 'meta_attributes')) checkNvpairs(set, RESOURCE_META, `${id}: meta attribute`, err, id);
     for (const set of rsc.children.filter((c) => c.name === 'instance_attributes' || c.name === 'utilization')) checkNvpairs(set, {}, `${id}: parameter`, err, id);
     for (const ops of rsc.children.filter((c) => c.name === 'operations')) {
-      for (const op of ops.children.filter((c) => c.name === 'op')) checkOp(id, op, err);
+      for (const op of ops.children.filter((c) => c.name === 'op')) for (const set of op.children) if (set.name !== 'rule') checkNvpairs(set, {}, `${id}: op ${op.attrs.name} parameter`, err, id);
     }
     if ((rsc.name === 'primitive' || rsc.name === 'template') && touched.has(id)) checkAgent(id, rsc, rscById, lookupAgent, report);
   }
   for (const defaults of ['rsc_defaults', 'op_defaults'] as const) {
     for (const set of sectionOf(config, defaults, false)?.children ?? []) {
-      checkNvpairs(set, defaults === 'rsc_defaults' ? RESOURCE_META : OP_VALUES, `${defaults} ${set.attrs.id}:`, err, set.attrs.id);
+      checkNvpairs(set, defaults === 'rsc_defaults' ? RESOURCE_META : {}, `${defaults} ${set.attrs.id}:`, err, set.attrs.id);
     }
   }
   for (const node of nodes?.children ?? []) for (const set of node.children) if (set.name !== 'rule') checkNvpairs(set, {}, `node ${node.attrs.uname}: attribute`, err, node.attrs.id);
 
-  // Constraints: references, scores, rules.
-  const isResource = (ref: string): boolean => rscById.has(ref) || tagIds.has(ref);
   for (const c of constraints?.children ?? []) {
-    const id = c.attrs.id;
-    const refs = ['rsc', 'with-rsc', 'first', 'then'].flatMap((a) => (c.attrs[a] !== undefined ? [c.attrs[a]] : []));
-    walk(c, (e) => { if (e.name === 'resource_ref') refs.push(e.attrs.id); });
-    for (const ref of refs) if (!isResource(ref)) err(`constraint ${id} references a resource ${ref} which doesn't exist`, id);
-    if (c.name === 'rsc_colocation' && c.attrs['score-attribute'] !== undefined) err(`colocation ${id}: '${c.attrs['score-attribute']}' is not a score (an integer, inf, -inf or +inf)`, id);
-    if (c.name === 'rsc_location' && c.attrs.node !== undefined && c.attrs['score-attribute'] !== undefined) err(`location ${id}: '${c.attrs['score-attribute']}' is not a score (an integer, inf, -inf or +inf)`, id);
-    if (c.name === 'rsc_location' && c.attrs.node !== undefined && !nodeNames.has(c.attrs.node)) warn(`location ${id}: node ${c.attrs.node} does not exist (yet)`, id);
-    walk(c, (e) => checkDates(id, e, err));
+    // crmsh reads a word where a score should be as a score-attribute, which a colocation cannot have.
+    if (c.name === 'rsc_colocation' && c.attrs['score-attribute'] !== undefined) err(`colocation ${c.attrs.id}: '${c.attrs['score-attribute']}' is not a score (an integer, inf, -inf or +inf)`, c.attrs.id);
+    walk(c, (e) => checkDateParts(c.attrs.id, e, err));
   }
 
-  // Tags and fencing topology must name things that exist.
-  for (const tag of sectionOf(config, 'tags', false)?.children ?? []) {
-    for (const ref of tag.children) if (ref.name === 'obj_ref' && !allIds.has(ref.attrs.id)) err(`tag ${tag.attrs.id} refers to ${ref.attrs.id}, which does not exist`, tag.attrs.id);
-  }
   const topology = sectionOf(config, 'fencing-topology', false);
   for (const level of topology?.children ?? []) {
     for (const dev of (level.attrs.devices ?? '').split(',')) {
@@ -91,39 +63,19 @@ export function checkConfiguration(config: XmlElement, touched: Set<string>, loo
   if (topology && touched.has('fencing_topology') && topology.children.length === 0) {
     warn('fencing_topology: no levels stored (devices given without a node, and no node in the CIB yet to apply them to)');
   }
-
-  // Fencing: Pacemaker refuses to start resources without a fencing device unless stonith-enabled=false.
-  const stonithEnabled = !propertyValues(config, 'stonith-enabled').some(isFalse);
-  const primitives = [...rscById.values()].filter((r) => r.name === 'primitive');
-  const hasFencing = primitives.some((r) => (r.attrs.class ?? rscById.get(r.attrs.template ?? '')?.attrs.class) === 'stonith');
-  if (stonithEnabled && primitives.length > 0 && !hasFencing) {
-    err('resources are configured but no fencing device is, and stonith-enabled is not false: configure a stonith primitive or set property stonith-enabled=false');
-  }
-  for (const c of constraints?.children ?? []) {
-    if (c.name === 'rsc_ticket' && c.attrs['loss-policy'] === 'fence' && (!stonithEnabled || !hasFencing)) {
-      err(`rsc_ticket ${c.attrs.id}: loss-policy=fence needs fencing (stonith-enabled and a fencing device)`, c.attrs.id);
-    }
-  }
   return report;
-}
-
-function propertyValues(config: XmlElement, name: string): string[] {
-  const out: string[] = [];
-  for (const set of sectionOf(config, 'crm_config', false)?.children ?? []) {
-    for (const nv of set.children) if (nv.name === 'nvpair' && nv.attrs.name === name && nv.attrs.value !== undefined) out.push(nv.attrs.value);
-  }
-  return out;
 }
 
 type Report = (message: string, id?: string) => void;
 
-function checkProperties(config: XmlElement, err: Report, warn: Report): void {
+/** Enumerated, integer and score options: verifyCib checks the boolean and duration ones. */
+function checkProperties(config: XmlElement, err: Report): void {
   for (const set of sectionOf(config, 'crm_config', false)?.children ?? []) {
     for (const nv of set.children) {
       if (nv.name !== 'nvpair' || nv.attrs.name === undefined) continue;
       const kind = Object.hasOwn(CLUSTER_OPTIONS, nv.attrs.name) ? CLUSTER_OPTIONS[nv.attrs.name] : undefined;
-      if (kind === undefined) warn(`${set.attrs.id}: unknown cluster option '${nv.attrs.name}'`, set.attrs.id);
-      else if (nv.attrs.value === undefined) err(`property ${nv.attrs.name} has no value`, set.attrs.id);
+      if (kind === undefined || kind === 'boolean' || kind === 'duration') continue;
+      if (nv.attrs.value === undefined) err(`property ${nv.attrs.name} has no value`, set.attrs.id);
       else {
         const want = checkValue(kind, nv.attrs.value);
         if (want) err(`property ${nv.attrs.name}=${nv.attrs.value}: expected ${want}`, set.attrs.id);
@@ -145,26 +97,9 @@ function checkNvpairs(set: XmlElement, kinds: Record<string, Parameters<typeof c
   }
 }
 
-function checkOp(rscId: string, op: XmlElement, err: Report): void {
-  const name = op.attrs.name;
-  if (!OP_NAMES.includes(name)) err(`${rscId}: op ${name}: unknown operation (expected one of ${OP_NAMES.join(', ')})`, rscId);
-  for (const [attr, kind] of Object.entries(OP_VALUES)) {
-    const value = op.attrs[attr];
-    if (value === undefined) continue;
-    const want = checkValue(kind, value);
-    if (want) err(`${rscId}: op ${name} ${attr}=${value}: expected ${want}`, rscId);
-  }
-  for (const set of op.children) if (set.name !== 'rule') checkNvpairs(set, {}, `${rscId}: op ${name} parameter`, err, rscId);
-}
-
-function checkDates(id: string, e: XmlElement, err: Report): void {
-  if (e.name === 'date_expression') {
-    for (const attr of ['start', 'end']) {
-      const v = e.attrs[attr];
-      if (v !== undefined && !isIsoDateTime(v)) err(`constraint ${id}: date ${v} is not an ISO 8601 date (such as 2025-06-30 or 2025-06-30T12:00:00)`, id);
-    }
-    const op = e.attrs.operation;
-    if (op === 'in_range' && e.attrs.end === undefined && !e.children.some((c) => c.name === 'duration')) err(`constraint ${id}: date in needs end= or a duration`, id);
+function checkDateParts(id: string, e: XmlElement, err: Report): void {
+  if (e.name === 'date_expression' && e.attrs.operation === 'in_range' && e.attrs.end === undefined && !e.children.some((c) => c.name === 'duration')) {
+    err(`constraint ${id}: date in needs end= or a duration`, id);
   }
   if (e.name === 'date_spec' || e.name === 'duration') {
     for (const [k, v] of Object.entries(e.attrs)) {

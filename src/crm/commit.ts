@@ -1,4 +1,5 @@
-import { serializeXml, type XmlElement } from '../cib/xml.js';
+import { verifyCib, type Finding } from '../cib/verify.js';
+import { element, serializeXml, type XmlElement } from '../cib/xml.js';
 import type { LookupAgent } from './agents.js';
 import { checkConfiguration } from './checks.js';
 import { CrmCommitError, type Problem } from './errors.js';
@@ -33,6 +34,9 @@ export function loadCrm(cib: XmlElement, text: string, options: LoadOptions): Lo
   const statements = parseCrm(text, options.source);
   const { cib: next, touched } = applyStatements(cib, statements, { method: options.method, pickProvider: options.pickProvider });
   const report = checkConfiguration(configurationOf(next), touched, options.lookupAgent);
+  const verified = verifyCib(next.name === 'cib' ? next : element('cib', {}, [next]));
+  report.errors.push(...verified.errors.map(problem));
+  report.warnings.push(...verified.warnings.map(problem));
   if (report.errors.length > 0 || (report.agentErrors.length > 0 && !options.force)) {
     throw new CrmCommitError([...report.errors, ...report.agentErrors], report.errors.length === 0);
   }
@@ -42,4 +46,8 @@ export function loadCrm(cib: XmlElement, text: string, options: LoadOptions): Lo
     next.attrs.num_updates = '0';
   }
   return { cib: next, changed, warnings: report.warnings, forced: report.agentErrors };
+}
+
+function problem(f: Finding): Problem {
+  return f.id === undefined ? { message: f.message } : { message: f.message, id: f.id };
 }

@@ -13,10 +13,6 @@ export function isBoolean(v: string): boolean {
   return BOOLEANS.includes(v.toLowerCase());
 }
 
-export function isFalse(v: string): boolean {
-  return ['false', 'no', 'off', 'n', '0'].includes(v.toLowerCase());
-}
-
 export function isInteger(v: string): boolean {
   return /^[+-]?\d+$/.test(v);
 }
@@ -25,45 +21,19 @@ export function isScore(v: string): boolean {
   return /^[+-]?(\d+|INFINITY|inf)$/i.test(v);
 }
 
-const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** ISO 8601 as Pacemaker's crm_time reads it: calendar, ordinal or week date, optional time and offset. */
-export function isIsoDateTime(v: string): boolean {
-  const m = v.match(/^(\d{4})-(?:(\d{2})-(\d{2})|(\d{3})|W(\d{2})-([1-7]))(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/);
-  if (!m) return false;
-  const [, , month, day, ordinal, week, , hh, mm, ss] = m;
-  if (month !== undefined && (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > DAYS[Number(month) - 1])) return false;
-  if (ordinal !== undefined && (Number(ordinal) < 1 || Number(ordinal) > 366)) return false;
-  if (week !== undefined && (Number(week) < 1 || Number(week) > 53)) return false;
-  if (hh !== undefined && (Number(hh) > 24 || Number(mm) > 59 || Number(ss ?? 0) > 60)) return false;
-  return true;
-}
-
 /** A date_spec field: an integer or an inclusive range `N-M`. */
 export function isDateSpecValue(v: string): boolean {
   return /^\d+(-\d+)?$/.test(v);
 }
 
-export const OP_NAMES = ['start', 'stop', 'monitor', 'promote', 'demote', 'notify', 'reload', 'reload-agent', 'migrate_to', 'migrate_from', 'meta-data', 'validate-all', 'recover', 'status'];
-export const ROLES = ['Stopped', 'Started', 'Promoted', 'Unpromoted', 'Master', 'Slave'];
-export const ON_FAIL = ['ignore', 'block', 'demote', 'stop', 'restart', 'standby', 'fence', 'restart-container'];
-
 type Kind = 'boolean' | 'integer' | 'score' | 'duration' | string[];
 
-/** Resource meta-attributes (and rsc_defaults) whose values Pacemaker parses. */
+/** Resource meta-attributes (and rsc_defaults) whose values Pacemaker parses; verifyCib checks the booleans and target-role. */
 export const RESOURCE_META: Record<string, Kind> = {
-  'is-managed': 'boolean', maintenance: 'boolean', notify: 'boolean', 'globally-unique': 'boolean', interleave: 'boolean',
-  ordered: 'boolean', collocated: 'boolean', promotable: 'boolean', 'allow-migrate': 'boolean', critical: 'boolean',
   priority: 'integer', 'clone-max': 'integer', 'clone-node-max': 'integer', 'promoted-max': 'integer', 'promoted-node-max': 'integer',
   'master-max': 'integer', 'master-node-max': 'integer', 'migration-threshold': 'score', 'resource-stickiness': 'score',
-  'failure-timeout': 'duration', 'target-role': ROLES, 'multiple-active': ['block', 'stop_only', 'stop_start', 'stop_unexpected'],
+  'failure-timeout': 'duration', 'multiple-active': ['block', 'stop_only', 'stop_start', 'stop_unexpected'],
   requires: ['nothing', 'quorum', 'fencing', 'unfencing'],
-};
-
-/** `<op>` attributes and op_defaults. */
-export const OP_VALUES: Record<string, Kind> = {
-  interval: 'duration', timeout: 'duration', 'start-delay': 'duration', enabled: 'boolean', 'record-pending': 'boolean',
-  'on-fail': ON_FAIL, role: ROLES,
 };
 
 /** Cluster options vigil knows; others only get a warning, as in crmsh. */
