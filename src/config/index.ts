@@ -8,3 +8,4 @@ export { formatVigilConfig } from './format.js';
 export { checkConfig, membershipConfigFor, resolveTiming, type SemanticProblem } from './validate.js';
 export { formatDuration, parseDuration } from './duration.js';
 export * from './types.js';
+export { ImportError, importAuthkeys, importCorosyncConf, importHaCf, type ImportNote, type ImportResult } from './import/index.js';

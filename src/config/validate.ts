@@ -86,8 +86,10 @@ export function checkConfig(config: VigilConfig): SemanticProblem[] {
   if (q.expectedVotes !== undefined && q.expectedVotes < votes / 2) {
     add('quorum', `expected_votes ${q.expectedVotes} is under half the ${votes} configured votes: two halves of the cluster could both be quorate`);
   }
-  for (const [key, path] of Object.entries(config.paths)) {
-    if (!path.startsWith('/')) add('paths', `${key}: '${path}' must be an absolute path`);
+  const pathKeys = { stateDir: 'state_dir', logDir: 'log_dir', socketPath: 'socket' } as const;
+  for (const [key, name] of Object.entries(pathKeys)) {
+    const path = config.paths[key as keyof typeof pathKeys];
+    if (!path.startsWith('/')) add('paths', `${name}: '${path}' must be an absolute path`);
   }
   if (!config.crypto.keyFile.startsWith('/')) add('transport', `key_file '${config.crypto.keyFile}' must be an absolute path`);
   return problems;
