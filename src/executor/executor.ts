@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { agentCommand, systemdRunning, systemdStateRc, type AgentDirectories } from './agent-command.js';
+import { agentCommand, systemdRunning, systemdStateRc, unitName, type AgentDirectories } from './agent-command.js';
+import { installDropIn } from './systemd.js';
 import { agentSpecFrom, formatAgentSpec } from './agent-spec.js';
 import { opDigest } from './digest.js';
 import { buildAgentEnvironment, HA_RSCTMP_DEFAULT, OCF_ROOT_DEFAULT } from './environment.js';
@@ -281,6 +282,9 @@ export class Executor {
       return { ...base, rc, status: cmd.status, exitReason: cmd.reason, stdout: '', stderr: '', durationMs: 0 };
     }
     if (request.agent.agentClass === 'ocf') ensureDir(this.rscTmp);
+    if (request.task === 'start' && cmd.command === 'systemctl' && this.dirs.systemdRunDir) {
+      await installDropIn(this.dirs.systemdRunDir, unitName(request.agent.type));
+    }
     const outcome = await runProcess(
       { command: cmd.command, args: cmd.args, env: this.environmentFor(request), stdin: cmd.stdin },
       {

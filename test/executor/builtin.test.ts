@@ -1,10 +1,11 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_AGENTS } from '../../src/executor/agents/registry.js';
-import { alive, gone, needsBuild, ocf, req, sandbox } from './helpers.js';
+import { alive, gone, needsBuild, ocf, req, ROOT, sandbox } from './helpers.js';
 
 const sb = sandbox();
 afterAll(() => rmSync(sb.dir, { recursive: true, force: true }));
@@ -17,6 +18,13 @@ describe.skipIf(needsBuild())('built-in agents, run as processes of their own', 
       expect(md.name).toBe(name);
       expect(md.actions.map((a) => a.name)).toEqual(expect.arrayContaining(['start', 'stop', 'monitor', 'meta-data']));
     }
+  });
+
+  it('each built-in agent also has an OCF wrapper under libexec/resource.d/vigil', () => {
+    const wrappers = readdirSync(join(ROOT, 'libexec', 'resource.d', 'vigil')).sort();
+    expect(wrappers).toEqual([...BUILTIN_AGENTS.keys()].sort());
+    const md = execFileSync(join(ROOT, 'libexec', 'resource.d', 'vigil', 'Dummy'), ['meta-data'], { encoding: 'utf8' });
+    expect(md).toContain('<resource-agent name="Dummy"');
   });
 
   it('ocf:vigil:Dummy starts, monitors, reloads and stops', async () => {

@@ -9,6 +9,7 @@ import { digestInput, opDigest } from '../../src/executor/digest.js';
 import { buildAgentEnvironment, fenceAgentInput } from '../../src/executor/environment.js';
 import { isFailure, mapExitCode } from '../../src/executor/exit-codes.js';
 import { notifyMeta } from '../../src/executor/notify.js';
+import { dropInText } from '../../src/executor/systemd.js';
 import { exitReasonFrom } from '../../src/executor/executor.js';
 import { getopt, HelperUsageError } from '../../src/executor/helpers/getopt.js';
 import { parseMetadata } from '../../src/executor/metadata.js';
@@ -183,6 +184,14 @@ describe('op-digest', () => {
     expect(withParams).toBeGreaterThan(0);
     // These two inputs test a restart on definition change: their recorded digest is stale on purpose.
     expect(mismatches).toEqual(['bug-5025-3.xml: A_start_0', 'bug-5025-4.xml: remote-node_start_0']);
+  });
+});
+
+describe('systemd units', () => {
+  it('get a drop-in that stops systemd restarting them behind the cluster', () => {
+    const text = dropInText('nginx.service');
+    expect(text).toContain('Description=Cluster Controlled nginx.service');
+    expect(text).toMatch(/\[Service\]\nRestart=no/);
   });
 });
 
