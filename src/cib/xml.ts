@@ -1,4 +1,4 @@
-import { SaxesParser } from 'saxes';
+import { normalizeNewlines, parse, ParseError } from './xml-parse.js';
 
 /**
  * The CIB's XML, as a plain tree. Attribute order is kept (objects keep insertion order for
@@ -36,42 +36,24 @@ export function element(
 
 /** Parses a whole document and returns its root element; throws XmlSyntaxError with line and column. */
 export function parseXml(text: string, source?: string): XmlElement {
-  const parser = new SaxesParser({ position: true });
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
-  let failure: XmlSyntaxError | undefined;
-  parser.on('error', (err) => {
-    if (!failure) {
-      const reason = err.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '');
-      failure = new XmlSyntaxError(reason, parser.line, parser.column + 1, source);
-    }
-  });
-  parser.on('opentag', (tag) => {
-    const el: XmlElement = { name: tag.name, attrs: tag.attributes as Record<string, string>, children: [] };
-    const parent = stack[stack.length - 1];
-    if (parent) parent.children.push(el);
-    else root = el;
-    stack.push(el);
-  });
-  parser.on('closetag', () => {
-    stack.pop();
-  });
-  parser.on('text', (t) => {
-    const parent = stack[stack.length - 1];
-    if (parent && t.trim() !== '') parent.text = (parent.text ?? '') + t;
-  });
-  parser.on('cdata', (t) => {
-    const parent = stack[stack.length - 1];
-    if (parent) parent.text = (parent.text ?? '') + t;
-  });
   try {
-    parser.write(text).close();
+    return parse(text);
   } catch (err) {
-    if (!failure) throw err;
+    if (!(err instanceof ParseError)) throw err;
+    const { line, column } = position(normalizeNewlines(text), err.offset);
+    throw new XmlSyntaxError(err.reason, line, column, source);
   }
-  if (failure) throw failure;
-  if (!root) throw new XmlSyntaxError('document has no root element', 1, 1, source);
-  return root;
+}
+
+/** Line and column (both from 1) of an offset, found only when an error is reported. */
+function position(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 const ATTR_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\n': '&#10;', '\r': '&#13;', '\t': '&#9;' };
