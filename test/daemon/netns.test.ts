@@ -80,3 +80,31 @@ describe.skipIf(skip !== null)(`vigild on 3 network namespaces${skip ? ` (skippe
     expect(s.view.quorate).toBe(true);
   });
 });
+
+describe.skipIf(skip !== null)(`vigild over multicast and broadcast links${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const modes = {
+    multicast: '[link 0]\nmode = mcast\ngroup = 239.192.0.1\ninterface = eth0',
+    broadcast: '[link 0]\nmode = bcast\ninterface = eth0\nbroadcast_address = 10.213.0.255',
+  };
+  for (const [mode, extraConfig] of Object.entries(modes)) {
+    it(`forms one view over ${mode} and notices a killed node`, async () => {
+      cleanupLeftovers();
+      const dir = mkdtempSync(join(tmpdir(), `vigil-${mode}-`));
+      const network = createNetwork({ nodes: 3, links: 1 });
+      let cluster: Cluster | undefined;
+      try {
+        cluster = await startCluster({ network, dir, budget: '1s', extraConfig });
+        const c = cluster;
+        for (let i = 0; i < 3; i++) await c.waitFor(i, (s) => s.view.members.length === 3, 10_000, `a 3-node view over ${mode}`);
+        c.kill(2, 'SIGKILL');
+        const s = await c.waitFor(0, (st) => st.view.members.join() === 'n1,n2', 3000, 'n3 excluded');
+        expect(s.counters.droppedBadMac).toBe(0);
+        expect(s.counters.delivered).toBeGreaterThan(0);
+      } finally {
+        await cluster?.stop();
+        network.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});

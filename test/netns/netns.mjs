@@ -165,7 +165,9 @@ export function createNetwork({ nodes, links = 1 }) {
     made.push(hub);
     run('ip', ['-n', hub, 'link', 'set', 'lo', 'up']);
     for (let l = 0; l < links; l++) {
-      run('ip', ['-n', hub, 'link', 'add', `br${l}`, 'type', 'bridge']);
+      // Snooping off: the bridge then floods multicast like a plain hub, so a group member
+      // hears the group from its first packet, without waiting for IGMP.
+      run('ip', ['-n', hub, 'link', 'add', `br${l}`, 'type', 'bridge', 'mcast_snooping', '0']);
       run('ip', ['-n', hub, 'link', 'set', `br${l}`, 'up']);
     }
     net.nodes.forEach((n, i) => {
