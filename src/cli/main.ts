@@ -6,6 +6,7 @@ import { registerSimulateCommand } from './commands/simulate.js';
 import { registerDaemonCommands } from './commands/daemon.js';
 import { registerExecutorCommands } from './commands/executor.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerConfigCommands } from './commands/config.js';
 
 const program = new Command('vigil')
   .description('vigil: a high-availability cluster manager (Pacemaker/Corosync-compatible)')
@@ -18,6 +19,7 @@ registerSimulateCommand(program);
 registerDaemonCommands(program);
 registerExecutorCommands(program);
 registerAdminCommands(program);
+registerConfigCommands(program);
 
 try {
   await program.parseAsync(process.argv);
