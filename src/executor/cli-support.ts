@@ -4,6 +4,7 @@ import { readCibStore, updateCibStore } from '../attributes/io/cib-store.js';
 import { readStoreFile, updateStoreFile } from '../attributes/io/file-store.js';
 import type { AttributeStore } from '../attributes/store.js';
 import { agentSpecFrom } from './agent-spec.js';
+import { DurationError, parseDurationMs } from './duration.js';
 import type { AgentSpec } from './types.js';
 
 /** A resource as `vigil resource op` needs it from the CIB: agent, params, meta, op timeouts. */
@@ -19,6 +20,8 @@ export class ResourceLookupError extends Error {
   override name = 'ResourceLookupError';
 }
 
+export { DurationError, parseDurationMs };
+
 function nvpairs(parent: XmlElement, setName: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const set of childrenNamed(parent, setName)) {
@@ -27,19 +30,6 @@ function nvpairs(parent: XmlElement, setName: string): Record<string, string> {
     for (const nv of childrenNamed(set, 'nvpair')) if (nv.attrs.name !== undefined && nv.attrs.value !== undefined) out[nv.attrs.name] = nv.attrs.value;
   }
   return out;
-}
-
-/** Pacemaker durations: `20s`, `2min`, `500ms`, `1h`, bare numbers are seconds; ISO 8601 `PT20S` too. */
-export function parseDurationMs(text: string): number {
-  const t = text.trim();
-  const iso = /^P(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)$/i.exec(t);
-  if (iso && (iso[1] || iso[2] || iso[3])) return ((Number(iso[1] ?? 0) * 60 + Number(iso[2] ?? 0)) * 60 + Number(iso[3] ?? 0)) * 1000;
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min|h|hr)?$/i.exec(t);
-  if (!m) throw new ResourceLookupError(`'${text}' is not a duration (e.g. 20s, 500ms, 2min)`);
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 's').toLowerCase();
-  const factor = unit === 'ms' || unit === 'msec' ? 1 : unit === 'm' || unit === 'min' ? 60_000 : unit === 'h' || unit === 'hr' ? 3_600_000 : 1000;
-  return Math.round(n * factor);
 }
 
 /** Finds a primitive by id anywhere under resources (inside groups, clones, bundles), with its parents' meta. */

@@ -8,6 +8,7 @@ import { buildAgentEnvironment, HA_RSCTMP_DEFAULT, OCF_ROOT_DEFAULT } from './en
 import { mapExitCode, OCF } from './exit-codes.js';
 import { MetadataError, parseMetadata, staticMetadata, type AgentMetadata } from './metadata.js';
 import { defaultShimsDir } from './paths.js';
+import { parseDurationMs } from './duration.js';
 import { runProcess, type ProcessOutcome } from './process.js';
 import { OUTPUT_LIMIT_BYTES, type AgentSpec, type OperationRequest, type OperationResult } from './types.js';
 import type { ResourceAction } from '../scheduler/graph.js';
@@ -159,8 +160,7 @@ export class Executor {
     this.cancelRecurring(key);
     const rec: Recurring = { id: recurringId(key), request, callback, timer: undefined, last: undefined, cancelled: false };
     this.recurring.set(rec.id, rec);
-    const delay = Number(request.meta['start-delay'] ?? request.meta.start_delay ?? 0);
-    this.arm(rec, Number.isFinite(delay) && delay > 0 ? delay : 0);
+    this.arm(rec, startDelayMs(request.meta));
     return key;
   }
 
@@ -331,6 +331,21 @@ function ensureDir(dir: string): void {
   if (createdDirs.has(dir)) return;
   mkdirSync(dir, { recursive: true });
   createdDirs.add(dir);
+}
+
+/**
+ * The op's start-delay: the controller passes milliseconds, as Pacemaker's CRM_meta_start_delay;
+ * a duration written as in the CIB (`30s`) is accepted too. Anything unreadable means no delay.
+ */
+function startDelayMs(meta: Record<string, string>): number {
+  const text = meta['start-delay'] ?? meta.start_delay;
+  if (text === undefined) return 0;
+  if (/^\d+$/.test(text.trim())) return Number(text);
+  try {
+    return parseDurationMs(text);
+  } catch {
+    return 0;
+  }
 }
 
 /** The last `ocf-exit-reason:` line an agent wrote on stderr. */

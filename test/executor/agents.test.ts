@@ -47,6 +47,18 @@ describe.skipIf(needs(`${HEARTBEAT}/Dummy`, 'resource-agents'))('ocf:heartbeat:D
     await sleep(400);
     expect(seen.length).toBe(count);
   });
+
+  it('waits for the start-delay before the first run of a recurring monitor', async () => {
+    const p = { state: join(sb.dir, 'hb-delay.state') };
+    const t0 = Date.now();
+    const first = await new Promise<OperationResult>((resolve) => {
+      sb.executor.startRecurring(req('delayed', agent, 'monitor', p, { intervalMs: 60_000, meta: { 'start-delay': '400' } }), (r) => resolve(r));
+    });
+    expect(first.rc).toBe(7);
+    expect(first.startedAtMs - t0).toBeGreaterThanOrEqual(390);
+    expect(sb.executor.cancelRecurring({ resourceId: 'delayed', task: 'monitor', intervalMs: 60_000 })).toBe(true);
+    expect(() => sb.executor.startRecurring(req('delayed', agent, 'monitor', p), () => undefined)).toThrow(RangeError);
+  });
 });
 
 describe.skipIf(needs(`${PACEMAKER}/Dummy`, 'pacemaker-resource-agents'))('one operation at a time per resource (ocf:pacemaker:Dummy op_sleep)', () => {

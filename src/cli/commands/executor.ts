@@ -3,7 +3,7 @@ import { readCibFile } from '../../cib/io/file.js';
 import { clearFailCount, failCountEntries, failCount } from '../../attributes/failcount.js';
 import { AttributeError, formatScore, getAttribute, nodeAttributes, nodesWith, scopeForLifetime, setAttribute } from '../../attributes/store.js';
 import { AgentSpecError, formatAgentSpec, parseAgentSpec } from '../../executor/agent-spec.js';
-import { attributeAccess, findConfiguredResource, localNodeName, parseDurationMs, ResourceLookupError, type ConfiguredResource } from '../../executor/cli-support.js';
+import { attributeAccess, DurationError, findConfiguredResource, localNodeName, parseDurationMs, ResourceLookupError, type ConfiguredResource } from '../../executor/cli-support.js';
 import { Executor } from '../../executor/executor.js';
 import { ocfMeaning, ocfName } from '../../executor/exit-codes.js';
 import { listAgents, MetadataError, type AgentMetadata } from '../../executor/metadata.js';
@@ -40,7 +40,7 @@ async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof AgentSpecError || err instanceof ResourceLookupError) throw new UsageError(err.message);
+    if (err instanceof AgentSpecError || err instanceof ResourceLookupError || err instanceof DurationError) throw new UsageError(err.message);
     if (err instanceof MetadataError || err instanceof AttributeError) throw new CommandError(err.message, 1);
     throw err;
   }
