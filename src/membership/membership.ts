@@ -86,7 +86,8 @@ export class Membership {
   private currentIds: number[];
   private currentIncs = new Map<number, number>();
   private viewSinceMs: number;
-  private maxVid = 0;
+  private maxVid: number;
+  private persistedVid: number;
   private facts: ViewFacts;
   private pending: Pending | null = null;
   private lastCommit: CommitMessage | null = null;
@@ -109,6 +110,8 @@ export class Membership {
     }
     this.selfEntry = this.byName.get(config.self) as NodeEntry;
     for (const n of config.nodes) if (n.id !== this.selfEntry.id) this.peers.set(n.id, newPeer(n));
+    this.maxVid = config.lastViewId ?? 0;
+    this.persistedVid = this.maxVid;
     this.nowMs = nowMs;
     this.lastTickMs = nowMs;
     this.startMs = nowMs;
@@ -581,6 +584,10 @@ export class Membership {
   private flush(): Ready {
     const r = this.out;
     this.out = { send: [], events: [] };
+    if (this.maxVid > this.persistedVid) {
+      this.persistedVid = this.maxVid;
+      return { persistViewId: this.maxVid, ...r };
+    }
     return r;
   }
 }
@@ -618,6 +625,9 @@ function validateConfig(config: MembershipConfig): void {
     names.add(n.name);
   }
   if (!names.has(config.self)) throw new MembershipConfigError(`this node (${config.self}) is not in the node list`);
+  if (config.lastViewId !== undefined && (!Number.isSafeInteger(config.lastViewId) || config.lastViewId < 0)) {
+    throw new MembershipConfigError(`lastViewId must be a whole number ≥ 0, not ${config.lastViewId}`);
+  }
   if (!Number.isSafeInteger(config.incarnation) || config.incarnation < 0) {
     throw new MembershipConfigError(`incarnation must be a whole number ≥ 0, not ${config.incarnation}`);
   }

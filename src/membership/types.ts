@@ -44,6 +44,11 @@ export interface MembershipConfig {
    * tell a restarted node from a late packet of its previous life.
    */
   incarnation: number;
+  /**
+   * The highest view id this node had recorded (Ready.persistViewId) before it restarted, so that
+   * it never proposes a view id it used in an earlier life. Default 0.
+   */
+  lastViewId?: number;
 }
 
 /** How the local partition stands, in crm_mon's words. */
@@ -168,10 +173,16 @@ export interface CommitMessage {
 }
 
 /**
- * Effects of one call, to be carried out by the caller in order: send the messages (a message to
- * 'all' goes to every other configured node, on every link), then act on the events.
+ * Effects of one call, to be carried out by the caller in order: persist the view id if asked,
+ * send the messages (a message to 'all' goes to every other configured node, on every link), then
+ * act on the events.
  */
 export interface Ready {
+  /**
+   * When set: record this view id durably BEFORE sending the messages, and pass it back as
+   * `lastViewId` after a restart. A coordinator that forgot its view ids could reuse one.
+   */
+  persistViewId?: number;
   send: { to: NodeName | 'all'; msg: MembershipMessage }[];
   events: MembershipEvent[];
 }

@@ -8,8 +8,16 @@ export class MembershipActor implements Actor<MembershipMessage> {
   /** Events since the checkers last drained them. */
   events: MembershipEvent[] = [];
 
-  constructor(config: MembershipConfig, nowMs: number) {
-    this.machine = new Membership(config, nowMs);
+  /**
+   * `disk` is what survives a crash: the view id the machine asked to persist, recorded before its
+   * messages leave (the simulator carries out a Ready atomically, as the contract requires).
+   */
+  constructor(
+    config: MembershipConfig,
+    nowMs: number,
+    private readonly disk: { lastViewId: number } = { lastViewId: 0 },
+  ) {
+    this.machine = new Membership({ ...config, lastViewId: disk.lastViewId }, nowMs);
   }
 
   tick(nowMs: number): Outgoing<MembershipMessage>[] {
@@ -27,6 +35,7 @@ export class MembershipActor implements Actor<MembershipMessage> {
   }
 
   private take(ready: Ready): Outgoing<MembershipMessage>[] {
+    if (ready.persistViewId !== undefined) this.disk.lastViewId = ready.persistViewId;
     if (ready.events.length > 0) this.events.push(...ready.events);
     return ready.send;
   }

@@ -55,13 +55,14 @@ export function runSeed(seed: number): SeedResult {
   const shared: Omit<MembershipConfig, 'self' | 'incarnation'> = { nodes, timing, quorum };
   const checker = new MembershipChecker(shared);
   const startedAtMs = new Map<string, number>();
+  const disks = new Map(names.map((name) => [name, { lastViewId: 0 }]));
   const sim: MembershipSim = new Simulation(
     names,
     links,
     tickIntervalMs(timing),
     (self, incarnation, nowMs) => {
       startedAtMs.set(self, nowMs);
-      return new MembershipActor({ ...shared, self, incarnation }, nowMs);
+      return new MembershipActor({ ...shared, self, incarnation }, nowMs, disks.get(self));
     },
     rng,
     (s) => checker.afterStep(s),
@@ -115,14 +116,21 @@ function convergenceBoundMs(run: Run): number {
 function dcRequired(run: Run): boolean {
   const up = run.names.filter((n) => run.sim.isUp(n));
   if (up.length === run.names.length) return true;
-  return up.some((n) => run.sim.nowMs - (run.startedAtMs.get(n) ?? 0) >= run.timing.initDeadMs);
+  // Initdead over is noticed at the next tick and then needs a proposal round to reach the view.
+  const settleMs = run.timing.initDeadMs + tickIntervalMs(run.timing) + run.timing.keepaliveMs;
+  return up.some((n) => run.sim.nowMs - (run.startedAtMs.get(n) ?? 0) >= settleMs);
 }
 
 function heal(run: Run): void {
   const { sim, rng } = run;
   sim.healLinks();
   sim.conditions = { lossRate: 0, duplicateRate: sim.conditions.duplicateRate, delayMinMs: 0.1, delayMaxMs: LAN_DELAY_MAX_MS };
-  for (const name of run.names) if (!sim.isUp(name) && rng.chance(0.6)) sim.start(name);
+  for (const name of run.names) {
+    if (!sim.isUp(name) && rng.chance(0.6)) {
+      sim.start(name);
+      run.log.push(`${sim.nowMs.toFixed(1)} ms: restart ${name} as the network heals`);
+    }
+  }
   if (!run.names.some((n) => sim.isUp(n))) sim.start(run.names[0]);
 }
 

@@ -27,11 +27,12 @@ export class TestCluster {
     const nodes = names.map((name, i) => ({ name, id: ids[i], votes: 1 }));
     const quorum: QuorumOptions = { twoNode: false, lastManStanding: false, ...opts.quorum };
     for (const n of names) this.events.set(n, []);
+    const disks = new Map(names.map((n) => [n, { lastViewId: 0 }]));
     this.sim = new Simulation<MembershipActor, MembershipMessage>(
       names,
       opts.links ?? 1,
       tickIntervalMs(this.timing),
-      (self, incarnation, nowMs) => new MembershipActor({ self, nodes, timing: this.timing, quorum, incarnation }, nowMs),
+      (self, incarnation, nowMs) => new MembershipActor({ self, nodes, timing: this.timing, quorum, incarnation }, nowMs, disks.get(self)),
       new Prng(42),
       (sim) => {
         for (const node of sim.nodes.values()) {

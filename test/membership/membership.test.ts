@@ -101,6 +101,24 @@ describe('failure detection', () => {
     expect(c.view('a').id).toBeGreaterThan(before);
     expect(c.view('a').members).toEqual(['a', 'b', 'c']);
   });
+
+  it('never reuses a view id after the coordinator restarts, given the persisted id', () => {
+    const c = new TestCluster();
+    c.run(BUDGET);
+    const old = c.view('a');
+    expect(old.coordinator).toBe('a');
+    c.sim.crash('a');
+    c.run(BUDGET + 50);
+    c.sim.start('a');
+    c.run(BUDGET);
+    expect(c.view('a')).toEqual(c.view('b'));
+    expect(c.view('a').coordinator).toBe('a');
+    expect(c.view('a').id).toBeGreaterThan(old.id + 1);
+    const m = new Membership({ self: 'a', nodes: [{ name: 'a', id: 1, votes: 1 }, { name: 'b', id: 2, votes: 1 }], timing: c.timing, quorum: { twoNode: false, lastManStanding: false }, incarnation: 2, lastViewId: 41 }, 0);
+    expect(m.tick(0).persistViewId).toBeUndefined();
+    expect(m.tick(c.timing.initDeadMs).persistViewId).toBe(42);
+    expect(m.view().id).toBe(42);
+  });
 });
 
 describe('partitions', () => {
