@@ -10,7 +10,10 @@ import {
   type OperationRecord,
   type StatusUpdate,
 } from './history.js';
+import { guardGraph } from './fencing-guard.js';
 import { TransitionRun } from './transition.js';
+
+const FENCE_RETRY_MS = 2000;
 
 /**
  * The DC's transition engine as a pure state machine, in the style of etcd raft's Ready hand-off:
@@ -242,11 +245,13 @@ export class Controller {
     this.outstanding = null;
     if (this.dirty) return; // A newer change arrived while planning; advance() asks again.
     this.transitionSeq += 1;
-    this.run = new TransitionRun(this.transitionSeq, graph);
+    const guarded = this.cib ? guardGraph(graph, this.cibForScheduler(), this.view.members, this.view.quorate) : { graph, added: [] };
+    for (const node of guarded.added) ready.log.push({ level: 'warning', msg: `the plan did not fence unclean ${node}: fencing it before any recovery` });
+    this.run = new TransitionRun(this.transitionSeq, guarded.graph);
     this.recheckAt = nowMs + this.timers.recheckMs;
     const expiry = this.cib ? nextFailureExpiry(this.cib, nowMs) : null;
     if (expiry !== null) this.recheckAt = Math.min(this.recheckAt, expiry);
-    ready.log.push({ level: 'info', msg: `transition ${this.transitionSeq}: ${graph.actions.length} action(s)` });
+    ready.log.push({ level: 'info', msg: `transition ${this.transitionSeq}: ${guarded.graph.actions.length} action(s)` });
   }
 
   private onOperationResult(transition: number, actionId: number, outcome: OperationOutcome, nowMs: number, ready: Ready): void {
@@ -296,6 +301,8 @@ export class Controller {
       ready.log.push({ level: 'error', msg: `fencing ${action.node} failed: ${event.detail}` });
       run.fail(action.id, `fencing ${action.node} failed`);
       this.markDirty(nowMs, `fencing ${action.node} failed`, ready);
+      // Try again, but not in a tight loop against a device that cannot work.
+      this.planAt = Math.max(this.planAt ?? 0, nowMs + FENCE_RETRY_MS);
     }
   }
 

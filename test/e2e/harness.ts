@@ -145,7 +145,9 @@ export async function startE2eCluster(options: { nodes: number; clients?: number
     async destroy() {
       await cluster.stop().catch(() => undefined);
       net.destroy();
-      rmSync(dir, { recursive: true, force: true });
+      // VIGIL_E2E_KEEP=1 keeps the logs and state for a post-mortem.
+      if (process.env.VIGIL_E2E_KEEP === '1') process.stderr.write(`e2e state kept in ${dir}\n`);
+      else rmSync(dir, { recursive: true, force: true });
     },
   };
   cluster.startAll();

@@ -25,6 +25,7 @@ import {
 import type { StatusUpdate } from '../../controller/history.js';
 import { controllerRequest, controllerSocketPath } from '../../controller/io/local-api.js';
 import { checkFencing } from '../../fencing/decision.js';
+import type { FenceHistoryEntry } from '../../fencing/history.js';
 import { readFenceHistory } from '../../fencing/io/history-file.js';
 import { colour, CommandError, parseOutputFormat, printJson, table, UsageError, type OutputFormat } from '../output.js';
 
@@ -366,14 +367,23 @@ function registerFenceVerbs(program: Command): void {
   });
   fence
     .command('history')
-    .description('fencing actions this node carried out or saw, newest last')
-    .option('--state-dir <dir>', "the node's state directory (default $VIGIL_STATE_DIR)")
+    .description("fencing actions this node carried out, newest last (from its controller, or its state directory)")
+    .option('--state-dir <dir>', "read the node's state directory instead of asking its controller (or $VIGIL_STATE_DIR)")
+    .option('--socket <path>', 'vigild socket of the node to ask (default $VIGIL_SOCKET or /run/vigil/vigil.sock)')
     .option('--output-as <format>', 'text or json', 'text')
-    .action((opts: { stateDir?: string; outputAs?: string }) => {
+    .action(async (opts: { stateDir?: string; socket?: string; outputAs?: string }) => {
       const format = parseOutputFormat(opts.outputAs);
       const dir = opts.stateDir ?? process.env.VIGIL_STATE_DIR;
-      if (dir === undefined) throw new UsageError('give --state-dir or set $VIGIL_STATE_DIR');
-      const entries = readFenceHistory(dir);
+      let entries: FenceHistoryEntry[];
+      if (dir !== undefined) entries = readFenceHistory(dir);
+      else {
+        const { socketPath } = await import('../../daemon/client.js');
+        try {
+          entries = (await controllerRequest(controllerSocketPath(socketPath(opts.socket)), { op: 'fence-history' })) as FenceHistoryEntry[];
+        } catch (err) {
+          throw new CommandError(`${(err as Error).message} (or give --state-dir)`, 69);
+        }
+      }
       if (format === 'json') return printJson(entries);
       if (entries.length === 0) return void process.stdout.write('no fencing recorded\n');
       const rows = [['WHEN', 'TARGET', 'ACTION', 'RESULT', 'BY', 'DEVICE', 'DETAIL']];

@@ -11,7 +11,7 @@ export function controllerSocketPath(daemonSocket: string): string {
   return `${daemonSocket}.controller`;
 }
 
-export type ControllerRequest = { op: 'cib' } | { op: 'status-edit'; updates: unknown[] } | { op: 'transition' };
+export type ControllerRequest = { op: 'cib' } | { op: 'status-edit'; updates: unknown[] } | { op: 'transition' } | { op: 'fence-history' };
 
 export type ControllerHandler = (req: ControllerRequest) => Promise<unknown>;
 
@@ -42,8 +42,8 @@ export async function startControllerApi(path: string, handle: ControllerHandler
           continue;
         }
         const op = req.op;
-        if (op !== 'cib' && op !== 'transition' && !(op === 'status-edit' && Array.isArray(req.updates))) {
-          reply({ ok: false, error: `unknown request ${JSON.stringify(op)}: expected cib, status-edit, transition`, code: 64 });
+        if (op !== 'cib' && op !== 'transition' && op !== 'fence-history' && !(op === 'status-edit' && Array.isArray(req.updates))) {
+          reply({ ok: false, error: `unknown request ${JSON.stringify(op)}: expected cib, status-edit, transition, fence-history`, code: 64 });
           continue;
         }
         handle(req as ControllerRequest).then(

@@ -6,6 +6,7 @@ import { parseVigilConfig } from '../../config/index.js';
 import { settingsFromConfig } from '../../daemon/config-adapter.js';
 import { Executor } from '../../executor/index.js';
 import { serializeXml } from '../../cib/xml.js';
+import { readFenceHistory } from '../../fencing/io/history-file.js';
 import { linkFenceAgents } from '../../fencing/io/run-agent.js';
 import { ApiClusterPort } from './api-port.js';
 import { controllerSocketPath, startControllerApi } from './local-api.js';
@@ -105,6 +106,8 @@ async function main(): Promise<void> {
           return { accepted: req.updates.length };
         case 'transition':
           return activeService.status();
+        case 'fence-history':
+          return readFenceHistory(settings.stateDir);
       }
     });
   } catch (err) {

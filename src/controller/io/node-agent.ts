@@ -30,6 +30,9 @@ export function outcomeOf(result: OperationResult): OperationOutcome {
  * answer and every later change on their own, to whoever is DC then.
  */
 export class NodeAgent {
+  /** Fence devices started (registered) on this node: what a stonith probe asks about. */
+  private readonly devices = new Set<string>();
+
   constructor(
     private readonly executor: Executor,
     private readonly reply: (msg: ControllerMessage) => void,
@@ -38,6 +41,16 @@ export class NodeAgent {
 
   run(transition: number, action: ResourceAction): void {
     const request = requestFromAction(action);
+    const answer = (outcome: OperationOutcome): void => this.reply({ t: 'op-result', transition, action: action.id, outcome });
+    if (action.resource.agentClass === 'stonith') {
+      // A fence device "runs" where the fencer has registered it; the agent's monitor only says
+      // the device is reachable, which is true on every node, so a probe is answered from here.
+      if (action.task === 'monitor' && action.intervalMs === 0 && !this.devices.has(action.resource.id)) {
+        const now = Date.now();
+        return answer({ rc: 7, opStatus: OpStatus.done, exitReason: '', startedAtMs: now, durationMs: 0 });
+      }
+      if (action.task === 'stop') this.devices.delete(action.resource.id);
+    }
     if (action.task === 'cancel') {
       const task = action.resource.meta.operation ?? action.resource.meta.CRM_meta_operation ?? 'monitor';
       this.executor.cancelRecurring({ resourceId: action.resource.id, task, intervalMs: action.intervalMs });
@@ -58,7 +71,10 @@ export class NodeAgent {
       return;
     }
     this.executor.run(request).then(
-      (result) => this.reply({ t: 'op-result', transition, action: action.id, outcome: outcomeOf(result) }),
+      (result) => {
+        if (action.resource.agentClass === 'stonith' && action.task === 'start' && result.rc === 0 && result.status === 'done') this.devices.add(action.resource.id);
+        answer(outcomeOf(result));
+      },
       (err: unknown) => {
         this.log('error', `${action.key}: the executor failed: ${err instanceof Error ? err.message : String(err)}`);
         const now = Date.now();

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { XmlElement } from '../../cib/xml.js';
 import type { TransitionGraph } from '../../scheduler/graph.js';
 
-export type PlanAnswer = { request: number; graph: TransitionGraph; warnings: string[] } | { request: number; error: string };
+export type PlanAnswer = { request: number; graph: TransitionGraph; summary: string[]; warnings: string[] } | { request: number; error: string };
 
 /** Runs the scheduler in a worker thread, one plan at a time; restarts the worker if it dies. */
 export class Planner {

@@ -13,7 +13,7 @@ interface PlanRequest {
   now: number;
 }
 
-type ScheduleFn = (cib: XmlElement, options: { now: number }) => { graph: TransitionGraph; warnings?: string[]; unsupported?: string[] };
+type ScheduleFn = (cib: XmlElement, options: { now: number }) => { graph: TransitionGraph; summary?: string[]; warnings?: string[]; unsupported?: string[] };
 
 let schedule: ScheduleFn | null = null;
 
@@ -32,7 +32,7 @@ parentPort?.on('message', (msg: PlanRequest) => {
     (fn) => {
       try {
         const result = fn(msg.cib, { now: msg.now });
-        parentPort?.postMessage({ request: msg.request, graph: result.graph, warnings: [...(result.warnings ?? []), ...(result.unsupported ?? [])] });
+        parentPort?.postMessage({ request: msg.request, graph: result.graph, summary: result.summary ?? [], warnings: [...(result.warnings ?? []), ...(result.unsupported ?? [])] });
       } catch (err) {
         parentPort?.postMessage({ request: msg.request, error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) });
       }

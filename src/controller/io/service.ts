@@ -55,6 +55,7 @@ export class ControllerService {
       if ('error' in answer) this.feed({ type: 'plan-failed', request: answer.request, error: answer.error });
       else {
         for (const w of answer.warnings) o.log('warn', `scheduler: ${w}`);
+        for (const line of answer.summary) o.log('info', `plan ${answer.request}: ${line.trim()}`);
         this.feed({ type: 'planned', request: answer.request, graph: answer.graph });
       }
     });
