@@ -73,6 +73,9 @@ export function isTrue(value: string | undefined): boolean {
 export function intervalMs(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return 0;
   const t = text.trim();
+  // A bare `P30S` or `P2H` (no T) still means seconds or hours, as Pacemaker reads it.
+  const bare = /^P(\d+)([SH])$/i.exec(t);
+  if (bare) return Number(bare[1]) * (bare[2]!.toUpperCase() === 'S' ? 1000 : 3_600_000);
   const iso = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(t);
   if (iso && t.length > 1) {
     const [, y, mo, w, d, h, mi, s] = iso.map((v) => (v === undefined ? 0 : Number(v)));

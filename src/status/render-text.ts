@@ -153,7 +153,8 @@ export function primitiveText(p: PrimitiveView, name: string, nodeArg: string | 
 }
 
 function primitiveLines(p: PrimitiveView, indent: number, nodes: NodeIndex, opts: TextOptions, promotableParent: boolean): string[] {
-  return [bullet(indent, primitiveText(p, p.displayName, p.runningOn[0], nodes, opts, promotableParent))];
+  // Not running anywhere: the node an action is pending on stands in.
+  return [bullet(indent, primitiveText(p, p.displayName, p.runningOn[0] ?? p.pendingNode, nodes, opts, promotableParent))];
 }
 
 function attrsSuffix(words: string[]): string {

@@ -65,6 +65,8 @@ export interface PrimitiveView extends ResourceFlags {
   readonly targetRole?: string;
   /** An action in flight: `start`, `stop`, `migrate_to`, `monitor`, ... */
   readonly pendingTask?: string;
+  /** Node the first pending action runs on. */
+  readonly pendingNode?: string;
   /** Node the resource is shutdown-locked to. */
   readonly lockedTo?: string;
   /** Failed probe result per node ('not installed', 'invalid parameter'). */

@@ -400,7 +400,10 @@ function findAnonymousInstance(parent: MResource, node: MNode, base: string, ctx
     }
   }
   if (!found && !skipInactive && inactive) found = inactive;
-  if (found && !needsFencing(found, ctx) && (!node.online || node.unclean) && node.type !== 'guest') found = undefined;
+  // An instance that needs no fencing must not keep its number on a lost node: treat it as an orphan,
+  // unless the clone has an instance for every node anyway.
+  const universal = parent.cloneMax === ctx.model.nodes.length;
+  if (found && !needsFencing(found, ctx) && (!node.online || node.unclean) && node.type !== 'guest' && !universal) found = undefined;
   if (!found) {
     const instance = addCloneInstance(parent, ctx.model);
     const all = [instance, ...instance.children];
@@ -419,7 +422,7 @@ function unpackFindResource(node: MNode, historyId: string, ctx: Ctx): MResource
   let rsc = findResource(allResources(ctx), historyId);
   let parent: MResource | undefined;
   if (!rsc) {
-    const zero = findResource(allResources(ctx), `${historyId}:0`);
+    const zero = findResource(allResources(ctx), `${baseName(historyId)}:0`);
     if (zero && !zero.unique) {
       rsc = zero;
       parent = topParent(zero);
@@ -522,13 +525,38 @@ function opInfo(el: XmlElement): OpInfo | undefined {
   };
 }
 
-/** Pending operations (call-id -1) count as newest; equal call ids fall back to last-rc-change. */
+/** Transition number and UUID from `transition-magic` (`STATUS:RC;ACTION:TRANSITION:TARGET:UUID`). */
+function transitionOf(op: OpInfo): { id: number; uuid: string } | undefined {
+  const magic = op.el.attrs['transition-magic'];
+  const key = magic?.split(';')[1];
+  const parts = key?.split(':');
+  if (!parts || parts.length < 4) return undefined;
+  return { id: int(parts[1], -1), uuid: parts.slice(3).join(':') };
+}
+
+/**
+ * Pacemaker's history order: by call id; equal call ids by last-rc-change;
+ * a pending op (call id -1) against a completed one by transition number.
+ */
 function compareOps(a: OpInfo, b: OpInfo): number {
   if (a.callId === -1 && b.callId === -1) return 0;
-  if (a.callId === -1) return 1;
-  if (b.callId === -1) return -1;
-  if (a.callId !== b.callId) return a.callId - b.callId;
-  if (a.lastRcChange >= 0 && b.lastRcChange >= 0) return a.lastRcChange - b.lastRcChange;
+  if (a.callId >= 0 && a.callId < b.callId) return -1;
+  if (b.callId >= 0 && a.callId > b.callId) return 1;
+  if (b.callId >= 0 && a.callId === b.callId) {
+    if (a.lastRcChange >= 0 && a.lastRcChange < b.lastRcChange) return -1;
+    if (b.lastRcChange >= 0 && a.lastRcChange > b.lastRcChange) return 1;
+    return 0;
+  }
+  const ta = transitionOf(a);
+  const tb = transitionOf(b);
+  if (!ta || !tb) return 0;
+  if (ta.uuid !== tb.uuid || ta.id === tb.id) {
+    if (b.callId === -1) return -1;
+    if (a.callId === -1) return 1;
+    return 0;
+  }
+  if ((ta.id >= 0 && ta.id < tb.id) || tb.id === -1) return -1;
+  if ((tb.id >= 0 && ta.id > tb.id) || ta.id === -1) return 1;
   return 0;
 }
 

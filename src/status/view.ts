@@ -154,6 +154,7 @@ function primitiveView(r: MResource, probeFailures: readonly FailedActionView[])
     ...flagsOf(r),
     ...(target !== undefined ? { targetRole: target } : {}),
     ...(r.pendingTask !== undefined ? { pendingTask: r.pendingTask } : {}),
+    ...(r.pendingNode ? { pendingNode: r.pendingNode.name } : {}),
     ...(r.lockNode ? { lockedTo: r.lockNode.name } : {}),
     failedProbes: probeFailures
       .filter((f) => parseOpKey(f.operationKey)?.rsc === probeId)
