@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,31 +20,48 @@ function hasCrmVerify(): boolean {
   return spawnSync('crm_verify', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function crmVerifyConfigErrors(file: string): string[] {
-  const run = spawnSync('crm_verify', ['-V', '-x', file], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
-  return (run.stdout + run.stderr)
-    .split('\n')
-    .filter((line) => /\berror:/.test(line))
-    .filter((line) => CONFIG_ERROR_SOURCES.has(/^\((\w+)\)/.exec(line.trim())?.[1] ?? ''));
+/** crm_verify -V's configuration errors for one file; it exits non-zero for them, which is expected. */
+function crmVerifyConfigErrors(file: string): Promise<string[]> {
+  return new Promise((done) => {
+    execFile('crm_verify', ['-V', '-x', file], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (_err, stdout, stderr) => {
+      const lines = (stdout + stderr).split('\n').filter((line) => /\berror:/.test(line));
+      done(lines.filter((line) => CONFIG_ERROR_SOURCES.has(/^\((\w+)\)/.exec(line.trim())?.[1] ?? '')));
+    });
+  });
+}
+
+/** Runs crm_verify over the files two at a time (the machine has two cores). */
+async function crmVerifyAll(files: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const file = files[next++];
+      out.set(file, await crmVerifyConfigErrors(file));
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return out;
 }
 
 const skip = !existsSync(CASES) ? `corpus ${CASES} absent` : !hasCrmVerify() ? 'crm_verify (pacemaker-cli-utils) not installed' : '';
 
 describe.skipIf(skip !== '')(`vigil verify against crm_verify on the scheduler corpus${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  // crm_verify takes ~15 ms a case on an idle machine; the generous limit is for a busy one.
-  it('flags an error wherever crm_verify finds a configuration error', { timeout: 300_000 }, () => {
-    const files = readdirSync(CASES).filter((f) => f.endsWith('.xml')).sort();
+  // About 10 s on an idle two-core machine; the generous limit is for a busy one.
+  it('flags an error wherever crm_verify finds a configuration error', { timeout: 300_000 }, async () => {
+    const files = readdirSync(CASES).filter((f) => f.endsWith('.xml')).sort().map((f) => join(CASES, f));
+    const reference = await crmVerifyAll(files);
     const missed: string[] = [];
     let configErrorCases = 0;
-    for (const f of files) {
-      const path = join(CASES, f);
-      const expected = crmVerifyConfigErrors(path);
+    for (const path of files) {
+      const expected = reference.get(path) ?? [];
       if (expected.length === 0) continue;
       configErrorCases++;
       const ours = verifyCib(parseXml(readFileSync(path, 'utf8'), path));
-      if (ours.errors.length === 0) missed.push(`${f}: crm_verify says ${expected[0].trim()}`);
+      if (ours.errors.length === 0) missed.push(`${path}: crm_verify says ${expected[0].trim()}`);
     }
-    expect(configErrorCases).toBeGreaterThan(0);
+    // 43 of the public corpus's CIBs have configuration errors by crm_verify 2.1.5.
+    expect(configErrorCases).toBeGreaterThan(30);
     expect(missed).toEqual([]);
   });
 });
