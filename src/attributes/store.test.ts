@@ -95,3 +95,29 @@ describe('attributes in a CIB', () => {
     expect(() => applyStoreToCib(cib, before, setAttribute(before, t('x', 'ghost'), '1'))).toThrow(/node 'ghost' is not in the CIB/);
   });
 });
+
+describe('attribute service (the daemon shell)', () => {
+  it('commits a dampened value when its delay ends, and reports it once', async () => {
+    const { vi } = await import('vitest');
+    const { AttributeService } = await import('./io/service.js');
+    vi.useFakeTimers();
+    try {
+      let now = 0;
+      const seen: unknown[] = [];
+      const svc = new AttributeService({ now: () => now, onChange: (c) => seen.push(...c) });
+      svc.set(t('pingd'), '100', { dampenMs: 5000 });
+      svc.set(t('pingd'), '0', { dampenMs: 5000 });
+      expect(svc.get(t('pingd'))).toBeUndefined();
+      expect(seen).toEqual([]);
+      now = 5000;
+      vi.advanceTimersByTime(5000);
+      expect(svc.get(t('pingd'))).toBe('0');
+      expect(seen).toEqual([{ ref: t('pingd'), value: '0' }]);
+      svc.apply((s) => recordFailure(s, { node: 'n1', resource: 'web', task: 'start', intervalMs: 0, atSeconds: 5 }));
+      expect(seen).toHaveLength(3);
+      svc.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
