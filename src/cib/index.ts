@@ -6,5 +6,7 @@ export { CibError } from './model/errors.js';
 export type { Extra, Layout } from './model/fidelity.js';
 export * from './values.js';
 export { verifyCib, type Finding, type VerifyResult } from './verify.js';
+export { diffCib, applyCibPatch, CibPatchError, type CibPatch, type CibChange } from './diff.js';
+export { versionOf, compareVersions, formatVersion, nextVersion, withVersion, bumpVersion, sameXml, type ChangeKind } from './versions.js';
 export { parseXml, serializeXml, XmlSyntaxError, type XmlElement } from './xml.js';
 export { emptyCib } from './empty.js';

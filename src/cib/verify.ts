@@ -170,6 +170,10 @@ class Verifier {
       if (RESOURCE_KINDS.has(el.name) && el.attrs.id) this.resourceIds.add(el.attrs.id);
       if (el.name === 'primitive') {
         this.primitives++;
+        // A remote node takes its name from its connection resource, a guest node from remote-node.
+        if (el.attrs.class === 'ocf' && el.attrs.provider === 'pacemaker' && el.attrs.type === 'remote' && el.attrs.id) this.nodeNames.add(el.attrs.id);
+        const guest = this.metaValues(el).get('remote-node')?.attrs.value;
+        if (guest) this.nodeNames.add(guest);
         if (el.attrs.class === 'stonith') this.stonithDevices++;
       }
       if (el.name === 'template' && el.attrs.class === 'stonith') this.stonithDevices++;

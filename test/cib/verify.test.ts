@@ -116,6 +116,13 @@ describe('verifyCib', () => {
     expect(warnings(p)).toEqual(["unknown cluster property 'stonith-enabeld'", "rsc_location l: node 'n9' is not in the nodes section"]);
   });
 
+  it('knows remote and guest nodes by their resources', () => {
+    const guest = DUMMY('vm', '<meta_attributes id="vm-m"><nvpair id="vm-m-rn" name="remote-node" value="guest1"/></meta_attributes>');
+    const remote = '<primitive id="remote1" class="ocf" provider="pacemaker" type="remote"/>';
+    const constraints = '<rsc_location id="l1" rsc="a" node="guest1" score="5"/><rsc_location id="l2" rsc="a" node="remote1" score="5"/>';
+    expect(verify({ resources: FENCE + DUMMY('a') + guest + remote, constraints })).toEqual({ errors: [], warnings: [] });
+  });
+
   it('reports a document the model cannot hold as an error, not a crash', () => {
     expect(errors({ resources: FENCE + '<clone id="c"/>' })).toEqual(['clone c must contain exactly one primitive or group, has 0']);
     expect(errors({ resources: FENCE + '<primitive class="ocf" type="Dummy"/>' })).toEqual(['<primitive> has no id']);
