@@ -120,8 +120,8 @@ export function propagate(plan: Plan): void {
       queue.push(a);
     }
   };
-  while (queue.length > 0) {
-    const a = queue.shift() as Act;
+  for (let qi = 0; qi < queue.length; qi++) {
+    const a = queue[qi];
     queued.delete(a);
     for (const e of out.get(a) ?? []) {
       const t = e.then;

@@ -37,23 +37,43 @@ export function targetRole(r: Resource): string {
   return 'Started';
 }
 
-/** The fail count of a primitive on a node, honouring failure-timeout. */
-export function failCount(ctx: Context, p: Primitive, node: Node): number {
-  const timeoutMs = parseFailureTimeout(p.meta.get('failure-timeout'));
-  const names = new Set([p.configId, p.id]);
-  let total = 0;
+interface FailEntry {
+  count: number;
+  lastFailure?: number;
+}
+
+const failIndex = new WeakMap<Node, Map<string, FailEntry[]>>();
+
+/** fail-count attributes of a node grouped by resource id, built once per node. */
+function failEntries(node: Node): Map<string, FailEntry[]> {
+  let idx = failIndex.get(node);
+  if (idx) return idx;
+  idx = new Map();
   for (const [k, v] of node.attrs) {
     if (!k.startsWith('fail-count-')) continue;
     const rest = k.slice('fail-count-'.length);
     const hash = rest.indexOf('#');
     const rid = hash >= 0 ? rest.slice(0, hash) : rest;
-    if (!names.has(rid)) continue;
-    const count = parseScore(v) ?? 0;
-    if (timeoutMs > 0) {
-      const lf = node.attrs.get(`last-failure-${rest}`);
-      if (lf !== undefined && ctx.now - Number(lf) >= timeoutMs / 1000) continue;
+    const lf = node.attrs.get(`last-failure-${rest}`);
+    const list = idx.get(rid) ?? [];
+    list.push({ count: parseScore(v) ?? 0, lastFailure: lf !== undefined ? Number(lf) : undefined });
+    idx.set(rid, list);
+  }
+  failIndex.set(node, idx);
+  return idx;
+}
+
+/** The fail count of a primitive on a node, honouring failure-timeout. */
+export function failCount(ctx: Context, p: Primitive, node: Node): number {
+  const timeoutMs = parseFailureTimeout(p.meta.get('failure-timeout'));
+  const idx = failEntries(node);
+  let total = 0;
+  const ids = p.configId === p.id ? [p.id] : [p.configId, p.id];
+  for (const id of ids) {
+    for (const e of idx.get(id) ?? []) {
+      if (timeoutMs > 0 && e.lastFailure !== undefined && ctx.now - e.lastFailure >= timeoutMs / 1000) continue;
+      total = addScores(total, e.count);
     }
-    total = addScores(total, count);
   }
   return total;
 }
