@@ -57,7 +57,9 @@ export function checkConfiguration(config: XmlElement, touched: Set<string>, loo
   const topology = sectionOf(config, 'fencing-topology', false);
   for (const level of topology?.children ?? []) {
     for (const dev of (level.attrs.devices ?? '').split(',')) {
-      if (rscById.get(dev)?.attrs.class !== 'stonith') err(`fencing_topology: level ${level.attrs.index} uses ${dev}, which is not a fencing device`, dev);
+      // A device that does not exist at all is verifyCib's to report.
+      const rsc = rscById.get(dev);
+      if (rsc && rsc.attrs.class !== 'stonith') err(`fencing_topology: level ${level.attrs.index} uses ${dev}, which is not a fencing device`, dev);
     }
   }
   if (topology && touched.has('fencing_topology') && topology.children.length === 0) {

@@ -21,6 +21,7 @@ const RANK: Record<string, number> = {
 };
 
 const SECTIONS: Section[] = ['crm_config', 'nodes', 'resources', 'constraints', 'rsc_defaults', 'op_defaults', 'fencing-topology', 'tags', 'alerts'];
+const REQUIRED_SECTIONS = new Set(['crm_config', 'nodes', 'resources', 'constraints']);
 const RESOURCE_TAGS = new Set(['primitive', 'template', 'group', 'clone', 'master', 'bundle']);
 const CONTAINERS = new Set(['group', 'clone', 'master']);
 
@@ -95,7 +96,9 @@ export function applyStatements(cib: XmlElement, statements: Statement[], ctx: L
   const out = cloneXml(cib);
   const config = configurationOf(out);
   if (ctx.method === 'replace') {
-    for (const section of config.children) if (SECTIONS.includes(section.name as Section)) section.children = [];
+    // Back to what an empty CIB has: the four required sections, empty; optional ones gone.
+    config.children = config.children.filter((s) => !SECTIONS.includes(s.name as Section) || REQUIRED_SECTIONS.has(s.name));
+    for (const section of config.children) if (REQUIRED_SECTIONS.has(section.name)) section.children = [];
   }
   const nodeNames = (sectionOf(config, 'nodes', false)?.children ?? []).flatMap((n) => (n.attrs.uname !== undefined ? [n.attrs.uname] : []));
   const store = IdStore.ofTree(config);

@@ -89,8 +89,10 @@ describe('load', () => {
   });
 
   it('replace starts from an empty configuration', () => {
-    const replaced = load('property stonith-enabled=false\nprimitive x Dummy\n', load(base + 'primitive e Dummy\n'), { method: 'replace' });
+    const before = load(base + 'primitive e Dummy\nrsc_defaults resource-stickiness=1\ntag t d e\n');
+    const replaced = load('property stonith-enabled=false\nprimitive x Dummy\n', before, { method: 'replace' });
     expect(section(replaced, 'resources').children.map((r) => r.attrs.id)).toEqual(['x']);
+    expect(configurationOf(replaced).children.map((c) => c.name)).toEqual(['crm_config', 'nodes', 'resources', 'constraints']);
   });
 
   it('a group redefined without a member puts the member back at the top level', () => {
