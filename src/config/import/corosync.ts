@@ -1,6 +1,6 @@
 import { DEFAULT_KEY_FILE, DEFAULT_PATHS, DEFAULT_PORT, MAX_LINKS, type LinkConfig, type NodeConfig, type VigilConfig } from '../types.js';
 import { DEFAULT_LAST_MAN_STANDING_WINDOW_MS } from '../../membership/index.js';
-import { ImportError, type ImportNote, type ImportResult } from './result.js';
+import { ImportError, inFileOrder, type ImportNote, type ImportResult } from './result.js';
 import { translateTimers } from './timers.js';
 
 /** One `key: value` or `name { ... }` of corosync.conf, with its line. */
@@ -81,12 +81,12 @@ export function importCorosyncConf(text: string, authkey?: Uint8Array): ImportRe
     quorum,
     paths: { ...DEFAULT_PATHS, logDir },
   };
-  const result: ImportResult = { config, notes };
+  const result: ImportResult = { config, notes: inFileOrder(notes) };
   if (authkey !== undefined) {
     result.key = authkey;
-    notes.push({ directive: '(authkey)', status: 'translated', detail: `the ${authkey.length}-byte corosync authkey becomes the cluster key at ${DEFAULT_KEY_FILE}` });
+    result.notes.push({ directive: '(authkey)', status: 'translated', detail: `the ${authkey.length}-byte corosync authkey becomes the cluster key at ${DEFAULT_KEY_FILE}` });
   } else {
-    notes.push({ directive: '(authkey)', status: 'unsupported', detail: `no authkey given: create a cluster key at ${DEFAULT_KEY_FILE} (e.g. head -c 32 /dev/urandom), the same on every node` });
+    result.notes.push({ directive: '(authkey)', status: 'unsupported', detail: `no authkey given: create a cluster key at ${DEFAULT_KEY_FILE} (e.g. head -c 32 /dev/urandom), the same on every node` });
   }
   return result;
 }

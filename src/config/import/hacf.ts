@@ -1,7 +1,7 @@
 import { DEFAULT_KEY_FILE, DEFAULT_PATHS, DEFAULT_PORT, type LinkConfig, type NodeConfig, type VigilConfig } from '../types.js';
 import { DEFAULT_LAST_MAN_STANDING_WINDOW_MS } from '../../membership/index.js';
 import { importAuthkeys } from './authkeys.js';
-import { ImportError, type ImportNote, type ImportResult } from './result.js';
+import { ImportError, inFileOrder, type ImportNote, type ImportResult } from './result.js';
 import { parseHeartbeatTime, translateTimers, type LegacyTimer } from './timers.js';
 
 interface Directive {
@@ -162,13 +162,15 @@ export function importHaCf(haCfText: string, authkeysText?: string, options: { c
   if (!options.clusterName) {
     notes.push({ directive: '(cluster name)', status: 'translated', detail: 'ha.cf has no cluster name: set to linux-ha; change [cluster] name if you like' });
   }
-  const result: ImportResult = { config, notes };
+  const sorted = inFileOrder(notes);
+  const result: ImportResult = { config, notes: sorted };
   if (authkeysText !== undefined) {
+    // authkeys is another file: its notes follow, in its own line order.
     const auth = importAuthkeys(authkeysText);
-    notes.push(...auth.notes);
+    sorted.push(...auth.notes.map((n) => ({ ...n, directive: `authkeys: ${n.directive}` })));
     if (auth.key) result.key = auth.key;
   } else {
-    notes.push({ directive: '(authkeys)', status: 'unsupported', detail: `no authkeys given: create a cluster key at ${DEFAULT_KEY_FILE} (e.g. head -c 32 /dev/urandom), the same on every node` });
+    sorted.push({ directive: '(authkeys)', status: 'unsupported', detail: `no authkeys given: create a cluster key at ${DEFAULT_KEY_FILE} (e.g. head -c 32 /dev/urandom), the same on every node` });
   }
   return result;
 }

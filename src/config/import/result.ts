@@ -22,3 +22,11 @@ export interface ImportResult {
 export class ImportError extends Error {
   override name = 'ImportError';
 }
+
+/** Notes in file order; those about the file as a whole (no line) last. */
+export function inFileOrder(notes: ImportNote[]): ImportNote[] {
+  return notes
+    .map((n, i) => ({ n, i }))
+    .sort((a, b) => (a.n.line ?? Infinity) - (b.n.line ?? Infinity) || a.i - b.i)
+    .map(({ n }) => n);
+}
