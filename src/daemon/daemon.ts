@@ -134,13 +134,13 @@ export class Daemon {
       const now = Date.now();
       const lag = Math.max(0, now - due);
       this.loop.record(lag, now);
-      // Lag of a tick or two is timer jitter on a busy machine; the same two-keepalive threshold
-      // as membership's own gap check keeps ordinary load from lowering local health.
-      if (lag > 2 * this.s.timing.keepaliveMs) {
-        // The loop was stalled (CPU starvation, SIGSTOP, a long synchronous job). Tell membership
-        // first, then let the packets that queued up meanwhile be read (setImmediate runs after
-        // the poll phase) before it looks at who has been silent.
-        this.apply(this.membership.reportLocalDelay(lag));
+      if (lag > interval) {
+        // The loop was stalled (CPU starvation, SIGSTOP, a long synchronous job). Membership
+        // sees the stall itself, from the gap between the tick times we pass it, and stops
+        // holding that time against its peers; reporting the same lag through
+        // reportLocalDelay() as well would count the stall twice. What we add is the order:
+        // the packets that queued up meanwhile are read first (setImmediate runs after the
+        // poll phase), so a peer that did talk is not taken for silent.
         setImmediate(() => this.tick(now + interval));
       } else {
         this.tick(due + interval);

@@ -67,6 +67,6 @@ describe('transport receive path under fuzzing', () => {
       expect(c.delivered).toBe(genuine);
       expect(c.received).toBe(c.delivered + dropped);
       expect(c.droppedReplay).toBe(genuine);
-    });
+    }, Math.max(60_000, RUNS * 2));
   }
 });
