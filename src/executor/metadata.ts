@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { childrenNamed, firstChild, parseXml, type XmlElement } from '../cib/xml.js';
@@ -133,10 +134,22 @@ export function listAgents(dirs: AgentDirectories, agentClass?: string, provider
     }
   }
   if (want('lsb') && provider === undefined) for (const s of listExecutables(dirs.lsbDir)) out.push(`lsb:${s}`);
+  if (want('systemd') && provider === undefined && dirs.systemdRunDir) for (const u of systemdServices()) out.push(`systemd:${u}`);
   if (want('stonith') && provider === undefined) {
     for (const f of listExecutables(dirs.fenceDir).filter((n) => n.startsWith('fence_'))) out.push(`stonith:${f}`);
   }
   return out;
+}
+
+/** Service units systemd knows, without the `.service` suffix (implied for systemd: agents). */
+function systemdServices(): string[] {
+  const res = spawnSync('systemctl', ['list-unit-files', '--type=service', '--no-legend', '--no-pager'], { encoding: 'utf8' });
+  if (res.status !== 0) return [];
+  return res.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0])
+    .filter((unit) => unit.endsWith('.service') && !unit.includes('@.'))
+    .map((unit) => unit.slice(0, -'.service'.length));
 }
 
 /** Meta-data an agent does not print itself (LSB), or undefined when it must be asked. */

@@ -7,6 +7,7 @@ import { crmAttribute } from './crm-attribute.js';
 import { crmMaster } from './crm-master.js';
 import { crmNode } from './crm-node.js';
 import { crmResource } from './crm-resource.js';
+import { crmMon } from './crm-mon.js';
 import { HelperUsageError } from './getopt.js';
 import type { HelperIo } from './io.js';
 
@@ -24,6 +25,7 @@ const TOOLS: Record<string, Tool> = {
   attrd_updater: attrdUpdater,
   crm_node: crmNode,
   crm_resource: crmResource,
+  crm_mon: crmMon,
   pacemakerd: (argv, _env, _b, io) => {
     if (argv.includes('-$') || argv.includes('--version')) {
       io.out(`Pacemaker ${PACEMAKER_VERSION} (vigil)\n`);
