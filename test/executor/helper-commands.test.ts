@@ -122,6 +122,6 @@ describe('crm_node, crm_resource, cibadmin, pacemakerd', () => {
     expect(run('crm_resource -r x -z -g cpu', withCib).code).toBe(3);
     expect(run('cibadmin -Q', withCib).out).toContain('<node id="2" uname="node2"/>');
     expect(run('pacemakerd -$').out).toMatch(/^Pacemaker 2\.1\.5/);
-    expect(run('crm_mon -d -i 5')).toMatchObject({ code: 64, err: expect.stringMatching(/only one-shot status/) });
+    expect(run('crm_mon -n -r')).toMatchObject({ code: 64, err: expect.stringMatching(/only one-shot status/) });
   });
 });
