@@ -817,9 +817,10 @@ function opFailure(rsc: MResource, node: MNode, op: OpInfo, rc: number, st: OpSt
     } else {
       rsc.role = RoleRank.Unpromoted;
     }
-  } else if (op.task === 'migrate_to' || op.task === 'migrate_from') {
-    // A failed migration leaves the resource active where the op ran; recovery stops it.
-    if (rsc.role < RoleRank.Started) setActive(rsc);
+  } else if (op.task === 'migrate_to') {
+    migrateToFailed(rsc, node, op, ctx);
+  } else if (op.task === 'migrate_from') {
+    migrateFromFailed(rsc, node, op, ctx);
   }
   if (isProbe(op) && rc === OCF.notInstalled) {
     rsc.role = RoleRank.Stopped;
@@ -853,7 +854,7 @@ function updateResourceState(rsc: MResource, node: MNode, op: OpInfo, rc: number
     rsc.role = RoleRank.Started;
     clearPast = true;
   } else if (op.task === 'migrate_to') {
-    migrateToSucceeded(rsc, node, op, all, ctx);
+    migrateToSucceeded(rsc, node, op, ctx);
   } else if (rsc.role < RoleRank.Started) {
     setActive(rsc);
   }
@@ -895,30 +896,81 @@ function opsOn(rscId: string, nodeName: string, ctx: Ctx): OpInfo[] {
   return [];
 }
 
-function migrateToSucceeded(rsc: MResource, node: MNode, op: OpInfo, all: readonly OpInfo[], ctx: Ctx): void {
+/** Pacemaker's "is op a newer than op b": call ids on one node, last-rc-change across nodes. */
+function isNewerOp(a: OpInfo, b: OpInfo, sameNodeDefault: boolean): boolean {
+  const aNode = a.el.attrs.on_node;
+  const bNode = b.el.attrs.on_node;
+  const sameNode = aNode === undefined || bNode === undefined ? sameNodeDefault : aNode === bNode;
+  if (a.callId === -1 && b.callId === -1) return false;
+  if (a.callId === -1) return true;
+  if (b.callId === -1) return false;
+  if (sameNode && a.callId !== b.callId) return a.callId > b.callId;
+  return b.lastRcChange >= 0 && a.lastRcChange > b.lastRcChange;
+}
+
+const STATE_CHANGING = ['start', 'stop', 'migrate_to', 'migrate_from'];
+
+function nonMonitorAfter(rscId: string, nodeName: string, ref: OpInfo, sameNode: boolean, ctx: Ctx): boolean {
+  return opsOn(rscId, nodeName, ctx).some((o) => o.el !== ref.el && STATE_CHANGING.includes(o.task) && isNewerOp(o, ref, sameNode));
+}
+
+function monitorNotRunningAfter(rscId: string, nodeName: string, ref: OpInfo, sameNode: boolean, ctx: Ctx): boolean {
+  const monitor = opsOn(rscId, nodeName, ctx).find((o) => o.task === 'monitor' && o.rc === OCF.notRunning && o.status === EXEC.done);
+  return monitor !== undefined && isNewerOp(monitor, ref, sameNode);
+}
+
+/** Whether `nodeName` has history newer than the migration events, so they no longer matter there. */
+function newerStateAfterMigrate(rscId: string, nodeName: string, migrateTo: OpInfo | undefined, migrateFrom: OpInfo | undefined, ctx: Ctx): boolean {
+  const base = (migrateFrom ?? migrateTo)!;
+  const source = base.el.attrs['migrate_source'];
+  const target = base.el.attrs['migrate_target'];
+  let ref = base;
+  let sameNode = false;
+  if (nodeName === target) {
+    if (migrateFrom) {
+      ref = migrateFrom;
+      sameNode = true;
+    } else if (migrateTo) {
+      ref = migrateTo;
+    }
+  } else if (nodeName === source) {
+    if (migrateTo) {
+      ref = migrateTo;
+      sameNode = true;
+    } else if (migrateFrom) {
+      ref = migrateFrom;
+    }
+  }
+  return nonMonitorAfter(rscId, nodeName, ref, sameNode, ctx) || monitorNotRunningAfter(rscId, nodeName, ref, sameNode, ctx);
+}
+
+/** No history at all for the resource on that node (it will be probed there). */
+function unknownOnNode(rscId: string, nodeName: string, ctx: Ctx): boolean {
+  return !opsOn(rscId, nodeName, ctx).some((o) => o.rc !== 193);
+}
+
+function findMigrationOp(rscId: string, task: 'migrate_to' | 'migrate_from', nodeName: string, peer: string, ctx: Ctx, mustSucceed: boolean): OpInfo | undefined {
+  const peerAttr = task === 'migrate_to' ? 'migrate_target' : 'migrate_source';
+  return opsOn(rscId, nodeName, ctx).find(
+    (o) => o.task === task && o.el.attrs[peerAttr] === peer && (!mustSucceed || (o.rc === OCF.ok && o.status === EXEC.done)),
+  );
+}
+
+function migrateToSucceeded(rsc: MResource, node: MNode, op: OpInfo, ctx: Ctx): void {
   const source = op.el.attrs['migrate_source'];
   const target = op.el.attrs['migrate_target'];
   if (source === undefined || target === undefined || source !== node.name) return;
-  const historyId = rsc.cloneName ?? rsc.id;
-  const sourceNewerOp = all.some((o) => o.task !== 'monitor' && o.task !== 'notify' && compareOps(o, op) > 0 && o.callId !== op.callId);
-  const targetOps = opsOn(historyId, target, ctx);
-  const migrateFrom = targetOps.find((o) => o.task === 'migrate_from' && o.el.attrs['migrate_source'] === source);
+  const rscId = rsc.cloneName ?? rsc.id;
+  const sourceNewerOp = nonMonitorAfter(rscId, source, op, true, ctx);
+  const migrateFrom = findMigrationOp(rscId, 'migrate_from', target, source, ctx, false);
   if (sourceNewerOp && migrateFrom) return;
-  // Compared on the target by call id against its migrate_from, else by time against the migrate_to.
-  const newerOnTarget = (o: OpInfo): boolean =>
-    migrateFrom ? o.callId > migrateFrom.callId : o.lastRcChange >= 0 && op.lastRcChange >= 0 && o.lastRcChange > op.lastRcChange;
-  const targetNewer = targetOps.some(
-    (o) =>
-      o !== migrateFrom &&
-      o.task !== 'notify' &&
-      newerOnTarget(o) &&
-      (o.task !== 'monitor' || o.rc === OCF.notRunning),
-  );
+  const targetNewer = newerStateAfterMigrate(rscId, target, op, migrateFrom, ctx);
   if (sourceNewerOp && targetNewer) return;
   rsc.role = RoleRank.Started;
   const targetNode = ctx.nodeByName.get(target);
   const sourceNode = ctx.nodeByName.get(source);
   if (migrateFrom && migrateFrom.rc === OCF.ok && migrateFrom.status === EXEC.done) {
+    // Migrated, but the source was never stopped: a dangling migration, stopped here.
     rsc.role = RoleRank.Stopped;
   } else if (migrateFrom && migrateFrom.status !== EXEC.pending) {
     if (!targetNewer && targetNode?.online) {
@@ -934,6 +986,34 @@ function migrateToSucceeded(rsc: MResource, node: MNode, op: OpInfo, all: readon
     }
   } else if (!sourceNewerOp) {
     rsc.failed = true;
+  }
+}
+
+/** A failed migrate_to leaves the resource active on the source, and on the target unless it moved on since. */
+function migrateToFailed(rsc: MResource, node: MNode, op: OpInfo, ctx: Ctx): void {
+  const source = op.el.attrs['migrate_source'];
+  const target = op.el.attrs['migrate_target'];
+  if (source === undefined || target === undefined || source !== node.name) return;
+  rsc.role = RoleRank.Started;
+  const rscId = rsc.cloneName ?? rsc.id;
+  const migrateFrom = findMigrationOp(rscId, 'migrate_from', target, source, ctx, true);
+  if (!unknownOnNode(rscId, target, ctx) && !newerStateAfterMigrate(rscId, target, op, migrateFrom, ctx)) {
+    const targetNode = ctx.nodeByName.get(target);
+    if (targetNode?.online) addRunning(rsc, targetNode, ctx);
+  }
+}
+
+/** A failed migrate_from leaves the resource active on the target, and on the source unless it moved on since. */
+function migrateFromFailed(rsc: MResource, node: MNode, op: OpInfo, ctx: Ctx): void {
+  const source = op.el.attrs['migrate_source'];
+  const target = op.el.attrs['migrate_target'];
+  if (source === undefined || target === undefined || target !== node.name) return;
+  rsc.role = RoleRank.Started;
+  const rscId = rsc.cloneName ?? rsc.id;
+  const migrateTo = findMigrationOp(rscId, 'migrate_to', source, target, ctx, true);
+  if (!unknownOnNode(rscId, source, ctx) && !newerStateAfterMigrate(rscId, source, migrateTo, op, ctx)) {
+    const sourceNode = ctx.nodeByName.get(source);
+    if (sourceNode?.online) addRunning(rsc, sourceNode, ctx);
   }
 }
 
