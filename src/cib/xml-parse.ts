@@ -9,11 +9,6 @@ import type { XmlElement } from './xml.js';
  * Comments and processing instructions are skipped; a DOCTYPE is skipped and defines nothing.
  */
 
-export interface ParseFailure {
-  reason: string;
-  offset: number;
-}
-
 /** Thrown inside the parser; parseXml turns it into an XmlSyntaxError with line and column. */
 export class ParseError extends Error {
   constructor(

@@ -83,11 +83,11 @@ class Reader {
   }
 
   private configuration(el: XmlElement): Configuration {
+    const sections: Partial<Record<SectionName, Extra>> = {};
     const out: Configuration = {
       crmConfig: [], nodes: [], resources: [], constraints: [], rscDefaults: [], opDefaults: [], alerts: [],
-      fencingTopology: [], tags: [], acls: [], sections: {}, extra: this.extra(el, S.SHAPES.configuration),
+      fencingTopology: [], tags: [], acls: [], sections, extra: this.extra(el, S.SHAPES.configuration),
     };
-    const sections: Partial<Record<SectionName, Extra>> = {};
     for (const [name, field] of Object.entries(CONFIG_SECTIONS) as [SectionName, keyof Configuration][]) {
       const section = single(el, name);
       if (!section) continue;
@@ -95,7 +95,6 @@ class Reader {
       (out[field] as unknown[]) = items;
       sections[name] = extra;
     }
-    out.sections = sections;
     return out;
   }
 
