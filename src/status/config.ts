@@ -1,6 +1,6 @@
 import { childrenNamed, firstChild, type XmlElement } from '../cib/xml.js';
 import { compareNodeNames, indexIds, intervalMs, isTrue, readNvpairs, resourceRuleHolds, scoreOf, type IdIndex } from './attrs.js';
-import { newResource, type BundleReplica, type MNode, type MResource, type OpDef } from './model.js';
+import { newResource, topParent, type BundleReplica, type MNode, type MResource, type OpDef } from './model.js';
 import type { NodeType } from './types.js';
 
 /** Cluster-wide settings read from crm_config and the cib element. */
@@ -249,7 +249,7 @@ function buildPrimitive(el: XmlElement, ctx: BuildContext, parent: MResource | u
   const meta = metaFor(el, parent?.meta, ctx, template);
   const cls = el.attrs.class ?? template?.attrs.class ?? '';
   const provider = el.attrs.provider ?? template?.attrs.provider;
-  const top = parent ? topOf(parent) : undefined;
+  const top = parent ? topParent(parent) : undefined;
   const r = newResource({
     kind: 'primitive',
     id: xmlId + idSuffix,
@@ -297,16 +297,10 @@ function buildPrimitive(el: XmlElement, ctx: BuildContext, parent: MResource | u
   return r;
 }
 
-function topOf(r: MResource): MResource {
-  let t = r;
-  while (t.parent) t = t.parent;
-  return t;
-}
-
 function buildGroup(el: XmlElement, ctx: BuildContext, parent: MResource | undefined, idSuffix: string, index: number): MResource {
   const xmlId = el.attrs.id ?? '';
   const meta = metaFor(el, parent?.meta, ctx);
-  const top = parent ? topOf(parent) : undefined;
+  const top = parent ? topParent(parent) : undefined;
   const g = newResource({
     kind: 'group',
     id: xmlId + idSuffix,
@@ -395,7 +389,8 @@ function buildBundle(el: XmlElement, ctx: BuildContext, index: number): MResourc
     configIndex: index,
     priority: scoreOf(meta.get('priority')),
     unique: isTrue(meta.get('globally-unique')),
-    promotable,
+    // Only the bundled clone is promotable; containers and connections are plain primitives.
+    promotable: false,
   });
   applyManagement(b, ctx);
   const network = firstChild(el, 'network');

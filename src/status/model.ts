@@ -184,9 +184,10 @@ export function newResource(init: {
   };
 }
 
+/** The outermost collective, stopping below a bundle (a bundle's clone is its children's top). */
 export function topParent(r: MResource): MResource {
   let t = r;
-  while (t.parent) t = t.parent;
+  while (t.parent && t.parent.kind !== 'bundle') t = t.parent;
   return t;
 }
 

@@ -433,9 +433,8 @@ function unpackFindResource(node: MNode, historyId: string, ctx: Ctx): MResource
     parent = topParent(rsc);
   }
   if (rsc && parent) {
-    const clone = parent.kind === 'bundle' ? parent.bundle?.childClone : parent;
-    if (parent.kind === 'bundle' && clone && rsc.parent === clone) {
-      rsc = bundleReplicaFor(parent, node) ?? rsc;
+    if (isAnonClone(parent) && parent.parent?.kind === 'bundle') {
+      rsc = bundleReplicaFor(parent.parent, node) ?? rsc;
     } else if (isAnonClone(parent)) {
       rsc = findAnonymousInstance(parent, node, baseName(historyId), ctx);
     }
