@@ -105,7 +105,8 @@ class Verifier {
     const fencingOn = this.fencingEnabled(section('crm_config'));
     this.checkProperties(section('crm_config'));
     for (const rsc of section('resources')) this.checkResource(rsc, fencingOn, false);
-    for (const set of [...section('rsc_defaults'), ...section('op_defaults')]) this.checkNvSet(set);
+    for (const set of section('rsc_defaults')) this.checkDefaults(set, 'rsc_defaults');
+    for (const set of section('op_defaults')) this.checkDefaults(set, 'op_defaults');
     for (const c of section('constraints')) this.checkConstraint(c, fencingOn);
     for (const tag of section('tags')) this.checkTag(tag);
     for (const level of section('fencing-topology')) this.checkFencingLevel(level);
@@ -219,6 +220,25 @@ class Verifier {
       if (child.name === 'rule') this.checkRule(child);
       else if (child.name === 'nvpair' && child.attrs.name === undefined && child.attrs['id-ref'] === undefined) {
         this.error(`nvpair '${child.attrs.id ?? '?'}' has no name`, child.attrs.id);
+      }
+    }
+  }
+
+  /** Defaults are checked like the values they stand in for: resource meta or op attributes. */
+  private checkDefaults(set: XmlElement, section: 'rsc_defaults' | 'op_defaults'): void {
+    this.checkNvSet(set);
+    for (const nv of childrenNamed(set, 'nvpair')) {
+      const { name = '', value = '' } = nv.attrs;
+      const where = `${section} ${name}`;
+      if (section === 'rsc_defaults' && BOOLEAN_META.has(name) && parseBoolean(value) === undefined) {
+        this.error(`${where}: '${value}' is not a boolean`, nv.attrs.id);
+      }
+      if (section === 'rsc_defaults' && name === 'resource-stickiness') this.checkScore(value, where, nv.attrs.id);
+      if (section === 'op_defaults' && ['timeout', 'interval', 'start-delay'].includes(name) && parseDurationMs(value) === undefined) {
+        this.error(`${where}: '${value}' is not a duration`, nv.attrs.id);
+      }
+      if (section === 'op_defaults' && ['enabled', 'record-pending'].includes(name) && parseBoolean(value) === undefined) {
+        this.error(`${where}: '${value}' is not a boolean`, nv.attrs.id);
       }
     }
   }

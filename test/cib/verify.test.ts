@@ -81,6 +81,13 @@ describe('verifyCib', () => {
     expect(errors({ constraints: '<rsc_location id="l" rsc="a" node="n1" score="1" role="Leader"/>' })).toEqual(["rsc_location l role: 'Leader' is not a role"]);
   });
 
+  it('bad values in resource and operation defaults', () => {
+    const defaults = (section: string, name: string, value: string) => `<${section}><meta_attributes id="${section}-m"><nvpair id="${section}-m-1" name="${name}" value="${value}"/></meta_attributes></${section}>`;
+    expect(errors({ extra: defaults('rsc_defaults', 'is-managed', 'perhaps') })).toEqual(["rsc_defaults is-managed: 'perhaps' is not a boolean"]);
+    expect(errors({ extra: defaults('op_defaults', 'timeout', '20 sec ago') })).toEqual(["op_defaults timeout: '20 sec ago' is not a duration"]);
+    expect(errors({ extra: defaults('op_defaults', 'timeout', '20s') + defaults('rsc_defaults', 'resource-stickiness', 'INFINITY') })).toEqual([]);
+  });
+
   it('two recurring operations with the same name and interval', () => {
     const ops = '<operations><op id="m1" name="monitor" interval="10s" role="Promoted"/><op id="m2" name="monitor" interval="10000ms" role="Unpromoted"/></operations>';
     expect(errors({ resources: FENCE + DUMMY('a', ops) })).toEqual([
