@@ -29,7 +29,7 @@ describe('Controller', () => {
     const { first } = dcController();
     expect(first.plan?.request).toBe(1);
     expect(first.plan?.cib.attrs['have-quorum']).toBe('1');
-    expect(first.status.map((s) => s.kind)).toEqual(['forget-node-history', 'forget-node-history']);
+    expect(first.status.map((s) => s.kind)).toEqual(['node-joined', 'node-joined']);
   });
 
   it('dispatches actions only once their inputs are confirmed, and records history', () => {

@@ -1,7 +1,7 @@
 import { serializeXml, type XmlElement } from '../cib/xml.js';
 import type { ActionResource, ClusterAction, FenceAction, GraphAction, ResourceAction, TransitionGraph } from '../scheduler/graph.js';
 import { section, statusOf } from './cib-tree.js';
-import { clusterOptions, nextFailureExpiry, type ClusterTimers } from './options.js';
+import { clusterOptions, isTrue, nextFailureExpiry, property, type ClusterTimers } from './options.js';
 import {
   applyStatusUpdates,
   isFailure,
@@ -229,7 +229,11 @@ export class Controller {
     if (!wasDc) ready.log.push({ level: 'notice', msg: `this node is the DC of ${view.members.length} member(s)` });
     // A joining node's history in the CIB may be stale: forgetting it makes the scheduler probe
     // everything there before it may start anything there.
-    for (const node of joined) this.emit(ready, [{ kind: 'forget-node-history', node }]);
+    for (const node of joined) this.emit(ready, [{ kind: 'node-joined', node }]);
+    // Without fencing, a node that left runs nothing the cluster can count on; one that said it
+    // was leaving stopped its resources first. Either way its history no longer describes it.
+    // (With fencing, an unclean node's history stays until it is fenced.)
+    for (const node of lost) if (!this.fencingEnabled() || this.expectedDown(node)) this.emit(ready, [{ kind: 'forget-node-history', node }]);
     if (this.run) {
       for (const action of this.run.inFlight()) {
         if ('node' in action && lost.includes(action.node) && action.kind !== 'fence') {
@@ -304,6 +308,16 @@ export class Controller {
       // Try again, but not in a tight loop against a device that cannot work.
       this.planAt = Math.max(this.planAt ?? 0, nowMs + FENCE_RETRY_MS);
     }
+  }
+
+  private fencingEnabled(): boolean {
+    const crmConfig = this.cib ? section(this.cib, 'crm_config') : undefined;
+    const raw = property(crmConfig, 'stonith-enabled') ?? property(crmConfig, 'fencing-enabled');
+    return raw === undefined || isTrue(raw);
+  }
+
+  private expectedDown(node: string): boolean {
+    return (statusOf(this.cib as XmlElement)?.children ?? []).some((s) => s.name === 'node_state' && s.attrs.uname === node && s.attrs.expected === 'down');
   }
 
   /**

@@ -55,6 +55,8 @@ export type StatusUpdate =
   | { kind: 'clear-failures'; node: string; resource: string }
   | { kind: 'forget-resource'; node: string; resource: string }
   | { kind: 'forget-node-history'; node: string }
+  /** A node joined: its old history is void and it is a member again. */
+  | { kind: 'node-joined'; node: string }
   | { kind: 'node-fenced'; node: string }
   /** A transient node attribute (standby for this boot ...); null removes it. */
   | { kind: 'node-attribute'; node: string; name: string; value: string | null }
@@ -140,7 +142,12 @@ function applyOne(cib: XmlElement, update: StatusUpdate): XmlElement {
         ),
       }));
     case 'forget-node-history':
-      // The node joined: whatever it was expected to be before, it is a member now.
+      return editAt(cib, [{ name: 'status' }, nodeStateStep(cib, update.node)], (state) => ({
+        ...state,
+        children: state.children.filter((c) => c.name !== 'lrm'),
+      }));
+    case 'node-joined':
+      // Whatever it was expected to be before, it is a member now.
       return editAt(cib, [{ name: 'status' }, nodeStateStep(cib, update.node)], (state) => ({
         ...state,
         attrs: state.attrs.expected === undefined ? state.attrs : { ...state.attrs, expected: 'member' },

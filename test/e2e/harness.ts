@@ -124,8 +124,12 @@ export async function startE2eCluster(options: { nodes: number; clients?: number
       execFileSync(FENCE_AGENT, [], { input: `action=off\nplug=${net.nodes[i].ns}\n`, timeout: 10_000 });
     },
     powerOn(i) {
+      // A reboot forgets what the running system had: addresses added to its interface (VIPs)
+      // and the run-time directory agents keep their pid and state files in.
+      net.exec(i, 'ip', ['addr', 'flush', 'dev', 'eth0']);
+      net.exec(i, 'ip', ['addr', 'add', `${net.nodes[i].addresses[0]}/24`, 'dev', 'eth0']);
+      rmSync(join(cluster.nodes[i].stateDir, 'rsctmp'), { recursive: true, force: true });
       execFileSync(FENCE_AGENT, [], { input: `action=on\nplug=${net.nodes[i].ns}\n`, timeout: 10_000 });
-      // The hub side of the veth was left up by the agent; the node side is up again now.
       cluster.start(i);
     },
     async waitFor(what, get, pred, ms = 20_000) {

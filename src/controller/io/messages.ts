@@ -58,6 +58,7 @@ const STRING_FIELDS: Record<string, string[]> = {
   'clear-failures': ['node', 'resource'],
   'forget-resource': ['node', 'resource'],
   'forget-node-history': ['node'],
+  'node-joined': ['node'],
   'node-fenced': ['node'],
   'node-attribute': ['node', 'name'],
   'clear-node-state': ['node'],
