@@ -121,3 +121,27 @@ describe('attribute service (the daemon shell)', () => {
     }
   });
 });
+
+describe('attribute service sharing its file with the helper commands', () => {
+  it('takes in and reports what a helper wrote', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { AttributeService } = await import('./io/service.js');
+    const { updateStoreFile } = await import('./io/file-store.js');
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-attrsvc-'));
+    try {
+      const seen: unknown[] = [];
+      const svc = new AttributeService({ stateDir: dir, onChange: (c) => seen.push(...c) });
+      svc.set(t('a'), '1');
+      updateStoreFile(dir, Date.now(), (s) => setAttribute(s, t('master-db'), '10'));
+      expect(svc.get(t('master-db'))).toBeUndefined();
+      svc.refresh();
+      expect(svc.get(t('master-db'))).toBe('10');
+      expect(seen).toEqual([{ ref: t('a'), value: '1' }, { ref: t('master-db'), value: '10' }]);
+      svc.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

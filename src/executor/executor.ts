@@ -13,11 +13,12 @@ import { runProcess, type ProcessOutcome } from './process.js';
 import { OUTPUT_LIMIT_BYTES, type AgentSpec, type OperationRequest, type OperationResult } from './types.js';
 import type { ResourceAction } from '../scheduler/graph.js';
 
-/** How the helper commands an agent runs reach the attribute service. */
-export type AttributeServiceLocation =
-  | { kind: 'daemon'; socketPath: string }
-  | { kind: 'file'; stateDir: string }
-  | { kind: 'cib-file'; path: string };
+/**
+ * How the helper commands an agent runs reach the attribute service: the node's state
+ * directory (the daemon's AttributeService shares that file; see its refresh()), or, offline,
+ * a CIB file whose nodes and status sections hold the attributes.
+ */
+export type AttributeServiceLocation = { kind: 'file'; stateDir: string } | { kind: 'cib-file'; path: string };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -124,7 +125,6 @@ export class Executor {
   environmentFor(request: OperationRequest): Record<string, string> {
     const extra: Record<string, string> = { VIGIL_NODE_NAME: this.options.nodeName, VIGIL_NODE: process.execPath };
     const loc = this.options.attributes;
-    if (loc?.kind === 'daemon') extra.VIGIL_SOCKET = loc.socketPath;
     if (loc?.kind === 'file') extra.VIGIL_STATE_DIR = loc.stateDir;
     if (loc?.kind === 'cib-file') extra.CIB_file = loc.path;
     return buildAgentEnvironment(request, {

@@ -28,6 +28,9 @@ export interface AttributeServiceOptions {
  * The attribute service a daemon runs: the pure store plus the one timer dampening needs, and
  * the file the helper commands share with it. Changes are reported once committed, so a
  * dampened flapping value reaches the CIB only when it settles.
+ *
+ * Agents' helpers (crm_master, attrd_updater ...) write the state file while an operation
+ * runs: call refresh() when an operation ends to take in, and report, what they changed.
  */
 export class AttributeService {
   private store: AttributeStore;
@@ -37,6 +40,15 @@ export class AttributeService {
   constructor(private readonly options: AttributeServiceOptions = {}) {
     this.now = options.now ?? Date.now;
     this.store = options.stateDir ? readStoreFile(options.stateDir, this.now()) : emptyStore();
+    this.schedule();
+  }
+
+  /** Re-reads the shared state file; reports what others (the helper commands) changed. */
+  refresh(): void {
+    if (!this.options.stateDir) return;
+    const before = this.store;
+    this.store = readStoreFile(this.options.stateDir, this.now());
+    this.report(before, this.store);
     this.schedule();
   }
 
