@@ -141,7 +141,11 @@ class Assigner {
         if (factor < 0) {
           if (v <= -INFINITY || v <= 0) continue;
           add = v >= INFINITY ? -INFINITY : Math.trunc(v * factor);
-        } else add = v >= INFINITY ? INFINITY : v <= -INFINITY ? -INFINITY : Math.trunc(v * factor);
+        } else {
+          // A clone is not pushed off nodes its dependents cannot use: other instances still serve there.
+          if (v <= -INFINITY && r.kind === 'clone') continue;
+          add = v >= INFINITY ? INFINITY : Math.trunc(v * factor);
+        }
         trial[node.index] = addScores(trial[node.index], add);
       }
       if (this.ctx.nodes.some((n) => nodeCanHost(n) && trial[n.index] >= 0)) for (let i = 0; i < scores.length; i++) scores[i] = trial[i];
