@@ -3,11 +3,11 @@ import { emptyCib } from '../../src/cib/empty.js';
 import { parseXml } from '../../src/cib/xml.js';
 import { loadCrm } from '../../src/crm/commit.js';
 import { CrmCommitError, CrmSyntaxError } from '../../src/crm/errors.js';
-import { systemAgentLookup, systemPickProvider } from '../../src/crm/io/agents.js';
+import { systemPickProvider } from '../../src/crm/io/agents.js';
 import { configurationOf } from '../../src/crm/load.js';
-import { HAVE_CORPUS, REFUSED_QUIRKS, corpusCases, normalized } from './corpus.js';
+import { HAVE_CORPUS, REFUSED_QUIRKS, corpusAgentLookup, corpusCases, normalized } from './corpus.js';
 
-const lookupAgent = systemAgentLookup();
+const lookupAgent = corpusAgentLookup();
 
 function run(name: string, crm: string, flags: string[]) {
   return loadCrm(emptyCib(), crm, { method: 'update', force: flags.includes('-F'), lookupAgent, pickProvider: systemPickProvider, source: `${name}.crm` });

@@ -9,7 +9,7 @@ import { configurationOf } from '../../src/crm/load.js';
 import { HAVE_CORPUS, corpusCases } from './corpus.js';
 
 const inputs = corpusCases().map((c) => c.crm);
-const ALPHABET = [' ', '\n', '\\', '"', "'", ':', '=', '(', ')', '[', ']', '{', '}', '@', '$', '#', '/', '-', 'a', '0', 'inf', 'rule', 'op', 'params', 'date', 'and'];
+const ALPHABET = ['xml <primitive id="x"/>', '<', '>', ' ', '\n', '\\', '"', "'", ':', '=', '(', ')', '[', ']', '{', '}', '@', '$', '#', '/', '-', 'a', '0', 'inf', 'rule', 'op', 'params', 'date', 'and'];
 
 /** A corpus input with a few random edits: insertions of syntax-heavy fragments, deletions, swaps. */
 const mutated = fc

@@ -106,5 +106,16 @@ function runShow(args: string[], opts: ShowOpts): void {
     printJson(objects.filter((o) => ids.length === 0 || ids.includes(o.id)).map((o) => ({ type: o.type, id: o.id, text: showConfiguration(config, [o.id], { obscure: opts.obscure !== false }).trimEnd() })));
     return;
   }
-  process.stdout.write(text);
+  process.stdout.write(process.stdout.isTTY ? highlight(text) : text);
+}
+
+/** Keywords in bold and ids in blue on a terminal, as crmsh colours them; plain text otherwise. */
+function highlight(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('\t')) return line.replace(/^\t(params|meta|utilization|operations|op|op_params|op_meta|attributes|rule|select|to)(?= )/, (_m, kw: string) => `\t${colour.bold(kw)}`);
+      return line.replace(/^(\S+) (\S+)/, (_m, kw: string, id: string) => `${colour.bold(kw)} ${colour.blue(id)}`);
+    })
+    .join('\n');
 }
