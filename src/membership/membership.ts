@@ -32,8 +32,7 @@ interface Peer {
   inc: number | null;
   lastHeardByLink: (number | null)[];
   linkDown: boolean[];
-  /** The latest heartbeat: when, whom the peer hears, and the view it is in. */
-  hbAtMs: number | null;
+  /** From the latest heartbeat: whom the peer hears, the view it is in, whether it has settled. */
   heard: Set<number>;
   view: { vid: number; vco: number; vm: number[] } | null;
   settled: boolean;
@@ -92,7 +91,7 @@ export class Membership {
   private pending: Pending | null = null;
   private lastCommit: CommitMessage | null = null;
   /** The highest proposal acked, so that a stale proposal cannot be acked after a newer one. */
-  private promised: { vid: number; from: number; atMs: number } | null = null;
+  private promised: { vid: number; atMs: number } | null = null;
   private needsNewView = false;
   /** After a refusal, no new proposal before this time. */
   private retryAtMs = 0;
@@ -241,7 +240,6 @@ export class Membership {
     // forward by it, and distrust our own timing for a while.
     for (const p of this.peers.values()) {
       p.lastHeardByLink = p.lastHeardByLink.map((t) => (t === null ? null : Math.min(this.nowMs, t + lateMs)));
-      if (p.hbAtMs !== null) p.hbAtMs = Math.min(this.nowMs, p.hbAtMs + lateMs);
     }
     this.health.degrade(this.nowMs);
     this.emit({ type: 'local-stall', gapMs: Math.round(lateMs), healthScore: this.health.value });
@@ -424,7 +422,6 @@ export class Membership {
   }
 
   private onHeartbeat(p: Peer, hb: HeartbeatMessage): void {
-    p.hbAtMs = this.nowMs;
     p.heard = new Set(hb.heard);
     p.view = { vid: hb.vid, vco: hb.vco, vm: hb.vm };
     p.settled = hb.st;
@@ -457,7 +454,7 @@ export class Membership {
       });
       return;
     }
-    this.promised = { vid, from: p.entry.id, atMs: this.nowMs };
+    this.promised = { vid, atMs: this.nowMs };
     const ack: AckMessage = {
       t: 'ack',
       inc: this.config.incarnation,
@@ -598,7 +595,6 @@ function newPeer(entry: NodeEntry): Peer {
     inc: null,
     lastHeardByLink: [],
     linkDown: [],
-    hbAtMs: null,
     heard: new Set(),
     view: null,
     settled: false,
