@@ -86,7 +86,7 @@ export function newNode(name: string, id: string, type: NodeType): MNode {
     unpacked: false,
     remoteWasFenced: false,
     remoteRequiresReset: false,
-    discoverNever: false,
+    outsideAllowedNodes: false,
     runningRsc: [],
   };
 }
@@ -478,7 +478,7 @@ function buildBundle(el: XmlElement, ctx: BuildContext, index: number): MResourc
       const node = ctx.addNode(newNode(nodeName, nodeName, 'guest'));
       node.type = 'guest';
       node.remoteRsc = remote;
-      node.discoverNever = true;
+      node.outsideAllowedNodes = true;
       child = addCloneInstance(childClone, ctx);
     }
     b.children.push(container);

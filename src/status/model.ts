@@ -59,8 +59,12 @@ export interface MNode {
   remoteWasFenced: boolean;
   /** A remote or guest node whose connection must be reset (fenced) before it is trusted again. */
   remoteRequiresReset: boolean;
-  /** Bundle nodes: never listed as a place a resource could run. */
-  discoverNever: boolean;
+  /**
+   * Not among the nodes every resource may run on (Pacemaker's allowed nodes):
+   * bundle nodes (resource discovery never), and nodes that appeared only
+   * through an orphaned connection after resources were read.
+   */
+  outsideAllowedNodes: boolean;
   fenceReason?: string;
   /** Connection resource of a remote or guest node. */
   remoteRsc?: MResource;
@@ -114,6 +118,8 @@ export interface MResource {
   cloneName?: string;
   /** Container resource of a guest node connection (remote-node meta or bundle replica). */
   container?: MResource;
+  /** Orphaned history carrying a `container` attribute: linked to that container once histories are read. */
+  containerFillerOf?: string;
   /** Node this primitive is the connection of. */
   isRemoteConnectionFor?: string;
   /** Bundle replica data, when kind === 'bundle'. */

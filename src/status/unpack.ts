@@ -335,6 +335,22 @@ function unpackNodeLrm(node: MNode, state: XmlElement, ctx: Ctx): void {
   const resources = lrm ? firstChild(lrm, 'lrm_resources') : undefined;
   if (!resources) return;
   for (const entry of childrenNamed(resources, 'lrm_resource')) unpackLrmResource(node, entry, ctx);
+  linkOrphanedFillers(resources, ctx);
+}
+
+/** An orphaned resource recorded as living in a container gets that container back (a guest connection becomes a guest's). */
+function linkOrphanedFillers(resources: XmlElement, ctx: Ctx): void {
+  for (const entry of childrenNamed(resources, 'lrm_resource')) {
+    const containerId = entry.attrs.container;
+    const id = entry.attrs.id;
+    if (containerId === undefined || id === undefined) continue;
+    const container = findResource(allResources(ctx), containerId);
+    const rsc = findResource(allResources(ctx), id);
+    if (!container || !rsc || rsc.containerFillerOf === undefined || rsc.container) continue;
+    rsc.container = container;
+    const node = rsc.isRemoteConnectionFor !== undefined ? ctx.nodeByName.get(rsc.isRemoteConnectionFor) : undefined;
+    if (node) node.type = 'guest';
+  }
 }
 
 function allResources(ctx: Ctx): MResource[] {
@@ -459,6 +475,7 @@ function createOrphan(entry: XmlElement, ctx: Ctx): MResource {
     promotable: false,
   });
   r.orphan = true;
+  if (entry.attrs.container !== undefined) r.containerFillerOf = entry.attrs.container;
   if (ctx.model.settings.maintenanceMode) {
     r.managed = false;
     r.maintenance = true;
@@ -470,6 +487,7 @@ function createOrphan(entry: XmlElement, ctx: Ctx): MResource {
     let node = ctx.nodeByName.get(id);
     if (!node) {
       node = newNode(id, id, 'remote');
+      node.outsideAllowedNodes = true;
       ctx.model.nodes.push(node);
       ctx.model.nodes.sort((a, b) => compareNodeNames(a.name, b.name));
       ctx.nodeByName.set(id, node);

@@ -174,7 +174,7 @@ function groupView(r: MResource, probeFailures: readonly FailedActionView[]): Gr
 
 function cloneView(r: MResource, cluster: UnpackedCluster, probeFailures: readonly FailedActionView[]): CloneView {
   const candidates = cluster.settings.symmetric
-    ? cluster.nodes.filter((n) => !n.discoverNever).map((n) => n.name)
+    ? cluster.nodes.filter((n) => !n.outsideAllowedNodes).map((n) => n.name)
     : [...r.knownOn];
   const target = r.meta.get('target-role');
   return {
