@@ -3,6 +3,7 @@ export * from './model/types.js';
 export { readCib } from './model/read.js';
 export { writeCib } from './model/write.js';
 export { CibError } from './model/errors.js';
+export { nvValue, isPromotable, allResources, findResource } from './model/query.js';
 export type { Extra, Layout } from './model/fidelity.js';
 export * from './values.js';
 export { verifyCib, type Finding, type VerifyResult } from './verify.js';

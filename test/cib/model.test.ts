@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CibError } from '../../src/cib/model/errors.js';
 import { readCib } from '../../src/cib/model/read.js';
 import { writeCib } from '../../src/cib/model/write.js';
+import { allResources, findResource, isPromotable, nvValue } from '../../src/cib/model/query.js';
 import type { Clone, Group, Location, Primitive, RuleDefinition } from '../../src/cib/model/types.js';
 import { parseXml, serializeXml } from '../../src/cib/xml.js';
 
@@ -216,5 +217,30 @@ describe('readCib refuses what the model cannot hold', () => {
 
   it('two configuration sections', () => {
     expect(() => read('<cib admin_epoch="0" epoch="1" num_updates="0"><configuration/><configuration/></cib>')).toThrow('<cib> has more than one <configuration>');
+  });
+});
+
+describe('model queries', () => {
+  const c = read(FULL).configuration;
+
+  it('lists every resource, containers first, templates and bundles aside', () => {
+    expect([...allResources(c)].map((r) => r.id)).toEqual(['fence', 'web', 'g', 'g1', 'g2', 'db-clone', 'db', 'old-ms', 'old']);
+  });
+
+  it('finds resources inside groups and clones', () => {
+    expect(findResource(c, 'g2')?.kind).toBe('primitive');
+    expect(findResource(c, 'nope')).toBeUndefined();
+  });
+
+  it('tells promotable clones: promotable=true or the old <master>', () => {
+    expect([findResource(c, 'db-clone'), findResource(c, 'old-ms')].map((r) => r?.kind === 'clone' && isPromotable(r))).toEqual([true, true]);
+  });
+
+  it('reads unconditional attribute values, skipping sets with rules', () => {
+    const web = findResource(c, 'web') as Primitive;
+    expect(nvValue(web.metaAttributes, 'target-role')).toBe('Started');
+    expect(nvValue(web.metaAttributes, 'is-managed')).toBeUndefined();
+    const ruled = read(FULL.replace('<meta_attributes id="web-meta">', '<meta_attributes id="web-meta"><rule id="web-meta-r" score="0"><expression id="web-meta-r-e" attribute="#uname" operation="eq" value="n1"/></rule>'));
+    expect(nvValue((findResource(ruled.configuration, 'web') as Primitive).metaAttributes, 'target-role')).toBeUndefined();
   });
 });
