@@ -388,7 +388,8 @@ function buildBundle(el: XmlElement, ctx: BuildContext, index: number): MResourc
     meta,
     configIndex: index,
     priority: scoreOf(meta.get('priority')),
-    unique: isTrue(meta.get('globally-unique')),
+    // Several replicas per host must be told apart; one per host need not.
+    unique: (Number.parseInt(runtime?.attrs['replicas-per-host'] ?? '1', 10) || 1) > 1,
     // Only the bundled clone is promotable; containers and connections are plain primitives.
     promotable: false,
   });

@@ -364,7 +364,7 @@ function baseName(id: string): string {
 
 function findResource(list: readonly MResource[], id: string): MResource | undefined {
   for (const r of list) {
-    if (r.id === id || r.cloneName === id || (baseName(r.id) === id && r.id !== r.xmlId)) return r;
+    if (r.id === id || r.cloneName === id) return r;
     const found = findResource(r.children, id);
     if (found) return found;
   }

@@ -10,7 +10,7 @@ const CASES = join('..', 'shared', 'conformance', 'scheduler', 'cases');
 const MANIFEST = join('..', 'shared', 'conformance', 'scheduler', 'manifest.tsv');
 
 // The figure reached; raise it when the renderer improves, never lower it.
-const MIN_EXACT = 610;
+const MIN_EXACT = 623;
 
 function expectedStatus(summary: string): string {
   const end = summary.indexOf('\nTransition Summary:');
