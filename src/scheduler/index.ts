@@ -8,6 +8,7 @@
 import type { XmlElement } from '../cib/xml.js';
 import type { TransitionGraph } from './graph.js';
 import { buildPlan } from './actions/plan.js';
+import { applyMigrations } from './actions/migration.js';
 import { applyOrderings, collectiveRunnability, propagate } from './actions/orderings.js';
 import { formatSummary, summarise, type SummaryLine } from './actions/summary.js';
 import { buildContext } from './unpack/context.js';
@@ -44,6 +45,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   applyOrderings(ctx, plan);
   collectiveRunnability(ctx, plan);
   propagate(plan);
+  applyMigrations(ctx, plan);
   const lines = summarise(ctx, plan);
   const keep = selectActions(plan);
   const ordered = orderSynapses(ctx, plan, keep);

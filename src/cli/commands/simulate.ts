@@ -71,7 +71,7 @@ function loadCib(opts: SimulateOptions): XmlElement {
   }
 }
 
-type StatusRenderer = (cib: XmlElement) => string;
+type StatusRenderer = (cib: XmlElement, options?: { now?: number; clock?: number; title?: string }) => string;
 
 async function loadRenderer(): Promise<StatusRenderer | undefined> {
   const path = '../../status/index.js';
@@ -143,10 +143,18 @@ function runSimulate(opts: SimulateOptions): void {
     return;
   }
   void loadRenderer().then((renderer) => {
-    const render = renderer ?? minimalStatus;
+    // The crm_mon-style renderer prints its own heading (and the execution-date line); the
+    // built-in fallback prints only the lists.
+    const status = (c: XmlElement, title: string): string[] => {
+      if (renderer) {
+        const options = opts.setDatetime !== undefined ? { now: now * 1000, title } : { clock: Date.now(), title };
+        return [renderer(c, options).replace(/\n+$/, ''), ''];
+      }
+      return [...(title === 'Current cluster status' && header ? [header] : []), `${title}:`, minimalStatus(c).replace(/\n+$/, ''), ''];
+    };
     const out: string[] = [];
-    if (header) out.push(header);
-    if (!opts.quiet) out.push('Current cluster status:', render(cib).replace(/\n+$/, ''), '');
+    if (!opts.quiet) out.push(...status(cib, 'Current cluster status'));
+    else if (header) out.push(header);
     if (opts.showScores) out.push(...formatScores(result), '');
     if (opts.run || simulate) {
       out.push('Transition Summary:', ...result.summary, '');
@@ -154,7 +162,7 @@ function runSimulate(opts: SimulateOptions): void {
     if (simulate) {
       out.push('Executing Cluster Transition:', ...executed.map(describeAction), '');
       if (header) out.push(header);
-      if (!opts.quiet && revised) out.push('Revised Cluster Status:', render(revised).replace(/\n+$/, ''), '');
+      if (!opts.quiet && revised) out.push(...status(revised, 'Revised Cluster Status'));
     }
     process.stdout.write(out.join('\n') + '\n');
   });

@@ -20,6 +20,8 @@ export interface Plan {
   /** Primitives whose every action is blocked (failed with on-fail=block, or unmanaged). */
   frozen: Set<Primitive>;
   clearFailcounts: Act[];
+  /** Primitives moved by live migration. */
+  migrating: Set<Primitive>;
 }
 
 export function allPrimitives(resources: Resource[]): Primitive[] {
@@ -49,6 +51,7 @@ class Builder {
     pseudo: new Map(),
     frozen: new Set(),
     clearFailcounts: [],
+    migrating: new Set(),
   };
 
   constructor(private readonly ctx: Context) {}

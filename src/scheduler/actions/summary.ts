@@ -67,6 +67,7 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
   const onNext = active.find((h) => h.node === next);
   if (!onNext || (active.length > 1 && active[0].node !== next && !stops.get(next.uname))) {
     if (!startNeeded) return undefined;
+    if (plan.migrating.has(p)) return { verb: 'Migrate', rsc: id, details: `${cur.node.uname} -> ${next.uname}` };
     const verb = failed ? 'Recover' : 'Move';
     let details = `${cur.node.uname} -> ${next.uname}`;
     if (promotable && (curRole === 'Promoted' || nextRole === 'Promoted')) details = curRole === nextRole ? `${curRole} ${cur.node.uname} -> ${next.uname}` : `${curRole} ${cur.node.uname} -> ${nextRole} ${next.uname}`;

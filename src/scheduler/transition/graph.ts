@@ -63,7 +63,7 @@ export function orderSynapses(ctx: Context, plan: Plan, keep: Set<Act>): Act[] {
 export function inputsOf(plan: Plan, keep: Set<Act>): Map<Act, Set<Act>> {
   const inputs = new Map<Act, Set<Act>>();
   for (const a of keep) inputs.set(a, new Set());
-  // Orderings through dropped actions still bind: walk past them.
+  // Orderings through actions left out of the graph do not bind: those actions do not happen.
   const out = new Map<Act, Act[]>();
   for (const e of plan.edges) {
     if (!out.has(e.first)) out.set(e.first, []);
@@ -80,7 +80,6 @@ export function inputsOf(plan: Plan, keep: Set<Act>): Map<Act, Set<Act>> {
         inputs.get(t)?.add(a);
         continue;
       }
-      if (t.collectiveOf) for (const n of out.get(t) ?? []) stack.push(n);
     }
   }
   return inputs;
