@@ -111,6 +111,8 @@ class Verifier {
     for (const tag of section('tags')) this.checkTag(tag);
     for (const level of section('fencing-topology')) this.checkFencingLevel(level);
     this.checkIdRefs(config);
+    // Unlike crm_verify, a configuration with no resources at all passes: there is nothing to start
+    // unsafely yet, and a configuration is often loaded in steps, properties first.
     if (this.primitives > 0 && this.stonithDevices === 0 && fencingOn) {
       this.error('resource start-up disabled since no STONITH resources have been defined: configure a fencing device or set stonith-enabled=false');
     }
