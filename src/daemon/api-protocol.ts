@@ -1,3 +1,5 @@
+import type { CibPatch } from '../cib/index.js';
+
 /**
  * The local API: newline-delimited JSON over a Unix socket. One request per line,
  * `{"id": N, "op": "...", ...args}`; one response per line with the same id,
@@ -9,7 +11,9 @@ export type ApiRequest =
   | { op: 'membership' }
   | { op: 'counters' }
   | { op: 'cib.query'; scope?: string }
-  | { op: 'cib.replace'; xml: string; scope?: string };
+  | { op: 'cib.replace'; xml: string; scope?: string }
+  /** A patch in src/cib's diffCib format, made against the cluster's current version. */
+  | { op: 'cib.patch'; patch: CibPatch };
 
 export type ApiOp = ApiRequest['op'];
 
@@ -50,7 +54,14 @@ export function parseApiRequest(value: unknown): ApiRequest {
       if (xml === undefined) throw new ApiRequestError("cib.replace needs 'xml'");
       return { op: 'cib.replace', xml, scope: optStr('scope') };
     }
+    case 'cib.patch': {
+      const patch = r.patch as Record<string, unknown> | undefined;
+      if (typeof patch !== 'object' || patch === null || patch.format !== 1 || !Array.isArray(patch.changes)) {
+        throw new ApiRequestError("cib.patch needs 'patch': a CIB patch object (format 1, from, to, changes)");
+      }
+      return { op: 'cib.patch', patch: patch as unknown as CibPatch };
+    }
     default:
-      throw new ApiRequestError(`unknown op ${JSON.stringify(r.op)}: expected status, membership, counters, cib.query, cib.replace`);
+      throw new ApiRequestError(`unknown op ${JSON.stringify(r.op)}: expected status, membership, counters, cib.query, cib.replace, cib.patch`);
   }
 }

@@ -1,3 +1,4 @@
+import { applyCibPatch, bumpVersion, compareVersions, versionOf } from '../cib/index.js';
 import { cloneXml, element, firstChild, parseXml, serializeXml, type XmlElement } from '../cib/xml.js';
 import { cibVersion, setVersion } from './cib-version.js';
 import type { CibChange } from './cib-messages.js';
@@ -27,6 +28,19 @@ export function applyChange(current: XmlElement, change: CibChange, nodes: reado
       else replaceSection(next, change.scope, incoming);
       bumpEpoch(next, current);
       return next;
+    }
+    case 'patch': {
+      let patched: XmlElement;
+      try {
+        patched = applyCibPatch(current, change.patch);
+      } catch (err) {
+        throw new CibChangeError(`the patch does not apply: ${(err as Error).message}`);
+      }
+      if (patched.name !== 'cib') throw new CibChangeError('the patch replaces the <cib> root');
+      // A patch that names its own result version keeps it when it moves forward; otherwise the
+      // version follows from what changed, as for any other update.
+      const result = compareVersions(versionOf(patched), versionOf(current)) > 0 ? patched : bumpVersion(current, patched);
+      return cloneXml(result);
     }
     case 'node-leaving': {
       const node = nodes.find((n) => n.name === change.node);

@@ -1,3 +1,4 @@
+import type { CibPatch } from '../cib/index.js';
 import type { CibVersion } from './cib-version.js';
 
 /**
@@ -13,7 +14,10 @@ export type CibMessage =
   | { t: 'cib-fetched'; view: number; xml: string }
   /** DC → member: persist this CIB and acknowledge commit `commit`. */
   | { t: 'cib-full'; view: number; commit: number; xml: string }
-  | { t: 'cib-ack'; view: number; commit: number; ok: boolean; error?: string }
+  /** DC → member: the change from the version the member acknowledged last (smaller than the CIB). */
+  | { t: 'cib-patch'; view: number; commit: number; patch: CibPatch }
+  /** `needFull`: the member holds another base version than the patch's; the DC sends the whole CIB. */
+  | { t: 'cib-ack'; view: number; commit: number; ok: boolean; error?: string; needFull?: boolean }
   /** Member → DC: a change a local client asked for. */
   | { t: 'cib-change'; req: string; change: CibChange }
   | { t: 'cib-change-result'; req: string; ok: boolean; version?: CibVersion; error?: string; refused?: boolean };
@@ -22,6 +26,8 @@ export type CibMessage =
 export type CibChange =
   /** Replaces the whole CIB, or one section of it (`scope` = section element name). */
   | { op: 'replace'; xml: string; scope?: string }
+  /** Applies a CIB patch (src/cib diffCib's format) made against the current version. */
+  | { op: 'patch'; patch: CibPatch }
   /** A node shutting down cleanly: record expected="down" so its absence is not UNCLEAN. */
   | { op: 'node-leaving'; node: string };
 
@@ -30,6 +36,12 @@ const isVersion = (v: unknown): v is CibVersion => {
   const o = v as Record<string, unknown>;
   return [o.adminEpoch, o.epoch, o.numUpdates].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
 };
+/** Shape only: applyCibPatch checks the base version and every path against the tree. */
+const isPatch = (v: unknown): v is CibPatch => {
+  if (typeof v !== 'object' || v === null) return false;
+  const p = v as Record<string, unknown>;
+  return p.format === 1 && isVersion(p.from) && isVersion(p.to) && Array.isArray(p.changes);
+};
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -37,6 +49,7 @@ function parseChange(v: unknown): CibChange | null {
   if (typeof v !== 'object' || v === null) return null;
   const c = v as Record<string, unknown>;
   if (c.op === 'replace' && isStr(c.xml) && (c.scope === undefined || isStr(c.scope))) return { op: 'replace', xml: c.xml, scope: c.scope };
+  if (c.op === 'patch' && isPatch(c.patch)) return { op: 'patch', patch: c.patch };
   if (c.op === 'node-leaving' && isStr(c.node)) return { op: 'node-leaving', node: c.node };
   return null;
 }
@@ -55,9 +68,11 @@ export function parseCibMessage(value: unknown): CibMessage | null {
       return isNum(m.view) && isStr(m.xml) ? { t: 'cib-fetched', view: m.view, xml: m.xml } : null;
     case 'cib-full':
       return isNum(m.view) && isNum(m.commit) && isStr(m.xml) ? { t: 'cib-full', view: m.view, commit: m.commit, xml: m.xml } : null;
+    case 'cib-patch':
+      return isNum(m.view) && isNum(m.commit) && isPatch(m.patch) ? { t: 'cib-patch', view: m.view, commit: m.commit, patch: m.patch } : null;
     case 'cib-ack':
       if (!isNum(m.view) || !isNum(m.commit) || typeof m.ok !== 'boolean' || (m.error !== undefined && !isStr(m.error))) return null;
-      return { t: 'cib-ack', view: m.view, commit: m.commit, ok: m.ok, error: m.error };
+      return { t: 'cib-ack', view: m.view, commit: m.commit, ok: m.ok, error: m.error, needFull: m.needFull === true };
     case 'cib-change': {
       const change = parseChange(m.change);
       return isStr(m.req) && change ? { t: 'cib-change', req: m.req, change } : null;

@@ -13,9 +13,9 @@ import { deriveKeys, readKeyFile, StreamTransport, UdpTransport, type LinkSpec }
 import { ApiRequestError, type ApiRequest } from './api-protocol.js';
 import { startApiServer } from './api-server.js';
 import { CibChangeError } from './cib-apply.js';
-import { parseCibMessage } from './cib-messages.js';
+import { parseCibMessage, type CibChange } from './cib-messages.js';
 import { CibStore } from './cib-store.js';
-import { cibVersion } from './cib-version.js';
+import { cibVersion, type CibVersion } from './cib-version.js';
 import { nextIncarnation } from './incarnation.js';
 import { createLogger, type Logger } from './log.js';
 import { LoopMonitor } from './loop-monitor.js';
@@ -272,13 +272,20 @@ export class Daemon {
         return serializeXml(req.scope === undefined ? cib : findSection(cib, req.scope));
       }
       case 'cib.replace':
-        try {
-          return { committed: true, version: await this.replica.change({ op: 'replace', xml: req.xml, scope: req.scope }) };
-        } catch (err) {
-          if (err instanceof CibChangeError) throw new ApiRequestError(err.message, 65);
-          if (err instanceof CommitError) throw new ApiRequestError(err.message, 75);
-          throw err;
-        }
+        return this.commitChange({ op: 'replace', xml: req.xml, scope: req.scope });
+      case 'cib.patch':
+        return this.commitChange({ op: 'patch', patch: req.patch });
+    }
+  }
+
+  /** Exit codes as sysexits: 65 the change itself is wrong, 75 the cluster could not commit it now. */
+  private async commitChange(change: CibChange): Promise<{ committed: true; version: CibVersion }> {
+    try {
+      return { committed: true, version: await this.replica.change(change) };
+    } catch (err) {
+      if (err instanceof CibChangeError) throw new ApiRequestError(err.message, 65);
+      if (err instanceof CommitError) throw new ApiRequestError(err.message, 75);
+      throw err;
     }
   }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { applyCibPatch, diffCib } from '../cib/index.js';
 import { parseXml, serializeXml, type XmlElement } from '../cib/xml.js';
 import { applyChange, applyMembership, CibChangeError, type ClusterNode } from './cib-apply.js';
+import type { CibPatch } from '../cib/index.js';
 import type { CibChange, CibMessage } from './cib-messages.js';
 import { cibVersion, compareVersions, formatVersion, type CibVersion } from './cib-version.js';
 import type { CibStore } from './cib-store.js';
@@ -16,7 +18,7 @@ export interface ReplicaView {
 export interface ReplicaOptions {
   self: string;
   nodes: readonly ClusterNode[];
-  store: CibStore;
+  store: Pick<CibStore, 'save'>;
   initial: XmlElement;
   send: (node: string, msg: CibMessage) => Promise<void>;
   log: Logger;
@@ -29,6 +31,9 @@ export class CommitError extends Error {
 }
 
 interface PendingCommit {
+  version: CibVersion;
+  xml: string;
+  viewId: number;
   waiting: Set<string>;
   failed: string[];
   resolve: () => void;
@@ -52,6 +57,8 @@ export class CibReplica {
   private readonly commits = new Map<number, PendingCommit>();
   private readonly offers = new Map<number, { waiting: Set<string>; got: Map<string, CibVersion>; resolve: () => void }>();
   private readonly fetches = new Map<string, (xml: string) => void>();
+  /** The version each member last confirmed holding, so that the next commit can be a patch. */
+  private readonly memberVersions = new Map<string, CibVersion>();
   private readonly changes = new Map<string, { resolve: (v: CibVersion) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
   constructor(private readonly opts: ReplicaOptions) {
@@ -114,6 +121,7 @@ export class CibReplica {
       });
       this.offers.delete(viewId);
     }
+    for (const [node, version] of got) this.memberVersions.set(node, version);
     let best: { node: string; version: CibVersion } = { node: this.opts.self, version: this.version() };
     for (const [node, version] of got) if (compareVersions(version, best.version) > 0) best = { node, version };
     if (best.node !== this.opts.self) {
@@ -144,8 +152,11 @@ export class CibReplica {
     });
   }
 
-  /** DC: persist locally, push to every member, wait until all have persisted. */
-  private async commit(viewId: number): Promise<void> {
+  /**
+   * DC: persist locally, push to every member, wait until all have persisted. A member known
+   * to hold `previous` gets the patch from it; any other gets the whole CIB.
+   */
+  private async commit(viewId: number, previous?: XmlElement): Promise<void> {
     await this.opts.store.save(this.cib);
     const view = this.view;
     if (view === undefined) return;
@@ -153,8 +164,14 @@ export class CibReplica {
     if (others.length === 0) return;
     const commit = ++this.commitSeq;
     const xml = serializeXml(this.cib);
+    const version = this.version();
+    const base = previous === undefined ? undefined : cibVersion(previous);
+    const patch = previous === undefined ? undefined : diffCib(previous, this.cib);
     const failed = await new Promise<string[]>((resolve) => {
       const p: PendingCommit = {
+        version,
+        xml,
+        viewId,
         waiting: new Set(others),
         failed: [],
         resolve: () => {
@@ -169,13 +186,23 @@ export class CibReplica {
       };
       this.commits.set(commit, p);
       for (const node of others) {
-        this.opts.send(node, { t: 'cib-full', view: viewId, commit, xml }).catch((err: Error) => {
-          p.failed.push(`${node} (${err.message})`);
-          this.settleAck(commit, node);
-        });
+        const known = this.memberVersions.get(node);
+        const msg: CibMessage =
+          patch !== undefined && base !== undefined && known !== undefined && compareVersions(known, base) === 0
+            ? { t: 'cib-patch', view: viewId, commit, patch }
+            : { t: 'cib-full', view: viewId, commit, xml };
+        this.pushTo(node, commit, msg);
       }
     });
     if (failed.length > 0) throw new CommitError(`not every member persisted CIB ${formatVersion(this.version())}: ${failed.join(', ')}`);
+  }
+
+  private pushTo(node: string, commit: number, msg: CibMessage): void {
+    this.opts.send(node, msg).catch((err: Error) => {
+      this.memberVersions.delete(node);
+      this.commits.get(commit)?.failed.push(`${node} (${err.message})`);
+      this.settleAck(commit, node);
+    });
   }
 
   private settleAck(commit: number, node: string): void {
@@ -211,9 +238,9 @@ export class CibReplica {
   private applyAsDc(change: CibChange): Promise<CibVersion> {
     return this.enqueue(async () => {
       if (!this.isDc() || this.view === undefined) throw new CommitError('this node stopped being the DC; retry');
-      const next = applyChange(this.cib, change, this.opts.nodes);
-      this.cib = next;
-      await this.commit(this.view.id);
+      const previous = this.cib;
+      this.cib = applyChange(previous, change, this.opts.nodes);
+      await this.commit(this.view.id, previous);
       return this.version();
     });
   }
@@ -242,13 +269,24 @@ export class CibReplica {
         void this.adopt(from, msg.view, msg.commit, msg.xml);
         return;
       case 'cib-ack': {
-        if (!msg.ok) {
-          const p = this.commits.get(msg.commit);
-          p?.failed.push(`${from} (${msg.error ?? 'refused'})`);
+        const p = this.commits.get(msg.commit);
+        if (p === undefined || !p.waiting.has(from)) return;
+        if (msg.needFull) {
+          this.memberVersions.delete(from);
+          this.pushTo(from, msg.commit, { t: 'cib-full', view: p.viewId, commit: msg.commit, xml: p.xml });
+          return;
+        }
+        if (msg.ok) this.memberVersions.set(from, p.version);
+        else {
+          this.memberVersions.delete(from);
+          p.failed.push(`${from} (${msg.error ?? 'refused'})`);
         }
         this.settleAck(msg.commit, from);
         return;
       }
+      case 'cib-patch':
+        void this.adoptPatch(from, msg.view, msg.commit, msg.patch);
+        return;
       case 'cib-change':
         if (!this.isDc()) {
           this.sendQuiet(from, { t: 'cib-change-result', req: msg.req, ok: false, error: `${this.opts.self} is not the DC` });
@@ -274,16 +312,46 @@ export class CibReplica {
   }
 
   /** Member: the DC's copy replaces ours, whatever its version, because the DC decided. */
-  private async adopt(from: string, viewId: number, commit: number, xml: string): Promise<void> {
-    // The DC may install a view and push its CIB before this node has installed the same view:
-    // a newer view id is accepted, an older one or another DC of the same view is not.
+  /**
+   * The DC may install a view and push its CIB before this node has installed the same view:
+   * a newer view id is accepted, an older one or another DC of the same view is not.
+   */
+  private acceptsFrom(from: string, viewId: number, commit: number): boolean {
     const v = this.view;
     if (v !== undefined && (viewId < v.id || (viewId === v.id && v.dc !== from))) {
       this.sendQuiet(from, { t: 'cib-ack', view: viewId, commit, ok: false, error: `${this.opts.self} does not see ${from} as DC of view ${viewId}` });
+      return false;
+    }
+    return true;
+  }
+
+  private async adoptPatch(from: string, viewId: number, commit: number, patch: CibPatch): Promise<void> {
+    if (!this.acceptsFrom(from, viewId, commit)) return;
+    let cib: XmlElement;
+    try {
+      cib = applyCibPatch(this.cib, patch);
+    } catch {
+      // Not the base version the DC thought we hold: ask for the whole CIB instead.
+      this.sendQuiet(from, { t: 'cib-ack', view: viewId, commit, ok: false, needFull: true });
       return;
     }
+    await this.persist(from, viewId, commit, cib);
+  }
+
+  private async adopt(from: string, viewId: number, commit: number, xml: string): Promise<void> {
+    if (!this.acceptsFrom(from, viewId, commit)) return;
+    let cib: XmlElement;
     try {
-      const cib = parseXml(xml, `CIB from ${from}`);
+      cib = parseXml(xml, `CIB from ${from}`);
+    } catch (err) {
+      this.sendQuiet(from, { t: 'cib-ack', view: viewId, commit, ok: false, error: (err as Error).message });
+      return;
+    }
+    await this.persist(from, viewId, commit, cib);
+  }
+
+  private async persist(from: string, viewId: number, commit: number, cib: XmlElement): Promise<void> {
+    try {
       await this.opts.store.save(cib);
       this.cib = cib;
       this.sendQuiet(from, { t: 'cib-ack', view: viewId, commit, ok: true });

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { diffCib } from '../cib/index.js';
+import { emptyCib } from '../cib/empty.js';
+import { serializeXml, type XmlElement } from '../cib/xml.js';
+import type { CibMessage } from './cib-messages.js';
+import { cibVersion, setVersion } from './cib-version.js';
+import { CibReplica, CommitError, type ReplicaView } from './replication.js';
+
+const nodes = [
+  { name: 'a', id: 1 },
+  { name: 'b', id: 2 },
+  { name: 'c', id: 3 },
+];
+
+/** Three replicas wired through an in-memory network that can drop a node's traffic. */
+function harness(initial: Record<string, XmlElement> = {}) {
+  const sent: { from: string; to: string; t: string }[] = [];
+  const disk: Record<string, string[]> = { a: [], b: [], c: [] };
+  const down = new Set<string>();
+  const replicas: Record<string, CibReplica> = {};
+  for (const { name } of nodes) {
+    replicas[name] = new CibReplica({
+      self: name,
+      nodes,
+      initial: initial[name] ?? emptyCib(),
+      store: { save: async (cib) => void disk[name].push(serializeXml(cib)) },
+      log: () => undefined,
+      timeoutMs: 300,
+      send: async (to, msg: CibMessage) => {
+        if (down.has(to) || down.has(name)) throw new Error(`${to} unreachable`);
+        sent.push({ from: name, to, t: msg.t });
+        const copy = JSON.parse(JSON.stringify(msg)) as CibMessage;
+        setImmediate(() => replicas[to].onMessage(name, copy));
+      },
+    });
+  }
+  const view = (id: number, members: string[], dc: string): void => {
+    const v: ReplicaView = { id, members, dc, quorate: members.length >= 2 };
+    for (const m of members) replicas[m].onView(v);
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 100));
+  return { replicas, sent, disk, down, view, settle };
+}
+
+const xmlOf = (r: CibReplica): string => serializeXml(r.current());
+
+describe('CibReplica', () => {
+  it('synchronises every member to the DC on a new view, with membership in node_state', async () => {
+    const h = harness();
+    h.view(1, ['a', 'b', 'c'], 'a');
+    await h.settle();
+    expect(xmlOf(h.replicas.b)).toBe(xmlOf(h.replicas.a));
+    expect(xmlOf(h.replicas.c)).toBe(xmlOf(h.replicas.a));
+    expect(xmlOf(h.replicas.a)).toMatch(/uname="c"[^>]*in_ccm="true"/);
+    expect(h.disk.b.length).toBeGreaterThan(0);
+  });
+
+  it('commits a change from a non-DC node once every member persisted it, shipping a patch', async () => {
+    const h = harness();
+    h.view(1, ['a', 'b', 'c'], 'a');
+    await h.settle();
+    const before = h.sent.length;
+    const version = await h.replicas.c.change({ op: 'replace', scope: 'resources', xml: '<resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/></resources>' });
+    expect(version.epoch).toBe(cibVersion(h.replicas.a.current()).epoch);
+    for (const n of ['a', 'b', 'c']) {
+      expect(xmlOf(h.replicas[n])).toContain('id="r"');
+      expect(h.disk[n].at(-1)).toContain('id="r"');
+    }
+    const pushes = h.sent.slice(before).filter((m) => m.t === 'cib-patch' || m.t === 'cib-full');
+    expect(pushes.map((m) => m.t)).toEqual(['cib-patch', 'cib-patch']);
+  });
+
+  it('applies a client patch and refuses one made for another version, changing nothing', async () => {
+    const h = harness();
+    h.view(1, ['a', 'b', 'c'], 'a');
+    await h.settle();
+    const base = h.replicas.b.current();
+    const edited = JSON.parse(JSON.stringify(base)) as XmlElement;
+    edited.children.find((c) => c.name === 'configuration')?.children.find((c) => c.name === 'crm_config')?.children.push({
+      name: 'cluster_property_set',
+      attrs: { id: 'cib-bootstrap-options' },
+      children: [],
+    });
+    const patch = diffCib(base, edited);
+    await h.replicas.b.change({ op: 'patch', patch });
+    expect(xmlOf(h.replicas.c)).toContain('cib-bootstrap-options');
+    const now = xmlOf(h.replicas.a);
+    await expect(h.replicas.b.change({ op: 'patch', patch })).rejects.toThrow(/does not apply/);
+    expect(xmlOf(h.replicas.a)).toBe(now);
+  });
+
+  it('sends the whole CIB to a member whose copy diverged', async () => {
+    const h = harness();
+    h.view(1, ['a', 'b', 'c'], 'a');
+    await h.settle();
+    // b's disk is swapped behind the DC's back: the patch no longer applies there.
+    const odd = emptyCib();
+    setVersion(odd, { adminEpoch: 0, epoch: 77, numUpdates: 0 });
+    (h.replicas.b as unknown as { cib: XmlElement }).cib = odd;
+    const before = h.sent.length;
+    await h.replicas.a.change({ op: 'replace', scope: 'resources', xml: '<resources/>' });
+    expect(xmlOf(h.replicas.b)).toBe(xmlOf(h.replicas.a));
+    expect(h.sent.slice(before).filter((m) => m.to === 'b').map((m) => m.t)).toEqual(['cib-patch', 'cib-full']);
+  });
+
+  it('after a partition heals, the newest configuration wins', async () => {
+    const h = harness();
+    h.view(1, ['a', 'b', 'c'], 'a');
+    await h.settle();
+    // c is cut off, becomes its own DC and takes two configuration changes.
+    h.view(2, ['a', 'b'], 'a');
+    h.replicas.c.onView({ id: 2, members: ['c'], dc: 'c', quorate: false });
+    await h.settle();
+    await h.replicas.c.change({ op: 'replace', scope: 'resources', xml: '<resources><primitive id="from-c" class="ocf" provider="heartbeat" type="Dummy"/></resources>' });
+    await h.replicas.c.change({ op: 'replace', scope: 'constraints', xml: '<constraints/>' });
+    h.view(3, ['a', 'b', 'c'], 'a');
+    await h.settle();
+    for (const n of ['a', 'b', 'c']) expect(xmlOf(h.replicas[n])).toContain('id="from-c"');
+    expect(xmlOf(h.replicas.a)).toMatch(/uname="c"[^>]*in_ccm="true"/);
+  });
+
+  it('reports a change as not committed when a member cannot persist it', async () => {
+    const h = harness();
+    h.view(1, ['a', 'b', 'c'], 'a');
+    await h.settle();
+    h.down.add('c');
+    await expect(h.replicas.a.change({ op: 'replace', scope: 'resources', xml: '<resources/>' })).rejects.toThrow(CommitError);
+  });
+
+  it('refuses changes while there is no DC', async () => {
+    const h = harness();
+    h.replicas.a.onView({ id: 1, members: ['a'], dc: null, quorate: false });
+    await expect(h.replicas.a.change({ op: 'replace', scope: 'resources', xml: '<resources/>' })).rejects.toThrow(/no DC/);
+  });
+});
