@@ -93,6 +93,8 @@ export interface Primitive extends ResourceBase {
   /** Nodes that have any history entry for this resource (for probes). */
   probed: Set<string>;
   orphan: boolean;
+  /** The lrm_resource id this instance's history was found under (anonymous clones). */
+  historyName?: string;
   /** Name actions print: base name when history stores the anonymous clone by it. */
   displayName: string;
 }

@@ -350,7 +350,8 @@ class Assigner {
   private promotionAttr(c: Clone, inst: Primitive | Group, node: Node): number {
     let total: number | undefined;
     for (const p of primitivesOf(inst)) {
-      const v = node.attrs.get(`master-${c.unique ? p.id : p.configId}`) ?? node.attrs.get(`master-${p.id}`);
+      // The attribute carries the name the instance's history was recorded under, else its own.
+      const v = node.attrs.get(`master-${p.historyName ?? p.id}`) ?? (c.unique ? undefined : node.attrs.get(`master-${p.configId}`));
       const s = parseScore(v);
       if (s !== undefined) total = total === undefined ? s : addScores(total, s);
     }

@@ -295,6 +295,7 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
       if (!target) continue;
       const prim = pick(target);
       prim.probed.add(node.uname);
+      if (isActive(probeState) || prim.historyName === undefined) prim.historyName = rid;
       prim.history.set(node.uname, replayHistory(prim, node, lrm, opts));
     }
   }
