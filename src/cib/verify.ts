@@ -118,9 +118,11 @@ class Verifier {
     }
     // The model refuses some documents the checks above already explain (a clone without a child);
     // its reason is added only when nothing else was found, so one mistake is not reported twice.
+    // Missing version attributes are no configuration mistake (the CIB manager sets them), so
+    // callers may verify a <cib> they have just assembled around a configuration.
     if (this.errors.length === 0) {
       try {
-        readCib(this.cib);
+        readCib({ ...this.cib, attrs: { admin_epoch: '0', epoch: '0', num_updates: '0', ...this.cib.attrs } });
       } catch (err) {
         if (!(err instanceof CibError)) throw err;
         this.error(err.message);

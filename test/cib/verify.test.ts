@@ -130,6 +130,11 @@ describe('verifyCib', () => {
     expect(verify({ resources: FENCE + DUMMY('a') + guest + remote, constraints })).toEqual({ errors: [], warnings: [] });
   });
 
+  it('accepts a <cib> without version attributes, as assembled around a configuration', () => {
+    const bare = cib({}).replace('<cib admin_epoch="0" epoch="1" num_updates="0">', '<cib>');
+    expect(verifyCib(parseXml(bare))).toEqual({ errors: [], warnings: [] });
+  });
+
   it('reports a document the model cannot hold as an error, not a crash', () => {
     expect(errors({ resources: FENCE + '<clone id="c"/>' })).toEqual(['clone c must contain exactly one primitive or group, has 0']);
     expect(errors({ resources: FENCE + '<primitive class="ocf" type="Dummy"/>' })).toEqual(['<primitive> has no id']);
