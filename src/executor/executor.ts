@@ -33,7 +33,7 @@ export interface ExecutorOptions {
   /** Between SIGTERM and SIGKILL when an operation times out. */
   killGraceMs?: number;
   outputLimit?: number;
-  /** Operations running at once on this node (Pacemaker's node-action-limit). */
+  /** Operations running at once on this node (default 4 per core, at least 8): a burst of starts or a wave of monitors must not fork-bomb the node. */
   maxConcurrent?: number;
   /** Clock for startedAtMs: tests and the simulator give their own. */
   now?: () => number;
@@ -99,7 +99,7 @@ export class Executor {
       fenceDir: options.dirs?.fenceDir ?? '/usr/sbin',
       systemdRunDir: options.dirs && 'systemdRunDir' in options.dirs ? options.dirs.systemdRunDir : systemdRunning() ? '/run/systemd/system' : undefined,
     };
-    this.maxConcurrent = options.maxConcurrent ?? Math.max(4, 2 * availableParallelism());
+    this.maxConcurrent = options.maxConcurrent ?? Math.max(8, 4 * availableParallelism());
     this.now = options.now ?? Date.now;
     this.shimsDir = options.shimsDir ?? defaultShimsDir();
     this.rscTmp = options.rscTmp ?? HA_RSCTMP_DEFAULT;

@@ -89,6 +89,7 @@ describe('misbehaving agents', () => {
   writeScript(join(dir, 'stubborn'), `#!/bin/sh\ntrap '' TERM\necho $$ >> ${pids}.stubborn\nwhile :; do sleep 0.1; done\n`);
   writeScript(join(dir, 'garbage'), '#!/bin/sh\nprintf \'\\001\\002 not xml at all \\377\\n\'\necho "oops" >&2\nexit 42\n');
   writeScript(join(dir, 'chatty'), '#!/bin/sh\nhead -c 300000 /dev/zero | tr "\\0" a\necho\necho ocf-exit-reason:too much >&2\nexit 1\n');
+  writeScript(join(dir, 'nap'), '#!/bin/sh\nsleep 0.3\n');
   const mis = sandbox({ dirs: { ocfRoot: root } });
   afterAll(() => rmSync(mis.dir, { recursive: true, force: true }));
 
@@ -124,6 +125,15 @@ describe('misbehaving agents', () => {
     expect(r).toMatchObject({ rc: 1, status: 'done', exitReason: 'too much' });
     expect(r.stdout.length).toBeLessThan(17 * 1024);
     expect(r.stdout).toMatch(/bytes dropped/);
+  });
+
+  it('runs no more operations at once than the node limit allows', async () => {
+    const one = sandbox({ dirs: { ocfRoot: root }, maxConcurrent: 1 });
+    const [a, b] = await Promise.all([one.executor.run(req('a', ocf('vigiltest', 'nap'), 'start')), one.executor.run(req('b', ocf('vigiltest', 'nap'), 'start'))]);
+    expect([a.rc, b.rc]).toEqual([0, 0]);
+    const [first, second] = a.startedAtMs <= b.startedAtMs ? [a, b] : [b, a];
+    expect(second.startedAtMs).toBeGreaterThanOrEqual(first.startedAtMs + first.durationMs - 5);
+    rmSync(one.dir, { recursive: true, force: true });
   });
 
   it('reports a missing agent as not installed, without running anything', async () => {
