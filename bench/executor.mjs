@@ -13,7 +13,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 10_000);
-const OVERHEAD_RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 40);
+const OVERHEAD_RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 100);
 const AGENT = '/usr/lib/ocf/resource.d/heartbeat/Dummy';
 
 if (!existsSync(AGENT)) {
@@ -45,19 +45,18 @@ function cpu() {
 const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-// 1. Per-operation overhead: the same monitor through the executor and by hand.
+// 1. Per-operation overhead: the same monitor through the executor and by hand, interleaved so
+// that load from elsewhere on the machine hits both alike.
 await executor.run(request(0, 'start'));
+const env = executor.environmentFor(request(0, 'monitor'));
 const viaExecutor = [];
+const byHand = [];
 for (let i = 0; i < OVERHEAD_RUNS; i++) {
-  const t0 = performance.now();
+  let t0 = performance.now();
   const r = await executor.run(request(0, 'monitor'));
   viaExecutor.push(performance.now() - t0);
   if (r.rc !== 0) throw new Error(`monitor rc ${r.rc}: ${r.stderr}`);
-}
-const env = executor.environmentFor(request(0, 'monitor'));
-const byHand = [];
-for (let i = 0; i < OVERHEAD_RUNS; i++) {
-  const t0 = performance.now();
+  t0 = performance.now();
   const code = await new Promise((res) => spawn(AGENT, ['monitor'], { env, stdio: 'ignore' }).on('exit', res));
   byHand.push(performance.now() - t0);
   if (code !== 0) throw new Error(`by hand: monitor exit ${code}`);
