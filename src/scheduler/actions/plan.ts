@@ -356,7 +356,8 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
     optional: next !== null && active.some((h) => h.node === next) && stops.get(next.uname)?.optional === true,
   });
   if (!next) {
-    start.runnable = false;
+    // A resource that is only stopping blocks nothing after it; one that cannot start does.
+    start.runnable = active.length > 0;
     start.optional = true;
   }
   if (next && noQuorumStop) {
@@ -389,7 +390,6 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
       if (d && d.node === next) b.order(d, mon, `${name} demote`, 'implies_then');
     }
   }
-  void targetRole;
   void nodeCanHost;
 }
 
