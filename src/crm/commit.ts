@@ -32,11 +32,11 @@ export interface LoadOutcome {
  */
 export function loadCrm(cib: XmlElement, text: string, options: LoadOptions): LoadOutcome {
   const statements = parseCrm(text, options.source);
-  const { cib: next, touched } = applyStatements(cib, statements, { method: options.method, pickProvider: options.pickProvider });
+  const { cib: next, touched, notes } = applyStatements(cib, statements, { method: options.method, pickProvider: options.pickProvider });
   const report = checkConfiguration(configurationOf(next), touched, options.lookupAgent);
   const verified = verifyCib(next.name === 'cib' ? next : element('cib', {}, [next]));
   report.errors.push(...verified.errors.map(problem));
-  report.warnings.push(...verified.warnings.map(problem));
+  report.warnings.push(...verified.warnings.map(problem), ...notes.map((message) => ({ message })));
   if (report.errors.length > 0 || (report.agentErrors.length > 0 && !options.force)) {
     throw new CrmCommitError([...report.errors, ...report.agentErrors], report.errors.length === 0);
   }

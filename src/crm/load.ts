@@ -3,6 +3,7 @@ import type { Statement } from './ast.js';
 import { compileStatement, statementId, type CompileContext, type Section } from './compile.js';
 import { CrmCommitError, type Problem } from './errors.js';
 import { IdStore } from './ids.js';
+import { redirectConstraints } from './redirect.js';
 
 export type LoadMethod = 'update' | 'replace';
 
@@ -10,6 +11,8 @@ export interface LoadResult {
   cib: XmlElement;
   /** Ids of the objects this load created or changed: agent checks look at these only. */
   touched: Set<string>;
+  /** Changes the load made beyond what was written: constraints redirected to a new container. */
+  notes: string[];
 }
 
 /** The order crmsh creates objects in (sort_elements=yes): simple objects first, containers after their members. */
@@ -103,7 +106,7 @@ export function applyStatements(cib: XmlElement, statements: Statement[], ctx: L
   const nodeNames = (sectionOf(config, 'nodes', false)?.children ?? []).flatMap((n) => (n.attrs.uname !== undefined ? [n.attrs.uname] : []));
   const store = IdStore.ofTree(config);
   const touched = new Set<string>();
-  const containers: XmlElement[] = [];
+  const notes: string[] = [];
   const ordered = statements.map((s, i) => ({ s, i })).sort((a, b) => rankOf(a.s) - rankOf(b.s) || a.i - b.i);
   for (const { s } of ordered) {
     const compiled = compileStatement(s, { ...ctx, nodeNames });
@@ -131,10 +134,15 @@ export function applyStatements(cib: XmlElement, statements: Statement[], ctx: L
       if (compiled.section === 'fencing-topology') section.children.push(...compiled.element.children);
       else section.children.push(compiled.element);
     }
-    if (CONTAINERS.has(compiled.element.name)) containers.push(compiled.element);
+    // Members come first in this order, so a container can take them in now, before the
+    // constraints of this load exist: only constraints already in the CIB are redirected.
+    if (CONTAINERS.has(compiled.element.name)) {
+      const moved = gatherMembers(compiled.element, config);
+      const constraints = sectionOf(config, 'constraints', false);
+      if (!existing && constraints && moved.length > 0) notes.push(...redirectConstraints(constraints, compiled.element, moved, store));
+    }
   }
-  for (const container of containers) gatherMembers(container, config);
-  return { cib: out, touched };
+  return { cib: out, touched, notes };
 }
 
 function checkDuplicates(statements: Statement[]): void {
@@ -195,8 +203,10 @@ function parentOf(root: XmlElement, target: XmlElement): XmlElement | undefined 
   return undefined;
 }
 
-function gatherMembers(container: XmlElement, config: XmlElement): void {
+/** Puts the members in place of their placeholders; returns the ids of those that moved in. */
+function gatherMembers(container: XmlElement, config: XmlElement): string[] {
   const resources = sectionOf(config, 'resources') as XmlElement;
+  const moved: string[] = [];
   const kind = container.name === 'master' ? 'ms' : container.name;
   const problems: Problem[] = [];
   container.children = container.children.map((c) => {
@@ -218,8 +228,10 @@ function gatherMembers(container: XmlElement, config: XmlElement): void {
       problems.push({ id: container.attrs.id, message: `cannot create ${kind} ${container.attrs.id}: ${memberId} is already in ${parent.name === 'master' ? 'ms' : parent.name} ${parent.attrs.id}` });
       return c;
     }
+    if (parent !== container) moved.push(memberId);
     parent.children = parent.children.filter((x) => x !== member);
     return member;
   });
   if (problems.length > 0) throw new CrmCommitError(problems, false);
+  return moved;
 }

@@ -101,6 +101,17 @@ describe('load', () => {
     expect(section(regrouped, 'resources').children.map((r) => `${r.name}:${r.attrs.id}`)).toEqual(['group:g', 'primitive:d']);
   });
 
+  it('moves constraints onto a new group that takes their resources in, as crmsh does', () => {
+    const before = load('property stonith-enabled=false\nprimitive a Dummy\nprimitive b Dummy\nprimitive x Dummy\ncolocation c1 inf: a b\norder o1 Mandatory: a b\ncolocation c2 inf: x a b\norder o2 Mandatory: x a b\nrsc_ticket t1 tk: a b\nlocation l1 a 10: n1\n');
+    const out = loadCrm(before, 'group g a b\n', options());
+    // What crmsh 4.4 leaves: self-referencing constraints dropped, two-resource sets made simple.
+    expect(serializeXml(section(out.cib, 'constraints'))).toBe(
+      serializeXml(parseXml(`<constraints><rsc_colocation id="c2" score="INFINITY" rsc="g" with-rsc="x"/><rsc_order id="o2" kind="Mandatory" first="x" then="g"/>
+        <rsc_location id="l1" rsc="g" score="10" node="n1"/><rsc_ticket id="t1" ticket="tk"><resource_set id="t1-0"><resource_ref id="g"/></resource_set></rsc_ticket></constraints>`)),
+    );
+    expect(out.warnings.map((w) => w.message)).toContain('constraint c1 removed: it now ties group g to itself');
+  });
+
   it('refuses a resource in two groups, and writes nothing', () => {
     const before = load(base + 'primitive e Dummy\ngroup g1 d e\n');
     expect(() => loadCrm(before, 'group g2 d\n', options())).toThrow(/cannot create group g2: d is already in group g1/);
