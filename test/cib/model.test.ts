@@ -160,6 +160,13 @@ describe('writeCib', () => {
     expect(serializeXml(writeCib(read(FULL)))).toBe(serializeXml(parseXml(FULL)));
   });
 
+  it('keeps odd combinations of id and id-ref', () => {
+    const odd = FULL.replace('<meta_attributes id="web-meta">', '<meta_attributes id="web-meta" id-ref="rd">')
+      .replace('<instance_attributes id="web-ia">', '<instance_attributes id-ref="n1-ia" score="5"><nvpair id="x1" name="a" value="b"/></instance_attributes><instance_attributes id="web-ia">')
+      .replace('<nvpair id="web-ia-ip"', '<nvpair id="web-ia-ip" id-ref="opts-se"');
+    expect(serializeXml(writeCib(read(odd)))).toBe(serializeXml(parseXml(odd)));
+  });
+
   it('writes edits: new resources in list order, changed and removed fields', () => {
     const cib = read(FULL);
     const added: Primitive = {

@@ -132,15 +132,14 @@ class Reader {
 
   private nvset(el: XmlElement, parent: XmlElement): NvSet {
     const element = el.name as NvSetElement;
-    const extra = this.extra(el, S.SHAPES.nvset);
     const ref = el.attrs['id-ref'];
-    if (ref !== undefined && el.attrs.id === undefined) return { element, ref, extra };
+    if (ref !== undefined && el.attrs.id === undefined) return { element, ref, extra: this.extra(el, S.SHAPES.nvsetReference) };
     const set: NvSet = {
       element,
       id: required(el, 'id', parent),
       rules: [],
       pairs: [],
-      extra,
+      extra: this.extra(el, S.SHAPES.nvset),
     };
     if (el.attrs.score !== undefined) set.score = el.attrs.score;
     for (const child of el.children) {

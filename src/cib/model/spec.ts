@@ -98,7 +98,9 @@ export const SHAPES = {
   alerts: shape([], ['alert']),
   'fencing-topology': shape([], ['fencing-level']),
   tags: shape([], ['tag']),
-  nvset: shape(attrsOf(NVSET_ATTRS), ['nvpair', 'rule']),
+  // A definition keeps a stray id-ref, and a reference stray content, as unknown parts.
+  nvset: shape(['id', 'score'], ['nvpair', 'rule']),
+  nvsetReference: shape(['id-ref']),
   nvpair: shape(attrsOf(NVPAIR_ATTRS)),
   rule: shape(attrsOf(RULE_ATTRS), [], true),
   expression: shape(attrsOf(EXPRESSION_ATTRS)),
