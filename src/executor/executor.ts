@@ -55,6 +55,7 @@ export type RecurringCallback = (result: OperationResult, changed: boolean) => v
 
 interface Job {
   request: OperationRequest;
+  enqueuedAtMs: number;
   resolve: (result: OperationResult) => void;
   /** Set for runs of a recurring operation, so cancelling it can drop the queued run. */
   recurringId?: string;
@@ -216,9 +217,9 @@ export class Executor {
     }, delayMs);
   }
 
-  private enqueue(job: Omit<Job, 'resolve'>): Promise<OperationResult> {
+  private enqueue(job: Omit<Job, 'resolve' | 'enqueuedAtMs'>): Promise<OperationResult> {
     const promise = new Promise<OperationResult>((resolve) => {
-      const full: Job = { ...job, resolve };
+      const full: Job = { ...job, resolve, enqueuedAtMs: this.now() };
       let queue = this.queues.get(job.request.resourceId);
       if (!queue) {
         queue = { running: undefined, pending: [] };
@@ -245,7 +246,8 @@ export class Executor {
       .then(() => this.execute(job.request))
       // An agent that cannot even be spawned (HA_RSCTMP not creatable ...) fails its operation, never the queue.
       .catch((err: unknown) => this.errorResult(job.request, err))
-      .then((result) => {
+      .then((executed) => {
+        const result = { ...executed, queueTimeMs: Math.max(0, executed.startedAtMs - job.enqueuedAtMs) };
         this.releaseSlot();
         queue.running = undefined;
         job.resolve(result);
@@ -274,7 +276,7 @@ export class Executor {
     const startedAtMs = this.now();
     const started = performance.now();
     const digest = opDigest(request.params, request.intervalMs, request.timeoutMs);
-    const base = { resourceId: request.resourceId, task: request.task, intervalMs: request.intervalMs, startedAtMs, digest };
+    const base = { resourceId: request.resourceId, task: request.task, intervalMs: request.intervalMs, startedAtMs, digest, queueTimeMs: 0 };
     const cmd = agentCommand(request, this.dirs, this.options.nodeName);
     if (cmd.kind === 'unavailable') {
       this.log('warn', `${request.resourceId} ${request.task}: ${cmd.reason}`);
@@ -317,6 +319,7 @@ export class Executor {
       stderr: '',
       startedAtMs: this.now(),
       durationMs: 0,
+      queueTimeMs: 0,
       digest: opDigest(request.params, request.intervalMs, request.timeoutMs),
     };
   }

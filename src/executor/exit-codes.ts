@@ -113,3 +113,21 @@ export function isFailure(task: string, intervalMs: number, rc: number, status: 
   if (task === 'monitor') return !(rc === OCF.SUCCESS || rc === OCF.RUNNING_PROMOTED || rc === OCF.DEGRADED || rc === OCF.DEGRADED_PROMOTED);
   return rc !== OCF.SUCCESS;
 }
+
+/** Pacemaker's op-status number for the CIB's lrm_rsc_op (PCMK_EXEC_*). */
+export function pacemakerOpStatus(status: OperationStatus): number {
+  switch (status) {
+    case 'done':
+      return 0;
+    case 'cancelled':
+      return 2;
+    case 'timed-out':
+      return 3;
+    case 'not-supported':
+      return 4;
+    case 'error':
+      return 5;
+    case 'not-installed':
+      return 8;
+  }
+}

@@ -10,7 +10,7 @@ export { Executor, requestFromAction, exitReasonFrom } from './executor.js';
 export type { ExecutorOptions, AttributeServiceLocation, RecurringKey, RecurringCallback, LogLevel } from './executor.js';
 export type { AgentSpec, AgentClass, OperationRequest, OperationResult, OperationStatus } from './types.js';
 export { parseAgentSpec, formatAgentSpec, agentSpecFrom, AgentSpecError } from './agent-spec.js';
-export { OCF, ocfName, ocfMeaning, mapExitCode, isProbe, isFailure } from './exit-codes.js';
+export { OCF, ocfName, ocfMeaning, mapExitCode, isProbe, isFailure, pacemakerOpStatus } from './exit-codes.js';
 export { opDigest, digestInput } from './digest.js';
 export { buildAgentEnvironment, CRM_FEATURE_SET } from './environment.js';
 export { notifyMeta } from './notify.js';

@@ -54,6 +54,8 @@ export interface OperationResult {
   stderr: string;
   startedAtMs: number;
   durationMs: number;
+  /** How long it waited behind other operations of the resource or the node limit. */
+  queueTimeMs: number;
   /** Pacemaker's op-digest of the parameters, for restart-on-change decisions. */
   digest: string;
 }

@@ -74,6 +74,7 @@ describe.skipIf(needs(`${PACEMAKER}/Dummy`, 'pacemaker-resource-agents'))('one o
     ]);
     expect([s1.rc, m1.rc, s2.rc]).toEqual([0, 0, 0]);
     expect(m1.startedAtMs).toBeGreaterThanOrEqual(s1.startedAtMs + s1.durationMs - 5);
+    expect(m1.queueTimeMs).toBeGreaterThanOrEqual(900);
     expect(Math.abs(s2.startedAtMs - s1.startedAtMs)).toBeLessThan(500);
     expect(Date.now() - t0).toBeLessThan(4000);
     await Promise.all([sb.executor.run(req('qa', agent, 'stop', { ...a, op_sleep: '0' })), sb.executor.run(req('qb', agent, 'stop', { ...b, op_sleep: '0' }))]);

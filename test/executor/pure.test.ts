@@ -7,7 +7,7 @@ import { parseAgentSpec, AgentSpecError, formatAgentSpec } from '../../src/execu
 import { BoundedBuffer } from '../../src/executor/bounded-buffer.js';
 import { digestInput, opDigest } from '../../src/executor/digest.js';
 import { buildAgentEnvironment, fenceAgentInput } from '../../src/executor/environment.js';
-import { isFailure, mapExitCode } from '../../src/executor/exit-codes.js';
+import { isFailure, mapExitCode, pacemakerOpStatus } from '../../src/executor/exit-codes.js';
 import { notifyMeta } from '../../src/executor/notify.js';
 import { dropInText } from '../../src/executor/systemd.js';
 import { exitReasonFrom } from '../../src/executor/executor.js';
@@ -128,6 +128,10 @@ describe('exit codes', () => {
     expect(isFailure('monitor', 10000, 7, 'done')).toBe(true);
     expect(isFailure('monitor', 10000, 8, 'done')).toBe(false);
     expect(isFailure('start', 0, 0, 'timed-out')).toBe(true);
+  });
+
+  it("gives Pacemaker's op-status numbers for the CIB", () => {
+    expect(['done', 'cancelled', 'timed-out', 'not-supported', 'error', 'not-installed'].map((s) => pacemakerOpStatus(s as never))).toEqual([0, 2, 3, 4, 5, 8]);
   });
 
   it('takes the last ocf-exit-reason line', () => {
