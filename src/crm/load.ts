@@ -24,7 +24,6 @@ const RANK: Record<string, number> = {
 };
 
 const SECTIONS: Section[] = ['crm_config', 'nodes', 'resources', 'constraints', 'rsc_defaults', 'op_defaults', 'fencing-topology', 'tags', 'alerts'];
-const REQUIRED_SECTIONS = new Set(['crm_config', 'nodes', 'resources', 'constraints']);
 const RESOURCE_TAGS = new Set(['primitive', 'template', 'group', 'clone', 'master', 'bundle']);
 const CONTAINERS = new Set(['group', 'clone', 'master']);
 
@@ -99,9 +98,8 @@ export function applyStatements(cib: XmlElement, statements: Statement[], ctx: L
   const out = cloneXml(cib);
   const config = configurationOf(out);
   if (ctx.method === 'replace') {
-    // Back to what an empty CIB has: the four required sections, empty; optional ones gone.
-    config.children = config.children.filter((s) => !SECTIONS.includes(s.name as Section) || REQUIRED_SECTIONS.has(s.name));
-    for (const section of config.children) if (REQUIRED_SECTIONS.has(section.name)) section.children = [];
+    // As crmsh's erase: every object goes but the nodes, which belong to the membership layer.
+    for (const section of config.children) if (SECTIONS.includes(section.name as Section) && section.name !== 'nodes') section.children = [];
   }
   const nodeNames = (sectionOf(config, 'nodes', false)?.children ?? []).flatMap((n) => (n.attrs.uname !== undefined ? [n.attrs.uname] : []));
   const store = IdStore.ofTree(config);
@@ -116,7 +114,7 @@ export function applyStatements(cib: XmlElement, statements: Statement[], ctx: L
     if (existing && existing.section !== compiled.section) {
       throw new CrmCommitError([{ id, message: `${s.at.line}: ${id} already exists as a ${existing.el.name}; cannot redefine it as a ${compiled.element.name}` }], false);
     }
-    const mergeable = ctx.method === 'update' && existing && (compiled.element.name === existing.el.name) && ['property', 'rsc_defaults', 'op_defaults', 'node'].includes(s.kind);
+    const mergeable = ctx.method === 'update' && existing && compiled.element.name === existing.el.name && ['property', 'rsc_defaults', 'op_defaults'].includes(s.kind);
     if (existing && mergeable) {
       mergeInto(existing.el, compiled.element, store);
       continue;
@@ -157,7 +155,7 @@ function checkDuplicates(statements: Statement[]): void {
   if (problems.length > 0) throw new CrmCommitError(problems, false);
 }
 
-/** `load update` of a property set or node adds to what is there instead of replacing it. */
+/** `load update` of a property set adds to what is there instead of replacing it. */
 function mergeInto(target: XmlElement, source: XmlElement, store: IdStore): void {
   for (const [k, v] of Object.entries(source.attrs)) if (k !== 'id') target.attrs[k] = v;
   const prefix = target.name === 'node' ? (target.attrs.uname ?? target.attrs.id) : target.attrs.id;

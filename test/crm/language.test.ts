@@ -88,11 +88,17 @@ describe('load', () => {
     expect(serializeXml(resources[0])).toBe(serializeXml(section(load(base.replace('fake=1', 'fake=2')), 'resources').children[0]));
   });
 
-  it('replace starts from an empty configuration', () => {
-    const before = load(base + 'primitive e Dummy\nrsc_defaults resource-stickiness=1\ntag t d e\n');
+  it('replace starts over but for the nodes, as crmsh does', () => {
+    const before = load(base + 'node n1 attributes a=1\nprimitive e Dummy\nrsc_defaults resource-stickiness=1\ntag t d e\n');
     const replaced = load('property stonith-enabled=false\nprimitive x Dummy\n', before, { method: 'replace' });
     expect(section(replaced, 'resources').children.map((r) => r.attrs.id)).toEqual(['x']);
-    expect(configurationOf(replaced).children.map((c) => c.name)).toEqual(['crm_config', 'nodes', 'resources', 'constraints']);
+    expect(section(replaced, 'nodes').children.map((r) => r.attrs.id)).toEqual(['n1']);
+    expect(configurationOf(replaced).children.filter((c) => c.children.length > 0).map((c) => c.name)).toEqual(['crm_config', 'nodes', 'resources']);
+  });
+
+  it('update replaces a node that exists (its attributes are not merged)', () => {
+    const updated = load('node n1 attributes b=3\n', load(base + 'node n1 attributes a=1 b=2\n'));
+    expect(serializeXml(section(updated, 'nodes'))).toBe(serializeXml(parseXml('<nodes><node uname="n1" id="n1"><instance_attributes id="n1-instance_attributes"><nvpair name="b" value="3" id="n1-instance_attributes-b"/></instance_attributes></node></nodes>')));
   });
 
   it('a group redefined without a member puts the member back at the top level', () => {
