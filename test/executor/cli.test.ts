@@ -57,6 +57,13 @@ describe('vigil resource op', () => {
     expect(probe.out).toMatch(/7 OCF_NOT_RUNNING: not running/);
   });
 
+  it.skipIf(needs('/usr/sbin/fence_dummy', 'fence-agents'))('shows the stdin lines a fence agent is given', async () => {
+    const { out, exitCode } = await vigil('resource', 'op', 'stonith:fence_dummy', 'status', '--param', `status_file=${dir}/fence.status`, '--param', 'pcmk_host_list=node2', '--node', 'node1');
+    expect(out).toContain(`Input (stdin)\n  status_file=${dir}/fence.status\n  action=status\n  nodename=node1\n`);
+    expect(out).not.toContain('pcmk_host_list=');
+    expect(exitCode).toBe(7);
+  });
+
   it('refuses a bad agent name, an unknown resource, or a malformed --param, clearly', async () => {
     await expect(vigil('resource', 'op', 'ocf:Dummy', 'start')).rejects.toThrow(UsageError);
     await expect(vigil('resource', 'op', 'nosuch', 'start', '--cib', cib)).rejects.toThrow(/no primitive resource 'nosuch'/);

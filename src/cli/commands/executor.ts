@@ -7,6 +7,7 @@ import { attributeAccess, DurationError, findConfiguredResource, localNodeName, 
 import { Executor } from '../../executor/executor.js';
 import { ocfMeaning, ocfName } from '../../executor/exit-codes.js';
 import { listAgents, MetadataError, type AgentMetadata } from '../../executor/metadata.js';
+import { fenceAgentInput } from '../../executor/environment.js';
 import type { OperationRequest, OperationResult } from '../../executor/types.js';
 import { colour, CommandError, parseOutputFormat, printJson, table, UsageError } from '../output.js';
 
@@ -165,20 +166,23 @@ function registerResourceOp(resource: Command): void {
         };
         const executor = executorFor(opts);
         const env = executor.environmentFor(request);
+        // Fence agents take their parameters on stdin, not in the environment: show those lines too.
+        const stdin = request.agent.agentClass === 'stonith' ? fenceAgentInput(request, opts.node ?? localNodeName()) : undefined;
         const result = await executor.execute(request);
-        if (format === 'json') printJson({ agent: formatAgentSpec(request.agent), environment: env, result: { ...result, rcName: ocfName(result.rc), meaning: ocfMeaning(result.rc) } });
-        else process.stdout.write(renderOp(request, env, result, opts.showEnv === true));
+        if (format === 'json') printJson({ agent: formatAgentSpec(request.agent), environment: env, stdin, result: { ...result, rcName: ocfName(result.rc), meaning: ocfMeaning(result.rc) } });
+        else process.stdout.write(renderOp(request, env, stdin, result, opts.showEnv === true));
         process.exitCode = result.rc;
       }),
     );
 }
 
-function renderOp(request: OperationRequest, env: Record<string, string>, result: OperationResult, all: boolean): string {
+function renderOp(request: OperationRequest, env: Record<string, string>, stdin: string | undefined, result: OperationResult, all: boolean): string {
   const lines = [colour.bold(`${formatAgentSpec(request.agent)} ${request.task} (resource ${request.resourceId})`), '', colour.bold('Environment')];
   const shown = Object.keys(env)
     .filter((k) => all || /^(OCF_|HA_|PCMK_|PATH$|CIB_file$|VIGIL_)/.test(k))
     .sort();
   lines.push(table(shown.map((k) => [`  ${k}`, env[k]])));
+  if (stdin !== undefined) lines.push('', colour.bold('Input (stdin)'), stdin.trimEnd().replace(/^/gm, '  '));
   if (result.stdout) lines.push('', colour.bold('Output (stdout)'), result.stdout.trimEnd());
   if (result.stderr) lines.push('', colour.bold('Output (stderr)'), result.stderr.trimEnd());
   const ok = result.status === 'done' && (result.rc === 0 || (request.task === 'monitor' && [7, 8].includes(result.rc)));
