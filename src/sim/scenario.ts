@@ -100,17 +100,18 @@ function playRound(run: Run, round: number): void {
 }
 
 /**
- * Counted from the end of the last stall after healing, the slowest path to agreement is a node that died just before: its peers need
- * deadtime (stretched by their Lifeguard multiplier if their loop stalled lately) plus a tick to
- * notice, then a proposal round trip; a node that rejoins needs two heartbeats to be heard both ways.
+ * The promise: once the network has healed (counted from the end of the last stall), the views
+ * converge within the detection budget. The slowest path is a node that died just before: deadtime
+ * plus a tick to notice it, then a proposal round trip of a few LAN delays, which fits in what the
+ * budget leaves over. A node whose loop stalled lately stretches its timeouts (Lifeguard), and the
+ * bound with it.
  */
 function convergenceBoundMs(run: Run): number {
   let multiplier = 1;
   for (const node of run.sim.nodes.values()) {
     if (node.actor) multiplier = Math.max(multiplier, 1 + node.actor.machine.healthScore());
   }
-  const { deadMs, keepaliveMs } = run.timing;
-  return multiplier * deadMs + tickIntervalMs(run.timing) + 2 * keepaliveMs + 6 * LAN_DELAY_MAX_MS;
+  return multiplier * run.budgetMs;
 }
 
 function dcRequired(run: Run): boolean {
