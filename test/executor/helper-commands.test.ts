@@ -103,7 +103,7 @@ describe('attrd_updater', () => {
 
 describe('crm_node, crm_resource, cibadmin, pacemakerd', () => {
   const cib = join(dir, 'cib.xml');
-  writeFileSync(cib, `<cib><configuration><nodes><node id="1" uname="node1"/><node id="2" uname="node2"/></nodes><resources/></configuration>
+  writeFileSync(cib, `<cib><configuration><nodes><node id="1" uname="node1"/><node id="2" uname="node2"/></nodes><resources><primitive id="vm1" class="ocf" provider="heartbeat" type="VirtualDomain"/></resources></configuration>
 <status><node_state id="2" uname="node2"><lrm><lrm_resources><lrm_resource id="drbd0:1"><lrm_rsc_op id="a" operation="start" call-id="3" rc-code="0" interval="0"/><lrm_rsc_op id="b" operation="promote" call-id="5" rc-code="0" interval="0"/></lrm_resource></lrm_resources></lrm></node_state></status></cib>`);
   const withCib = { ...env, CIB_file: cib };
 
@@ -116,10 +116,19 @@ describe('crm_node, crm_resource, cibadmin, pacemakerd', () => {
     expect(run('crm_node -N 2', withCib).out).toBe('node2\n');
   });
 
+  it('gets and sets resource utilization in the CIB file, as VirtualDomain does', () => {
+    expect(run('crm_resource -r vm1 -z -g hv_memory -Q', withCib).code).toBe(105);
+    expect(run('crm_resource -r vm1 -z -p hv_memory -v 2048', withCib).code).toBe(0);
+    expect(run('crm_resource -r vm1 -z -p hv_memory -v 4096', withCib).code).toBe(0);
+    expect(run('crm_resource --resource vm1 --utilization --get-parameter hv_memory --quiet', withCib).out).toBe('4096\n');
+    expect(run('crm_resource -r ghost -z -g hv_memory', withCib)).toMatchObject({ code: 64, err: expect.stringMatching(/no resource 'ghost'/) });
+    expect(run('crm_resource -r vm1 -z -g hv_memory')).toMatchObject({ code: 102 });
+  });
+
   it('locates a resource from the CIB status, dumps the CIB, reports a version', () => {
     expect(run('crm_resource --locate -r drbd0', withCib).out).toBe('resource drbd0 is running on: node2 Promoted\n');
     expect(run('crm_resource -W -r other', withCib).err).toBe('resource other is NOT running\n');
-    expect(run('crm_resource -r x -z -g cpu', withCib).code).toBe(3);
+    expect(run('crm_resource -r x -m -g cpu', withCib).code).toBe(3);
     expect(run('cibadmin -Q', withCib).out).toContain('<node id="2" uname="node2"/>');
     expect(run('pacemakerd -$').out).toMatch(/^Pacemaker 2\.1\.5/);
     expect(run('crm_mon -n -r')).toMatchObject({ code: 64, err: expect.stringMatching(/only one-shot status/) });
