@@ -84,9 +84,9 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     }
     let reason: string | undefined;
     if (verb === 'Restart' || verb === 'Re-promote') {
-      if (onNext.definitionChanged) reason = 'due to resource definition change';
-      else if (start?.requiredBy && start.requiredBy !== `required ${id} stop`) reason = `due to ${start.requiredBy}`;
+      if (start?.requiredBy && start.requiredBy !== `required ${id} stop`) reason = `due to ${start.requiredBy}`;
       else if (stop?.requiredBy && stop.requiredBy !== `required ${id} stop`) reason = `due to ${stop.requiredBy}`;
+      else if (onNext.definitionChanged) reason = 'due to resource definition change';
     }
     if (promotable && curRole !== nextRole && verb === 'Recover') details = `${curRole} -> ${nextRole} ${next.uname}`;
     return { verb, rsc: id, details, reason };

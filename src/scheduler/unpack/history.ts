@@ -3,6 +3,7 @@ import type { Clone, Group, Node, NodeHistory, OnFail, Primitive, Resource, Role
 import { primitivesOf } from '../model.js';
 import { parseIntervalMs } from '../score.js';
 import { child, children } from './config.js';
+import { parametersDigest } from '../md5.js';
 
 interface OpRecord {
   id: string;
@@ -13,6 +14,8 @@ interface OpRecord {
   status: number;
   intervalMs: number;
   digest?: string;
+  secureDigest?: string;
+  secureParams?: string;
   lastRcChange: number;
 }
 
@@ -38,6 +41,8 @@ function readOp(op: XmlElement): OpRecord {
     status: Number.isNaN(status) ? 0 : status,
     intervalMs,
     digest: op.attrs['op-digest'],
+    secureDigest: op.attrs['op-secure-digest'],
+    secureParams: op.attrs['op-secure-params'],
     lastRcChange: Number(op.attrs['last-rc-change'] ?? op.attrs['last-run'] ?? 0),
   };
 }
@@ -81,7 +86,15 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     hardBan: false,
     fatal: false,
   };
+  let lastDigest: string | null | undefined;
+  let lastOp: OpRecord | undefined;
   for (const op of ops) {
+    if (op.intervalMs === 0 && op.status !== -1 && op.callId >= 0 && ['start', 'migrate_from', 'promote', 'demote', 'monitor'].includes(op.task)) {
+      if (op.task !== 'monitor' || op.rc === 0 || op.rc === 8) {
+        lastDigest = op.digest ?? null;
+        lastOp = op;
+      }
+    }
     // op-status: -1 pending, 0 done, 1 cancelled, 2 timed out, 3 unsupported, 4 error (judged by rc),
     // 5 hard error, 6 fatal error, 7 not installed, 8 not connected.
     if (op.task === 'cancel' || op.status === 1) continue;
@@ -161,6 +174,16 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
       if (h.role === 'Stopped') h.role = 'Started';
     } else if (h.role === 'Stopped') {
       h.role = 'Started';
+    }
+  }
+  // Parameters changed since the resource was started: it must restart with the new ones.
+  if (lastDigest !== undefined && isActive(h) && !rsc.orphan) {
+    h.definitionChanged = lastDigest === null || lastDigest !== parametersDigest(rsc.params);
+    // Secrets may be masked in the CIB: then the digest without them decides.
+    if (h.definitionChanged && lastOp?.secureDigest !== undefined) {
+      const secret = new Set((lastOp.secureParams ?? '').split(/\s+/).filter(Boolean));
+      const open = new Map([...rsc.params].filter(([k]) => !secret.has(k) && !k.startsWith('pcmk_')));
+      h.definitionChanged = lastOp.secureDigest !== parametersDigest(open);
     }
   }
   return h;
