@@ -52,13 +52,17 @@ interface Session {
 
 /** Reads exact byte counts from a socket, whatever the TCP segmentation. */
 class ByteReader {
-  private buf: Buffer = Buffer.alloc(0);
+  /** Received chunks not yet consumed; joined only when a read needs them, so a large frame
+   *  arriving in many segments is copied once, not once per segment. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   private waiter: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
   private error: Error | undefined;
 
   constructor(socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
       this.pump();
     });
     const fail = (e: Error): void => {
@@ -81,11 +85,14 @@ class ByteReader {
 
   private pump(): void {
     const w = this.waiter;
-    if (w === undefined || this.buf.length < w.n) return;
-    const out = this.buf.subarray(0, w.n);
-    this.buf = this.buf.subarray(w.n);
+    if (w === undefined || this.buffered < w.n) return;
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
+    const out = Buffer.from(all.subarray(0, w.n));
+    const rest = all.subarray(w.n);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
     this.waiter = undefined;
-    w.resolve(Buffer.from(out));
+    w.resolve(out);
   }
 }
 

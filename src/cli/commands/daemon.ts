@@ -67,8 +67,10 @@ async function watch(opts: StatusOptions, format: OutputFormat): Promise<void> {
   const seconds = opts.watch === true ? 2 : Number(opts.watch);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--watch needs a positive number of seconds, not '${String(opts.watch)}'`);
   let stop = false;
+  let wake: () => void = () => undefined;
   process.once('SIGINT', () => {
     stop = true;
+    wake();
   });
   const tty = process.stdout.isTTY === true;
   while (!stop) {
@@ -80,7 +82,13 @@ async function watch(opts: StatusOptions, format: OutputFormat): Promise<void> {
       text = `${colour.red((err as Error).message)}\n`;
     }
     process.stdout.write((tty ? '\x1b[H\x1b[2J' : '') + text);
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 }
 
