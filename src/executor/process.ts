@@ -92,7 +92,11 @@ export function runProcess(spec: SpawnSpec, options: RunOptions): Promise<Proces
     });
 
     child.on('exit', (code, signal) => {
+      let reported = false;
       const done = (): void => {
+        if (reported) return;
+        reported = true;
+        clearTimeout(drainTimer);
         if (timedOut) {
           // Whatever the agent left behind in its group goes too; the SIGKILL timer stays armed.
           killGroup('SIGTERM');
