@@ -194,7 +194,7 @@ export class Membership {
       this.stats_.unknownSender += 1;
       return this.flush();
     }
-    if (!msg || !Number.isSafeInteger(link) || link < 0 || link > 7) {
+    if (!msg || !this.namesOnlyConfiguredNodes(msg) || !Number.isSafeInteger(link) || link < 0 || link > 7) {
       this.stats_.malformed += 1;
       return this.flush();
     }
@@ -226,6 +226,20 @@ export class Membership {
     }
     this.drive();
     return this.flush();
+  }
+
+  /** A message naming a node id we do not know is refused whole: acting on part of it would guess. */
+  private namesOnlyConfiguredNodes(msg: MembershipMessage): boolean {
+    const known = (id: number): boolean => this.byId.has(id);
+    switch (msg.t) {
+      case 'hb':
+        return known(msg.vco) && msg.vm.every(known) && msg.heard.every(known);
+      case 'propose':
+      case 'commit':
+        return msg.members.length > 0 && msg.members.every(known);
+      default:
+        return true;
+    }
   }
 
   // ---- time and failure detection ----

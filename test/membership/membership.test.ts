@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Membership, MembershipConfigError, deriveTiming, worstCaseDetectionMs, type MembershipConfig, type MembershipMessage, type Ready } from '../../src/membership/index.js';
 import { TestCluster } from './cluster.js';
@@ -334,5 +335,42 @@ describe('untrusted input', () => {
     expect(() => new Membership({ ...base, self: 'z' }, 0)).toThrow(/this node \(z\) is not in the node list/);
     expect(() => new Membership({ ...base, nodes: [...nodes, { name: 'c', id: 2, votes: 1 }] }, 0)).toThrow(MembershipConfigError);
     expect(() => new Membership({ ...base, timing: { ...timing, keepaliveMs: timing.deadMs } }, 0)).toThrow(/keepalive/);
+  });
+});
+
+describe('fuzzed input', () => {
+  const timing = deriveTiming(BUDGET);
+  const nodes = [
+    { name: 'a', id: 1, votes: 1 },
+    { name: 'b', id: 2, votes: 1 },
+    { name: 'c', id: 3, votes: 1 },
+  ];
+  const id = fc.integer({ min: 0, max: 5 });
+  const ids = fc.array(id, { maxLength: 5 });
+  const message = fc.oneof(
+    fc.record({ t: fc.constant('hb'), inc: fc.nat(3), vid: fc.nat(9), vco: id, vm: ids, heard: ids, st: fc.boolean() }),
+    fc.record({ t: fc.constant('propose'), inc: fc.nat(3), vid: fc.nat(9), members: ids }),
+    fc.record({ t: fc.constant('ack'), inc: fc.nat(3), vid: fc.nat(9), allSeen: fc.boolean(), settled: fc.boolean(), expected: fc.nat(5) }),
+    fc.record({ t: fc.constant('nack'), inc: fc.nat(3), vid: fc.nat(9), have: fc.nat(9) }),
+    fc.record({ t: fc.constant('commit'), inc: fc.nat(3), vid: fc.nat(9), members: ids, allSeen: fc.boolean(), settled: fc.boolean(), expected: fc.nat(5) }),
+    fc.anything(),
+  );
+
+  it('never throws, and keeps a view that contains itself, whatever authenticated peers send', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'zed'), message, fc.nat(40), fc.integer({ min: -1, max: 9 })), { maxLength: 60 }), (inputs) => {
+        const m = new Membership({ self: 'c', nodes, timing, quorum: { twoNode: false, lastManStanding: false }, incarnation: 1 }, 0);
+        let t = 0;
+        for (const [from, msg, dt, link] of inputs) {
+          t += dt;
+          m.receive(from, msg as MembershipMessage, t, link);
+          m.tick(t);
+          const v = m.view();
+          expect(v.members).toContain('c');
+          if (v.dc !== null) expect(v.dc).toBe(v.members[0]);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
