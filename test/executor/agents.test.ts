@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isFailure, type OperationResult } from '../../src/executor/index.js';
@@ -147,6 +147,32 @@ describe('misbehaving agents', () => {
     const r = await mis.executor.run(req('s', { agentClass: 'systemd', type: 'nginx' }, 'start'));
     expect(r).toMatchObject({ rc: 3, status: 'not-supported' });
     expect(r.exitReason).toMatch(/systemd is not running/);
+  });
+});
+
+describe.skipIf(needs('/usr/lib/ocf/lib/heartbeat/ocf-shellfuncs', 'resource-agents') || needsBuild())('what ocf-shellfuncs makes of the environment', () => {
+  it('sees a probe, a promotable clone, this node, the check level, and reaches the shims', async () => {
+    const root = join(sb.dir, 'ocf3');
+    mkdirSync(join(root, 'resource.d', 'vigiltest'), { recursive: true });
+    mkdirSync(join(root, 'lib'));
+    // The test agent lives in an OCF root of its own, with the real shell library linked in.
+    symlinkSync('/usr/lib/ocf/lib/heartbeat', join(root, 'lib', 'heartbeat'));
+    writeScript(join(root, 'resource.d', 'vigiltest', 'envcheck'), `#!/bin/sh
+: \${OCF_FUNCTIONS_DIR=\${OCF_ROOT}/lib/heartbeat}
+. \${OCF_FUNCTIONS_DIR}/ocf-shellfuncs
+ocf_is_probe && echo probe=yes || echo probe=no
+ocf_is_ms && echo promotable=yes || echo promotable=no
+echo node=$(ocf_local_nodename)
+echo check=$OCF_CHECK_LEVEL timeout=$OCF_RESKEY_CRM_meta_timeout
+ocf_promotion_score -v 7
+exit $OCF_SUCCESS
+`);
+    const e = sandbox({ dirs: { ocfRoot: root } });
+    const r = await e.executor.run(req('pg:0', ocf('vigiltest', 'envcheck'), 'monitor', { OCF_CHECK_LEVEL: '10' }, { meta: { promotable: 'true', 'clone-max': '2' }, timeoutMs: 15_000 }));
+    expect(r.rc, r.stderr).toBe(0);
+    expect(r.stdout).toContain('probe=yes\npromotable=yes\nnode=node1\ncheck=10 timeout=15000\n');
+    expect(e.transient('master-pg')).toBe('7');
+    rmSync(e.dir, { recursive: true, force: true });
   });
 });
 
