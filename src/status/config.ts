@@ -269,7 +269,7 @@ function buildPrimitive(el: XmlElement, ctx: BuildContext, parent: MResource | u
   if (parent && !parent.managed) r.managed = false;
   if (parent?.maintenance) r.maintenance = true;
   const guest = meta.get('remote-node');
-  if (guest !== undefined && parent === undefined) {
+  if (guest !== undefined && (parent === undefined || (parent.kind === 'group' && parent.parent === undefined))) {
     const node = ctx.addNode(newNode(guest, guest, 'guest'));
     const conn = newResource({
       kind: 'primitive',

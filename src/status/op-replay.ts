@@ -46,8 +46,11 @@ export function onFailFor(rsc: MResource, op: OpInfo, ctx: Ctx): OnFail {
   return 'recover';
 }
 
+/** Failures are reported only from nodes that are up, once per operation key and node. */
 export function recordFailure(rsc: MResource, node: MNode, op: OpInfo, ctx: Ctx): void {
-  const already = ctx.failures.some((f) => f.op === op.el && f.node === node.name);
+  if (!node.online) return;
+  // Keyed by operation_key as recorded: entries from old CIBs that lack one all share the same (absent) key.
+  const already = ctx.failures.some((f) => f.node === node.name && f.op.attrs.operation_key === op.el.attrs.operation_key);
   if (!already) ctx.failures.push({ op: op.el, node: node.name, rscHistoryId: rsc.cloneName ?? rsc.id });
 }
 

@@ -56,23 +56,31 @@ export function parseOpKey(key: string): { rsc: string; task: string; intervalMs
   return { rsc: head.slice(0, i), task: head.slice(i + 1), intervalMs };
 }
 
-/** `1m30s`-style text for a millisecond interval, as crm_mon prints it. */
+/**
+ * Interval text as crm_mon prints it: days, hours and minutes only when
+ * strictly more than one unit, then `Ns`, `N.NNNs` or `NNNms` (so 60000 ms
+ * is `60s` and 1000 ms is `1000ms`).
+ */
 export function readableInterval(ms: number): string {
-  if (ms === 0) return '0s';
   let rest = ms;
-  const parts: string[] = [];
-  const units: [number, string][] = [
+  let out = '';
+  for (const [size, unit] of [
     [86_400_000, 'd'],
     [3_600_000, 'h'],
     [60_000, 'm'],
-    [1000, 's'],
-  ];
-  for (const [size, name] of units) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${name}`);
+  ] as const) {
+    if (rest > size) {
+      out += `${Math.floor(rest / size)}${unit}`;
       rest %= size;
     }
   }
-  if (rest > 0) parts.push(`${rest}ms`);
-  return parts.join('');
+  if (rest > 1000) {
+    const frac = rest % 1000;
+    out += `${Math.floor(rest / 1000)}${frac > 0 ? `.${String(frac).padStart(3, '0')}` : ''}s`;
+  } else if (rest > 0) {
+    out += `${rest}ms`;
+  } else if (out === '') {
+    out = '0s';
+  }
+  return out;
 }

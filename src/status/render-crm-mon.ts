@@ -1,5 +1,5 @@
 import { ctimeUtc } from './dates.js';
-import { readableInterval } from './op-text.js';
+import { parseOpKey, readableInterval } from './op-text.js';
 import { nodeListLines, resourceListLines } from './render-text.js';
 import type { ClusterStatusView, FailedActionView, FencingEventView } from './types.js';
 
@@ -42,14 +42,13 @@ export function summaryLines(view: ClusterStatusView): string[] {
   const lines: string[] = [];
   lines.push(`  * Stack: ${s.stack ?? 'unknown'}`);
   if (s.dcName !== undefined) {
-    const version = s.dcVersion !== undefined ? ` (version ${s.dcVersion})` : '';
-    lines.push(`  * Current DC: ${s.dcName}${version} - partition ${s.haveQuorum ? 'with' : 'WITHOUT'} quorum`);
+    lines.push(`  * Current DC: ${s.dcName} (version ${s.dcVersion ?? 'unknown'}) - partition ${s.haveQuorum ? 'with' : 'WITHOUT'} quorum`);
   } else {
     lines.push('  * Current DC: NONE');
   }
   if (s.lastUpdated !== undefined) lines.push(`  * Last updated: ${ctimeUtc(s.lastUpdated)}`);
-  if (s.lastChange !== undefined) {
-    const c = s.lastChange;
+  {
+    const c = s.lastChange ?? {};
     const parts = [`  * Last change:  ${c.when ?? ''}`];
     if (c.user !== undefined) parts.push(`by ${c.user}`);
     if (c.client !== undefined) parts.push(`via ${c.client}`);
@@ -71,11 +70,16 @@ export function summaryLines(view: ClusterStatusView): string[] {
   return lines;
 }
 
+export function isMaskedProbeFailure(f: FailedActionView): boolean {
+  return f.task === 'monitor' && f.intervalMs === 0 && (f.rc === 5 || f.rc === 2 || f.status === 7);
+}
+
 /** One failed action, as crm_mon words it by default. */
 export function failedActionText(f: FailedActionView): string {
   const action = f.task === 'monitor' && f.intervalMs === 0 ? 'probe' : f.task;
   const interval = f.intervalMs !== 0 ? `${readableInterval(f.intervalMs)}-interval ` : '';
-  let s = `${f.resource} ${interval}${action} on ${f.node}`;
+  const rsc = parseOpKey(f.operationKey)?.rsc ?? f.resource;
+  let s = `${rsc} ${interval}${action} on ${f.node}`;
   if (f.status === 0) {
     s += ` returned '${f.rcText}'`;
     if (f.exitReason !== undefined) s += ` (${f.exitReason})`;
@@ -101,14 +105,18 @@ export function renderCrmMon(view: ClusterStatusView, options: CrmMonOptions): s
   const out: string[] = [heading('Cluster Summary:', on), ...summaryLines(view)];
   if (view.summary.maintenanceMode) {
     out.push('', paint('              *** Resource management is DISABLED ***', 'red', on), '  The cluster will not attempt to start, stop or recover services');
+  } else if (view.summary.stopAllResources) {
+    out.push('', paint('    *** Resource management is DISABLED ***', 'red', on), '  The cluster will keep all resources stopped');
   }
   out.push('', heading('Node List:', on), ...nodeListLines(view, 2).map((l) => colourLine(l, on)));
   const resources = resourceListLines(view, 2, { showPending: options.showPending ?? true, showInactive });
   out.push('', heading(showInactive ? 'Full List of Resources:' : 'Active Resources:', on));
   if (resources.length === 0) out.push(showInactive ? '  * No resources' : '  * No active resources');
   else out.push(...resources.map((l) => colourLine(l, on)));
-  if (view.failures.length > 0) {
-    out.push('', heading('Failed Resource Actions:', on), ...view.failures.map((f) => colourLine(`  * ${failedActionText(f)}`, on)));
+  // Probes that only found the agent missing are part of the resource's state, not failures to report.
+  const failures = view.failures.filter((f) => !isMaskedProbeFailure(f));
+  if (failures.length > 0) {
+    out.push('', heading('Failed Resource Actions:', on), ...failures.map((f) => colourLine(`  * ${failedActionText(f)}`, on)));
   }
   if (view.fencing.length > 0) {
     out.push('', heading('Fencing History:', on), ...view.fencing.map((e) => `  * ${fencingText(e)}`));
