@@ -166,10 +166,10 @@ export class Membership {
   /** Advances time: sends heartbeats, notices silent peers and stalls of our own loop, drives views. */
   tick(nowMs: number): Ready {
     this.advanceClock(nowMs);
-    const gapMs = nowMs - this.lastTickMs;
-    this.lastTickMs = nowMs;
+    const gapMs = this.nowMs - this.lastTickMs;
+    this.lastTickMs = this.nowMs;
     if (gapMs > STALL_KEEPALIVES * this.config.timing.keepaliveMs) this.noticeStall(gapMs - this.tickMs);
-    this.health.advance(nowMs);
+    this.health.advance(this.nowMs);
     this.checkPeers();
     this.maybeHeartbeat();
     this.drive();
@@ -301,7 +301,7 @@ export class Membership {
       }
       if (silentMs > warnMs * this.health.multiplier && !p.lateReported) {
         p.lateReported = true;
-        this.emit({ type: 'late-heartbeat', node: p.entry.name, silentMs });
+        this.emit({ type: 'late-heartbeat', node: p.entry.name, silentMs: Math.round(silentMs) });
       }
       // A link is down when it alone is silent; when all are, the node is lost instead.
       p.lastHeardByLink.forEach((t, link) => {
