@@ -15,7 +15,17 @@ type Mutation =
   | { kind: 'truncate'; at: number }
   | { kind: 'delete-tag'; nth: number }
   | { kind: 'duplicate-tag'; nth: number }
-  | { kind: 'delete-attr'; nth: number };
+  | { kind: 'delete-attr'; nth: number }
+  | { kind: 'add-attr'; nth: number; attr: string }
+  | { kind: 'rename-tag'; nth: number; name: string };
+
+// Names the model gives meaning to, so that renamed tags and added attributes reach its corners.
+const ELEMENT_NAMES = [
+  'primitive', 'group', 'clone', 'master', 'template', 'bundle', 'op', 'operations', 'meta_attributes', 'instance_attributes',
+  'nvpair', 'rule', 'expression', 'date_expression', 'date_spec', 'rsc_location', 'resource_set', 'resource_ref', 'node',
+  'node_state', 'lrm', 'lrm_resources', 'lrm_resource', 'lrm_rsc_op', 'transient_attributes', 'configuration', 'status', 'tag',
+];
+const ATTR_NAMES = ['id', 'id-ref', 'score', 'name', 'value', 'rsc', 'class', 'operation', 'interval', 'epoch', 'ticket', 'index'];
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.integer({ min: 32, max: 126 }) }),
@@ -23,6 +33,8 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete-tag' as const), nth: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate-tag' as const), nth: fc.nat() }),
   fc.record({ kind: fc.constant('delete-attr' as const), nth: fc.nat() }),
+  fc.record({ kind: fc.constant('add-attr' as const), nth: fc.nat(), attr: fc.constantFrom(...ATTR_NAMES) }),
+  fc.record({ kind: fc.constant('rename-tag' as const), nth: fc.nat(), name: fc.constantFrom(...ELEMENT_NAMES) }),
 );
 
 function nthMatch(text: string, re: RegExp, nth: number): RegExpExecArray | undefined {
@@ -49,6 +61,23 @@ function mutate(text: string, m: Mutation): string {
     case 'delete-attr': {
       const attr = nthMatch(text, / [\w-]+="[^"]*"/g, m.nth);
       return attr ? text.slice(0, attr.index) + text.slice(attr.index + attr[0].length) : text;
+    }
+    case 'add-attr': {
+      const tag = nthMatch(text, /<[\w-]+/g, m.nth);
+      if (!tag) return text;
+      const at = tag.index + tag[0].length;
+      return `${text.slice(0, at)} ${m.attr}="x1"${text.slice(at)}`;
+    }
+    case 'rename-tag': {
+      // Renames an element, its end tag too, so the document stays well-formed.
+      const tag = nthMatch(text, /<([\w-]+)[^>]*?(\/?)>/g, m.nth);
+      if (!tag) return text;
+      const [whole, name, selfClosing] = tag;
+      const opened = text.slice(0, tag.index) + whole.replace(name, m.name);
+      const rest = text.slice(tag.index + whole.length);
+      if (selfClosing) return opened + rest;
+      const end = rest.indexOf(`</${name}>`);
+      return end === -1 ? opened + rest : opened + rest.slice(0, end) + `</${m.name}>` + rest.slice(end + name.length + 3);
     }
   }
 }
@@ -92,7 +121,7 @@ describe.skipIf(inputs.length === 0)(`damaged corpus CIBs${inputs.length === 0 ?
         const text = mutations.reduce(mutate, texts[pick % texts.length]);
         seen.add(outcome(text));
       }),
-      { numRuns: 1000 },
+      { numRuns: 2000 },
     );
     // The mutations must reach all three outcomes, or the test is not testing much.
     expect([...seen].sort()).toEqual(['cib-error', 'ok', 'xml-error']);

@@ -129,10 +129,11 @@ function orderAttrs(values: Record<string, unknown>, spec: AttrSpec, extra: Extr
   if (extra) {
     for (const attr of extra.layout.attrs) {
       const field = spec.fieldOf.get(attr);
-      const value = field === undefined ? extra.attrs[attr] : (values[field] as string | undefined);
-      if (value === undefined) continue;
-      out[attr] = value;
-      if (field !== undefined) placed++;
+      const known = field === undefined ? undefined : (values[field] as string | undefined);
+      if (known !== undefined) {
+        out[attr] = known;
+        placed++;
+      } else if (extra.attrs[attr] !== undefined) out[attr] = extra.attrs[attr];
     }
   }
   // Fields set by code after reading (or on an object never read) have no place in the layout.

@@ -158,11 +158,10 @@ class Reader {
   }
 
   private rule(el: XmlElement, parent: XmlElement): Rule {
-    const f = fields(el, S.RULE_ATTRS);
-    const extra = this.extra(el, S.SHAPES.rule);
-    if (f.ref !== undefined && f.id === undefined) return { ref: f.ref, extra };
+    const { ref, ...f } = fields(el, S.RULE_ATTRS);
+    if (ref !== undefined && f.id === undefined) return { ref, extra: this.extra(el, S.SHAPES.ruleReference) };
     if (f.id === undefined) throw missingAttribute(el, 'id', parent);
-    return { ...f, id: f.id, expressions: el.children.map((c) => this.expression(c, el)), extra };
+    return { ...f, id: f.id, expressions: el.children.map((c) => this.expression(c, el)), extra: this.extra(el, S.SHAPES.rule) };
   }
 
   private expression(el: XmlElement, rule: XmlElement): RuleExpression {

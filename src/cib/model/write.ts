@@ -22,15 +22,19 @@ export function writeCib(cib: Cib): XmlElement {
 
 const NO_ATTRS = S.attrSpec([]);
 
-/** Pacemaker's CIB always has these four; the others are written when present or non-empty. */
+/**
+ * Pacemaker's CIB always has these four; a configuration built by code gets them even when empty.
+ * One read from XML gets back the sections it had, and any that have gained content.
+ */
 const MANDATORY = new Set<SectionName>(['crm_config', 'nodes', 'resources', 'constraints']);
 
 function configuration(c: Configuration): XmlElement {
   const sections: XmlElement[][] = [];
+  const built = c.extra === undefined;
   for (const name of SECTIONS) {
     const items = sectionItems(c, name);
     const extra = c.sections?.[name];
-    if (extra === undefined && items.length === 0 && !MANDATORY.has(name)) continue;
+    if (extra === undefined && items.length === 0 && !(built && MANDATORY.has(name))) continue;
     const list = name === 'resources' || name === 'constraints' || name === 'acls';
     sections.push([build(name, {}, NO_ATTRS, extra, list ? { list: items } : [items])]);
   }
