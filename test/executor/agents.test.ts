@@ -2,14 +2,14 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isFailure, type OperationResult } from '../../src/executor/index.js';
-import { alive, gone, has, needs, needsBuild, ocf, req, sandbox, writeScript } from './helpers.js';
+import { alive, gone, has, needs, needsBuild, ocf, req, removeSandboxes, sandbox, writeScript } from './helpers.js';
 
 const HEARTBEAT = '/usr/lib/ocf/resource.d/heartbeat';
 const PACEMAKER = '/usr/lib/ocf/resource.d/pacemaker';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const sb = sandbox();
-afterAll(() => rmSync(sb.dir, { recursive: true, force: true }));
+afterAll(removeSandboxes);
 
 describe.skipIf(needs(`${HEARTBEAT}/Dummy`, 'resource-agents'))('ocf:heartbeat:Dummy (resource-agents)', () => {
   const agent = ocf('heartbeat', 'Dummy');
@@ -92,7 +92,6 @@ describe('misbehaving agents', () => {
   writeScript(join(dir, 'chatty'), '#!/bin/sh\nhead -c 300000 /dev/zero | tr "\\0" a\necho\necho ocf-exit-reason:too much >&2\nexit 1\n');
   writeScript(join(dir, 'nap'), '#!/bin/sh\nsleep 0.3\n');
   const mis = sandbox({ dirs: { ocfRoot: root } });
-  afterAll(() => rmSync(mis.dir, { recursive: true, force: true }));
 
   it('kills a hung agent and everything it started at the timeout, and records it as timed out', async () => {
     const r = await mis.executor.run(req('hung', ocf('vigiltest', 'hang'), 'start', {}, { timeoutMs: 400 }));
@@ -134,7 +133,6 @@ describe('misbehaving agents', () => {
     expect([a.rc, b.rc]).toEqual([0, 0]);
     const [first, second] = a.startedAtMs <= b.startedAtMs ? [a, b] : [b, a];
     expect(second.startedAtMs).toBeGreaterThanOrEqual(first.startedAtMs + first.durationMs - 5);
-    rmSync(one.dir, { recursive: true, force: true });
   });
 
   it('reports a missing agent as not installed, without running anything', async () => {
@@ -172,7 +170,6 @@ exit $OCF_SUCCESS
     expect(r.rc, r.stderr).toBe(0);
     expect(r.stdout).toContain('probe=yes\npromotable=yes\nnode=node1\ncheck=10 timeout=15000\n');
     expect(e.transient('master-pg')).toBe('7');
-    rmSync(e.dir, { recursive: true, force: true });
   });
 });
 
@@ -195,7 +192,6 @@ case "$1" in
 esac
 `);
   const lsb = sandbox({ dirs: { lsbDir: initd } });
-  afterAll(() => rmSync(lsb.dir, { recursive: true, force: true }));
   const agent = { agentClass: 'lsb' as const, type: 'vigiltest' };
 
   it('maps status 3 to not running, and runs start/stop', async () => {
@@ -299,7 +295,6 @@ echo "site=$(\${HA_SBIN_DIR}/crm_attribute -N node1 -n site -l forever -G -q)"
     expect(r.stdout).toContain('absent=105');
     expect(h.transient('master-web')).toBe('42');
     expect(h.transient('delayed')).toBeUndefined();
-    rmSync(h.dir, { recursive: true, force: true });
   });
 
   it('never puts the shims where Pacemaker\'s own tools are', () => {

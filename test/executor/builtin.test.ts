@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_AGENTS } from '../../src/executor/agents/registry.js';
-import { alive, gone, needsBuild, ocf, req, ROOT, sandbox } from './helpers.js';
+import { alive, gone, needsBuild, ocf, req, removeSandboxes, ROOT, sandbox } from './helpers.js';
 
 const sb = sandbox();
-afterAll(() => rmSync(sb.dir, { recursive: true, force: true }));
+afterAll(removeSandboxes);
 const vigil = (type: string) => ocf('vigil', type);
 
 describe.skipIf(needsBuild())('built-in agents, run as processes of their own', () => {

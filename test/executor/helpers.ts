@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Executor, type ExecutorOptions } from '../../src/executor/index.js';
@@ -30,8 +30,16 @@ export interface Sandbox {
   transient(name: string): string | undefined;
 }
 
+const made: string[] = [];
+
+/** Removes every sandbox this test file made: call from a top-level afterAll, which runs even when filters skip a suite. */
+export function removeSandboxes(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function sandbox(options: Partial<ExecutorOptions> = {}): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-exec-'));
+  made.push(dir);
   const stateDir = join(dir, 'state');
   const rscTmp = join(dir, 'rsc');
   mkdirSync(rscTmp);

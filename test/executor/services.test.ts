@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { missing, needs, ocf, req, sandbox } from './helpers.js';
+import { missing, needs, ocf, removeSandboxes, req, sandbox } from './helpers.js';
 
 /** A loopback port nobody listens on right now. */
 function freePort(): Promise<number> {
@@ -19,7 +19,7 @@ function freePort(): Promise<number> {
 }
 
 const sb = sandbox();
-afterAll(() => rmSync(sb.dir, { recursive: true, force: true }));
+afterAll(removeSandboxes);
 
 const MODULES = '/usr/lib/apache2/modules';
 describe.skipIf(needs('/usr/sbin/apache2', 'apache2') || needs('/usr/lib/ocf/resource.d/heartbeat/apache', 'resource-agents'))('ocf:heartbeat:apache with Debian apache2', () => {
