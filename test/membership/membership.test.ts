@@ -201,6 +201,19 @@ describe('a stalled node (Lifeguard local health)', () => {
     expect(c.eventsOf('a', 'node-lost')).toEqual([]);
   });
 
+  it.each([300, 1000])('keeps the view through 60 s of 5 %% loss with a stall of 80 %% of a %i ms budget every 5 s', (budgetMs) => {
+    const c = new TestCluster({ budgetMs });
+    c.run(budgetMs);
+    const id = c.view('a').id;
+    c.sim.conditions.lossRate = 0.05;
+    for (let i = 0; i < 12; i++) {
+      c.sim.stall(['a', 'b', 'c'][i % 3], c.sim.nowMs + 0.8 * budgetMs);
+      c.run(5000);
+    }
+    expect(['a', 'b', 'c'].map((n) => c.view(n).id)).toEqual([id, id, id]);
+    for (const n of ['a', 'b', 'c']) expect(c.eventsOf(n, 'node-lost')).toEqual([]);
+  });
+
   it('does not accuse healthy peers after its own loop stalled past deadtime', () => {
     const { timing, m, route } = duo();
     let t = 0;
