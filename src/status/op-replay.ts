@@ -71,8 +71,8 @@ export function failCount(rsc: MResource, node: MNode, op: OpInfo, effective: bo
       last = Math.max(last, Number.parseInt(v, 10) || 0);
     }
   }
-  // failure-timeout conflicts with on-fail=block; blocking wins, so such counts never expire.
-  const blocks = rsc.ops.some((o) => o.onFail?.toLowerCase() === 'block');
+  // failure-timeout conflicts with on-fail=block on this very operation; blocking wins, so its count never expires.
+  const blocks = rsc.ops.some((o) => o.onFail?.toLowerCase() === 'block' && o.name === op.task && o.intervalMs === op.intervalMs);
   const timeoutSec = blocks ? 0 : Math.floor(failureTimeoutMs(rsc) / 1000);
   if (effective && count > 0 && last > 0 && timeoutSec > 0 && ctx.nowSec !== undefined && ctx.nowSec > last + timeoutSec) return 0;
   return count;
