@@ -39,7 +39,7 @@ function lsbAction(task: string): string {
 }
 
 /** What to run for one operation of an agent, or why it cannot run on this node. */
-export function agentCommand(request: OperationRequest, dirs: AgentDirectories, nodeName: string): AgentCommand {
+export function agentCommand(request: OperationRequest, dirs: AgentDirectories): AgentCommand {
   const agent = request.agent;
   switch (agent.agentClass) {
     case 'ocf': {
@@ -66,7 +66,7 @@ export function agentCommand(request: OperationRequest, dirs: AgentDirectories, 
     case 'stonith': {
       const path = join(dirs.fenceDir, agent.type);
       if (!executable(path)) return notInstalled(agent, path);
-      return { kind: 'run', command: path, args: [], stdin: fenceAgentInput(request, nodeName) };
+      return { kind: 'run', command: path, args: [], stdin: fenceAgentInput(request) };
     }
   }
 }

@@ -89,8 +89,12 @@ export function buildAgentEnvironment(request: OperationRequest, ctx: Environmen
   return env;
 }
 
-/** Fence agents read their parameters as `name=value` lines on stdin, the action among them. */
-export function fenceAgentInput(request: OperationRequest, nodeName: string): string {
+/**
+ * Fence agents read their parameters as `name=value` lines on stdin, the action among them.
+ * The target of on/off/reboot (`port` or `plug`, and `nodename`) is the fencer's to put in
+ * the parameters: a device check has no target at all.
+ */
+export function fenceAgentInput(request: OperationRequest): string {
   const lines: string[] = [];
   for (const [name, value] of Object.entries(request.params)) {
     // pcmk_* parameters are for the fencer, never for the agent.
@@ -98,7 +102,6 @@ export function fenceAgentInput(request: OperationRequest, nodeName: string): st
     lines.push(`${name}=${value.replace(/\n/g, ' ')}`);
   }
   lines.push(`action=${fenceAction(request.task)}`);
-  if (request.params.nodename === undefined) lines.push(`nodename=${nodeName}`);
   return lines.join('\n') + '\n';
 }
 

@@ -277,7 +277,7 @@ export class Executor {
     const started = performance.now();
     const digest = opDigest(request.params, request.intervalMs, request.timeoutMs);
     const base = { resourceId: request.resourceId, task: request.task, intervalMs: request.intervalMs, startedAtMs, digest, queueTimeMs: 0 };
-    const cmd = agentCommand(request, this.dirs, this.options.nodeName);
+    const cmd = agentCommand(request, this.dirs);
     if (cmd.kind === 'unavailable') {
       this.log('warn', `${request.resourceId} ${request.task}: ${cmd.reason}`);
       const rc = cmd.status === 'not-installed' ? OCF.ERR_INSTALLED : OCF.ERR_UNIMPLEMENTED;

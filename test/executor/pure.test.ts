@@ -98,8 +98,10 @@ describe('agent environment', () => {
   });
 
   it('feeds fence agents key=value lines with the action, never pcmk_ parameters', () => {
-    const input = fenceAgentInput(request({ agent: { agentClass: 'stonith', type: 'fence_dummy' }, task: 'monitor', params: { ip: '1.2.3.4', pcmk_host_list: 'a b' } }), 'node1');
-    expect(input).toBe('ip=1.2.3.4\naction=monitor\nnodename=node1\n');
+    const input = fenceAgentInput(request({ agent: { agentClass: 'stonith', type: 'fence_dummy' }, task: 'monitor', params: { ip: '1.2.3.4', pcmk_host_list: 'a b' } }));
+    expect(input).toBe('ip=1.2.3.4\naction=monitor\n');
+    const reboot = fenceAgentInput(request({ agent: { agentClass: 'stonith', type: 'fence_ipmilan' }, task: 'reboot', params: { ip: '1.2.3.4', port: 'node2', nodename: 'node2' } }));
+    expect(reboot).toBe('ip=1.2.3.4\nport=node2\nnodename=node2\naction=reboot\n');
   });
 });
 

@@ -167,7 +167,7 @@ function registerResourceOp(resource: Command): void {
         const executor = executorFor(opts);
         const env = executor.environmentFor(request);
         // Fence agents take their parameters on stdin, not in the environment: show those lines too.
-        const stdin = request.agent.agentClass === 'stonith' ? fenceAgentInput(request, opts.node ?? localNodeName()) : undefined;
+        const stdin = request.agent.agentClass === 'stonith' ? fenceAgentInput(request) : undefined;
         const result = await executor.execute(request);
         if (format === 'json') printJson({ agent: formatAgentSpec(request.agent), environment: env, stdin, result: { ...result, rcName: ocfName(result.rc), meaning: ocfMeaning(result.rc) } });
         else process.stdout.write(renderOp(request, env, stdin, result, opts.showEnv === true));
