@@ -14,7 +14,37 @@ const CONFIG_SECTIONS = ['crm_config', 'nodes', 'resources', 'constraints', 'rsc
  * refused change changes nothing). A configuration change bumps epoch and resets num_updates,
  * as Pacemaker does.
  */
-export function applyChange(current: XmlElement, change: CibChange, nodes: readonly ClusterNode[]): XmlElement {
+export function applyChange(current: XmlElement, change: CibChange, nodes: readonly ClusterNode[], origin?: ChangeOrigin): XmlElement {
+  const next = stampChange(applyChangeOnly(current, change, nodes), current, origin);
+  return next;
+}
+
+/** Who asked for a change and when, recorded on the root as Pacemaker does (crm_mon's "Last change"). */
+export interface ChangeOrigin {
+  node: string;
+  client: string;
+  nowMs: number;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Pacemaker's cib-last-written format (C's asctime, UTC here): "Sat Nov 22 00:14:48 2026". */
+export function asctime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
+function stampChange(next: XmlElement, current: XmlElement, origin?: ChangeOrigin): XmlElement {
+  if (origin === undefined || cibVersion(next).epoch === cibVersion(current).epoch) return next;
+  next.attrs['cib-last-written'] = asctime(origin.nowMs);
+  next.attrs['update-origin'] = origin.node;
+  next.attrs['update-client'] = origin.client;
+  return next;
+}
+
+function applyChangeOnly(current: XmlElement, change: CibChange, nodes: readonly ClusterNode[]): XmlElement {
   const next = cloneXml(current);
   switch (change.op) {
     case 'replace': {
@@ -67,7 +97,7 @@ function replaceWhole(next: XmlElement, incoming: XmlElement): void {
   // The status section is the cluster's record of what runs where: a client's copy of it is
   // out of date by definition, so only the configuration is taken.
   for (const [k, v] of Object.entries(incoming.attrs)) {
-    if (!['epoch', 'num_updates', 'admin_epoch', 'have-quorum', 'dc-uuid'].includes(k)) next.attrs[k] = v;
+    if (!['epoch', 'num_updates', 'admin_epoch', 'have-quorum', 'dc-uuid', 'cib-last-written', 'update-origin', 'update-client', 'update-user'].includes(k)) next.attrs[k] = v;
   }
   next.attrs.admin_epoch = String(inc.adminEpoch);
   next.attrs.epoch = String(Math.max(cur.epoch, inc.epoch));
@@ -124,6 +154,32 @@ export interface MembershipFacts {
   quorate: boolean;
 }
 
+/** What the DC records about the cluster software, as Pacemaker's DC does in cib-bootstrap-options. */
+export interface ClusterIdentity {
+  clusterName: string;
+  /** Shown by crm_mon as "Current DC: x (version ...)". */
+  dcVersion: string;
+}
+
+function ensureBootstrapOptions(cib: XmlElement, identity: ClusterIdentity): void {
+  const crmConfig = ensureChild(ensureChild(cib, 'configuration'), 'crm_config');
+  let set = crmConfig.children.find((c) => c.name === 'cluster_property_set' && c.attrs.id === 'cib-bootstrap-options');
+  if (set === undefined) {
+    set = element('cluster_property_set', { id: 'cib-bootstrap-options' });
+    crmConfig.children.unshift(set);
+  }
+  const props: [string, string][] = [
+    ['dc-version', identity.dcVersion],
+    ['cluster-infrastructure', 'vigil'],
+    ['cluster-name', identity.clusterName],
+  ];
+  for (const [name, value] of props) {
+    const existing = set.children.find((c) => c.name === 'nvpair' && c.attrs.name === name);
+    if (existing !== undefined) existing.attrs.value = value;
+    else set.children.push(element('nvpair', { id: `cib-bootstrap-options-${name}`, name, value }));
+  }
+}
+
 function nodeState(cib: XmlElement, node: ClusterNode): XmlElement {
   const status = ensureChild(cib, 'status');
   let state = status.children.find((c) => c.name === 'node_state' && c.attrs.uname === node.name);
@@ -141,8 +197,9 @@ function nodeState(cib: XmlElement, node: ClusterNode): XmlElement {
  * than OFFLINE — unless it announced a clean shutdown first. Returns the new CIB, or null when
  * nothing changed (so an unchanged view does not bump num_updates).
  */
-export function applyMembership(current: XmlElement, nodes: readonly ClusterNode[], facts: MembershipFacts): XmlElement | null {
+export function applyMembership(current: XmlElement, nodes: readonly ClusterNode[], facts: MembershipFacts, identity?: ClusterIdentity): XmlElement | null {
   const next = cloneXml(current);
+  if (identity !== undefined) ensureBootstrapOptions(next, identity);
   const nodesEl = ensureChild(ensureChild(next, 'configuration'), 'nodes');
   let configChanged = false;
   for (const node of nodes) {
@@ -164,7 +221,8 @@ export function applyMembership(current: XmlElement, nodes: readonly ClusterNode
   if (dcNode !== undefined) next.attrs['dc-uuid'] = String(dcNode.id);
   else delete next.attrs['dc-uuid'];
   if (serializeXml(next) === serializeXml(current)) return null;
-  if (configChanged) bumpEpoch(next, current);
+  const configuration = (el: XmlElement): string => serializeXml(firstChild(el, 'configuration') ?? element('configuration'));
+  if (configChanged || configuration(next) !== configuration(current)) bumpEpoch(next, current);
   else bumpUpdates(next, current);
   return next;
 }

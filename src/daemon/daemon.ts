@@ -1,4 +1,5 @@
 import type { Server } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { serializeXml, type XmlElement } from '../cib/xml.js';
 import {
@@ -22,6 +23,15 @@ import { LoopMonitor } from './loop-monitor.js';
 import { CibReplica, CommitError } from './replication.js';
 import type { DaemonSettings } from './settings.js';
 import type { DaemonStatus } from './status-types.js';
+
+/** Recorded by the DC as dc-version (crm_mon: "Current DC: x (version ...)"). */
+const VIGIL_VERSION = ((): string => {
+  try {
+    return `vigil ${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}`;
+  } catch {
+    return 'vigil';
+  }
+})();
 
 const SECTIONS = ['configuration', 'nodes', 'resources', 'constraints', 'crm_config', 'rsc_defaults', 'op_defaults', 'alerts', 'fencing-topology', 'tags', 'acls', 'status'];
 
@@ -97,6 +107,7 @@ export class Daemon {
       initial,
       send: (node, msg) => this.stream.send(node, Buffer.from(JSON.stringify(msg))),
       log: this.log,
+      identity: { clusterName: s.cluster, dcVersion: VIGIL_VERSION },
       timeoutMs: s.cibTimeoutMs,
     });
     // Created after the CIB is read, so that the time spent doing so is not taken for a stall of

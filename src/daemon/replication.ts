@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyCibPatch, diffCib } from '../cib/index.js';
 import { parseXml, serializeXml, type XmlElement } from '../cib/xml.js';
-import { applyChange, applyMembership, CibChangeError, type ClusterNode } from './cib-apply.js';
+import { applyChange, applyMembership, CibChangeError, type ClusterIdentity, type ClusterNode } from './cib-apply.js';
 import type { CibPatch } from '../cib/index.js';
 import type { CibChange, CibMessage } from './cib-messages.js';
 import { cibVersion, compareVersions, formatVersion, type CibVersion } from './cib-version.js';
@@ -22,6 +22,7 @@ export interface ReplicaOptions {
   initial: XmlElement;
   send: (node: string, msg: CibMessage) => Promise<void>;
   log: Logger;
+  identity?: ClusterIdentity;
   /** How long the DC waits for offers and acknowledgements before giving up on a member. */
   timeoutMs: number;
 }
@@ -130,7 +131,7 @@ export class CibReplica {
       const fetched = parseXml(xml, `CIB from ${best.node}`);
       if (compareVersions(cibVersion(fetched), this.version()) > 0) this.cib = fetched;
     }
-    const withMembership = applyMembership(this.cib, this.opts.nodes, view);
+    const withMembership = applyMembership(this.cib, this.opts.nodes, view, this.opts.identity);
     if (withMembership !== null) this.cib = withMembership;
     // Even an unchanged CIB is pushed: a member that was away may hold an older one.
     await this.commit(viewId);
@@ -219,7 +220,7 @@ export class CibReplica {
   change(change: CibChange): Promise<CibVersion> {
     const dc = this.view?.dc ?? null;
     if (dc === null) return Promise.reject(new CommitError('there is no DC in this partition yet; the change was not made'));
-    if (dc === this.opts.self) return this.applyAsDc(change);
+    if (dc === this.opts.self) return this.applyAsDc(change, this.opts.self);
     const req = randomUUID();
     return new Promise<CibVersion>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -235,11 +236,11 @@ export class CibReplica {
     });
   }
 
-  private applyAsDc(change: CibChange): Promise<CibVersion> {
+  private applyAsDc(change: CibChange, origin: string): Promise<CibVersion> {
     return this.enqueue(async () => {
       if (!this.isDc() || this.view === undefined) throw new CommitError('this node stopped being the DC; retry');
       const previous = this.cib;
-      this.cib = applyChange(previous, change, this.opts.nodes);
+      this.cib = applyChange(previous, change, this.opts.nodes, { node: origin, client: 'vigil', nowMs: Date.now() });
       await this.commit(this.view.id, previous);
       return this.version();
     });
@@ -292,7 +293,7 @@ export class CibReplica {
           this.sendQuiet(from, { t: 'cib-change-result', req: msg.req, ok: false, error: `${this.opts.self} is not the DC` });
           return;
         }
-        this.applyAsDc(msg.change).then(
+        this.applyAsDc(msg.change, from).then(
           (version) => this.sendQuiet(from, { t: 'cib-change-result', req: msg.req, ok: true, version }),
           (err: Error) =>
             this.sendQuiet(from, { t: 'cib-change-result', req: msg.req, ok: false, error: err.message, refused: err instanceof CibChangeError }),

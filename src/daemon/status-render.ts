@@ -1,5 +1,5 @@
+import { clusterStatus, renderCrmMon, renderCrmMonXml } from '../status/index.js';
 import { element, firstChild, parseXml, serializeXml, type XmlElement } from '../cib/xml.js';
-import { formatVersion } from './cib-version.js';
 import type { DaemonStatus } from './status-types.js';
 
 export type NodeCondition = 'online' | 'offline' | 'unclean';
@@ -13,9 +13,9 @@ export interface NodeLine {
 }
 
 /**
- * Each configured node as crm_mon shows it. Membership decides who is up (it is fresher than
- * any CIB copy); the CIB's node_state says whether a node that is gone was expected up — gone
- * without saying goodbye is UNCLEAN until fenced or cleared, as in Pacemaker.
+ * Each configured node as membership sees it right now, for programs (--output-as json).
+ * Membership decides who is up; the CIB's node_state says whether a node that is gone was
+ * expected up — gone without saying goodbye is UNCLEAN until fenced or cleared, as in Pacemaker.
  */
 export function nodeLines(status: DaemonStatus): NodeLine[] {
   const cib = parseXml(status.cib, 'status CIB');
@@ -28,57 +28,22 @@ export function nodeLines(status: DaemonStatus): NodeLine[] {
   });
 }
 
-function partitionText(status: DaemonStatus): string {
-  const v = status.view;
-  if (v.partition === 'whole-cluster') return 'partition with quorum';
-  return v.quorate ? 'partition with quorum' : 'partition WITHOUT quorum';
-}
-
-const resourceCount = (cib: XmlElement): number => {
-  const resources = firstChild(firstChild(cib, 'configuration') ?? cib, 'resources');
-  let n = 0;
-  const walk = (el: XmlElement): void => {
-    for (const c of el.children) {
-      if (c.name === 'primitive') n++;
-      else walk(c);
-    }
-  };
-  if (resources) walk(resources);
-  return n;
-};
-
 export interface Paint {
-  red: (s: string) => string;
-  green: (s: string) => string;
   yellow: (s: string) => string;
-  bold: (s: string) => string;
 }
 
-/** crm_mon -1's layout, with vigil's membership and packet counters after it. */
-export function renderStatusText(status: DaemonStatus, paint: Paint, nowIso: string): string {
-  const nodes = nodeLines(status);
-  const cib = parseXml(status.cib, 'status CIB');
+/**
+ * `vigil status`: crm_mon -1's text for the CIB this node holds (src/status), then what only
+ * vigil shows: the membership view, each peer's links, local health and the packet counters.
+ */
+export function renderStatusText(status: DaemonStatus, colour: boolean, paint: Paint, nowMs: number): string {
+  const view = clusterStatus(parseXml(status.cib, 'status CIB'), { now: nowMs });
+  return renderCrmMon({ ...view, summary: { ...view.summary, lastUpdated: nowMs } }, { colour }).replace(/\n*$/, '\n') + '\n' + membershipText(status, paint);
+}
+
+function membershipText(status: DaemonStatus, paint: Paint): string {
   const v = status.view;
   const out: string[] = [];
-  out.push('Cluster Summary:');
-  out.push(`  * Stack: vigil (cluster ${status.cluster})`);
-  out.push(v.dc === null ? `  * Current DC: NONE` : `  * Current DC: ${v.dc} - ${v.quorate ? partitionText(status) : paint.red(partitionText(status))}`);
-  out.push(`  * Last updated: ${nowIso} on ${status.node}`);
-  out.push(`  * CIB version: ${formatVersion(status.cibVersion)}`);
-  out.push(`  * ${nodes.length} node${nodes.length === 1 ? '' : 's'} configured`);
-  const rc = resourceCount(cib);
-  out.push(`  * ${rc} resource instance${rc === 1 ? '' : 's'} configured`);
-  out.push('');
-  out.push('Node List:');
-  const online = nodes.filter((n) => n.condition === 'online').map((n) => n.name);
-  const offline = nodes.filter((n) => n.condition === 'offline').map((n) => n.name);
-  for (const n of nodes.filter((x) => x.condition === 'unclean')) out.push(`  * Node ${n.name}: ${paint.red('UNCLEAN (offline)')}`);
-  if (online.length > 0) out.push(`  * Online: [ ${paint.green(online.join(' '))} ]`);
-  if (offline.length > 0) out.push(`  * OFFLINE: [ ${paint.yellow(offline.join(' '))} ]`);
-  out.push('');
-  out.push('Full List of Resources:');
-  out.push(rc === 0 ? '  * No resources' : `  * ${rc} configured (resource state is shown once the controller runs)`);
-  out.push('');
   out.push('Membership:');
   out.push(`  * View ${v.id}: ${v.members.join(' ')} (coordinator ${v.coordinator}); votes ${v.votes}/${v.expectedVotes}, quorum at ${v.quorumVotes}`);
   for (const p of status.peers.filter((x) => !x.self)) {
@@ -119,53 +84,22 @@ export function renderTiming(t: DaemonStatus['timing']): string {
   );
 }
 
-/** crm_mon --output-as xml's <pacemaker-result> shape, with a vigil-specific <membership> part. */
-export function renderStatusXml(status: DaemonStatus, nowIso: string): string {
-  const nodes = nodeLines(status);
-  const cib = parseXml(status.cib, 'status CIB');
+/** crm_mon --output-as xml's <pacemaker-result>, with a vigil-specific <membership> before <status>. */
+export function renderStatusXml(status: DaemonStatus, nowMs: number): string {
+  const result = parseXml(renderCrmMonXml(clusterStatus(parseXml(status.cib, 'status CIB'), { now: nowMs })), 'crm_mon xml');
+  const at = result.children.findIndex((c) => c.name === 'status');
+  result.children.splice(at < 0 ? result.children.length : at, 0, membershipXml(status));
+  return serializeXml(result, { declaration: true });
+}
+
+function membershipXml(status: DaemonStatus): XmlElement {
   const v = status.view;
-  const dc = nodes.find((n) => n.isDc);
-  const summary = element('summary', {}, [
-    element('stack', { type: 'vigil', 'pacemakerd-state': 'running' }),
-    element(
-      'current_dc',
-      dc ? { present: 'true', version: '', name: dc.name, id: String(dc.id), with_quorum: String(v.quorate), mixed_version: 'false' } : { present: 'false' },
+  const numeric = Object.entries(status.counters).filter(([, val]) => typeof val === 'number');
+  return element('membership', { view: String(v.id), coordinator: v.coordinator, partition: v.partition, votes: String(v.votes), expected_votes: String(v.expectedVotes) }, [
+    ...status.peers.map((p) =>
+      element('peer', { name: p.name, state: p.state, in_view: String(p.inView), silent_ms_by_link: p.silentMsByLink.map((ms) => (ms === null ? '-' : String(ms))).join(',') }),
     ),
-    element('last_update', { time: nowIso, origin: status.node }),
-    element('nodes_configured', { number: String(nodes.length) }),
-    element('resources_configured', { number: String(resourceCount(cib)), disabled: '0', blocked: '0' }),
+    element('health', { score: String(status.health.score), loop_lag_ms: String(status.health.lastLagMs), worst_loop_lag_ms: String(status.health.worstLagMs) }),
+    element('packets', Object.fromEntries(numeric.map(([k, val]) => [k, String(val)]))),
   ]);
-  const nodesEl = element(
-    'nodes',
-    {},
-    nodes.map((n) =>
-      element('node', {
-        name: n.name,
-        id: String(n.id),
-        online: String(n.condition === 'online'),
-        standby: 'false',
-        standby_onfail: 'false',
-        maintenance: 'false',
-        pending: 'false',
-        unclean: String(n.condition === 'unclean'),
-        shutdown: 'false',
-        expected_up: String(n.expectedUp),
-        is_dc: String(n.isDc),
-        resources_running: '0',
-        type: 'member',
-      }),
-    ),
-  );
-  const c = status.counters;
-  const membership = element('membership', { view: String(v.id), coordinator: v.coordinator, partition: v.partition, votes: String(v.votes), expected_votes: String(v.expectedVotes) }, [
-    element('packets', Object.fromEntries(Object.entries(c).filter(([, val]) => typeof val === 'number').map(([k, val]) => [k, String(val)]))),
-  ]);
-  const root = element('pacemaker-result', { 'api-version': '2.30', request: 'vigil status --output-as xml' }, [
-    summary,
-    nodesEl,
-    element('resources'),
-    membership,
-    element('status', { code: '0', message: 'OK' }),
-  ]);
-  return serializeXml(root, { declaration: true });
 }

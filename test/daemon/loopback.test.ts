@@ -103,7 +103,9 @@ describe.skipIf(skip !== null)(`vigild on loopback${skip ? ` (skipped: ${skip})`
     const text = (await run(process.execPath, [vigilPath, 'status', '--socket', cluster.node(0).socket])).stdout;
     expect(text).toMatch(/Node n3: UNCLEAN \(offline\)/);
     expect(text).toMatch(/Online: \[ n1 n2 \]/);
-    expect(text).toMatch(/Current DC: n1 - partition with quorum/);
+    expect(text).toMatch(/Current DC: n1 \(version vigil [0-9.]+\) - partition with quorum/);
+    expect(text).toMatch(/Stack: vigil/);
+    expect(text).toMatch(/Packets:\n  \* sent \d+/);
 
     cluster.kill(1, 'SIGTERM');
     expect(await cluster.waitExit(1, 6000)).toBe(0);

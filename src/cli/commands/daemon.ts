@@ -54,13 +54,13 @@ async function fetchStatus(socket?: string): Promise<DaemonStatus> {
 }
 
 function render(status: DaemonStatus, format: OutputFormat): string {
-  const now = new Date().toISOString();
+  const now = Date.now();
   if (format === 'xml') return renderStatusXml(status, now);
   if (format === 'json') {
     const { cib: _cib, ...rest } = status;
-    return JSON.stringify({ ...rest, nodes: nodeLines(status), lastUpdated: now }, null, 2) + '\n';
+    return JSON.stringify({ ...rest, nodes: nodeLines(status), lastUpdated: new Date(now).toISOString() }, null, 2) + '\n';
   }
-  return renderStatusText(status, colour, now);
+  return renderStatusText(status, process.stdout.isTTY === true && !process.env.NO_COLOR, colour, now);
 }
 
 async function watch(opts: StatusOptions, format: OutputFormat): Promise<void> {
