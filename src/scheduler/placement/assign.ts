@@ -129,7 +129,7 @@ class Assigner {
     if (r.kind === 'primitive' && r.parent?.kind === 'group' && r.parent.children[0] === r) cols.push(...(this.ctx.withThis.get(r.parent) ?? []));
     for (const c of cols) {
       if (!c.influence || seen.has(c.dependent) || this.ctx.placement.has(c.dependent)) continue;
-      if (c.dependentRole === 'Promoted' || c.primaryRole === 'Promoted') continue;
+      if (c.dependentRole === 'Promoted' || (c.primaryRole === 'Promoted' && r.kind !== 'clone')) continue;
       if (c.score > -INFINITY && c.score < INFINITY && c.score <= 0) continue;
       if (targetRole(c.dependent) === 'Stopped') continue;
       const dep = this.preferences(c.dependent, new Set(seen));
@@ -193,6 +193,12 @@ class Assigner {
       }
       if (node.uname < best.uname) best = node;
     }
+    // With a positive best score, the node it already runs on wins any tie, whatever the spread.
+    const unique = cloneOf(p)?.unique ?? false;
+    if (best && scores[best.index] > 0 && !unique && !current.has(best.uname)) {
+      const running = activeHistories(p)[0]?.node;
+      if (running && nodeCanHost(running) && scores[running.index] === scores[best.index] && (!filter || filter(running)) && fitsCapacity(this.ctx, running, p)) best = running;
+    }
     return best;
   }
 
@@ -246,6 +252,19 @@ class Assigner {
     const optimal = Math.min(c.maxPerNode, Math.max(1, Math.ceil(c.maxInstances / Math.max(1, available))));
     let total = 0;
     const done = new Set<Resource>();
+    // Running instances are placed (and listed) first, those on the clone's favourite nodes first.
+    const where = (i: Primitive | Group): Node | undefined => {
+      const f = i.kind === 'primitive' ? i : i.children[0];
+      const act = f ? activeHistories(f) : [];
+      return act.length === 1 ? act[0].node : undefined;
+    };
+    c.instances.sort((x, y) => {
+      const nx = where(x);
+      const ny = where(y);
+      if ((nx !== undefined) !== (ny !== undefined)) return nx ? -1 : 1;
+      if (nx && ny && scores[nx.index] !== scores[ny.index]) return scores[ny.index] - scores[nx.index];
+      return x.order - y.order;
+    });
     const stopped = targetRole(c) === 'Stopped' || this.ctx.stopAll;
     const firstOf = (inst: Primitive | Group): Primitive | undefined => (inst.kind === 'primitive' ? inst : inst.children[0]);
     const placeInstance = (inst: Primitive | Group, filter: (n: Node) => boolean): Node | null => {
@@ -320,10 +339,16 @@ class Assigner {
           if (!match) score = -INFINITY;
         } else if (match) score = addScores(score, col.score);
       }
+      // Resources that must run with the promoted instance pull the promotion towards their favourite nodes.
       for (const col of this.ctx.withThis.get(c) ?? []) {
-        if (col.primaryRole !== 'Promoted' || !col.influence) continue;
+        if (col.primaryRole !== 'Promoted' || !col.influence || col.score <= 0) continue;
         const dep = this.ctx.placement.get(col.dependent);
-        if (dep?.node && dep.node.attrs.get(col.nodeAttribute) === node.attrs.get(col.nodeAttribute) && col.score > -INFINITY) score = addScores(score, col.score >= INFINITY ? 0 : col.score);
+        let v: number;
+        if (dep) v = dep.node && dep.node.attrs.get(col.nodeAttribute) === node.attrs.get(col.nodeAttribute) ? INFINITY : 0;
+        else v = this.preferences(col.dependent, new Set([c]))[node.index];
+        if (v <= -INFINITY) continue;
+        const factor = col.score / INFINITY;
+        score = addScores(score, v >= INFINITY ? (col.score >= INFINITY ? INFINITY : col.score) : Math.trunc(v * factor));
       }
       if (wasPromoted && score >= 0) score = addScores(score, stickiness(first));
       this.ctx.promotionScores.set(first.id, score);

@@ -114,12 +114,19 @@ function note(ctx: Context, id: string, text: string): void {
 /** Location constraint scores of a resource and its ancestors (role-specific ones excluded). */
 export function locationScores(ctx: Context, r: Resource): number[] {
   const chain: Resource[] = [];
-  for (let cur: Resource | undefined = r; cur; cur = cur.parent) chain.push(cur);
+  // A group's own constraints score once, through its first member; later members only learn
+  // which nodes they name (score 0), which matters in an opt-in cluster.
+  const zeroed = new Set<Resource>();
+  for (let cur: Resource | undefined = r; cur; cur = cur.parent) {
+    if (cur.kind === 'group' && chain.length > 0 && cur.children[0] !== chain[chain.length - 1]) zeroed.add(cur);
+    chain.push(cur);
+  }
   const scores: (number | undefined)[] = ctx.nodes.map(() => (ctx.symmetric ? 0 : undefined));
   for (const owner of chain) {
     for (const loc of ctx.locationsOf.get(owner) ?? []) {
       if (loc.role === 'Promoted') continue;
-      for (const [idx, s] of loc.scores) {
+      for (const [idx, raw] of loc.scores) {
+        const s = zeroed.has(owner) || [...zeroed].some((z) => isAncestor(z, owner)) ? 0 : raw;
         scores[idx] = scores[idx] === undefined ? s : addScores(scores[idx] as number, s);
         note(ctx, r.id, `location ${loc.id}: ${s >= INFINITY ? 'INFINITY' : s <= -INFINITY ? '-INFINITY' : s} on ${ctx.nodes[idx].uname}`);
       }
@@ -160,6 +167,11 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
     }
   }
   return scores;
+}
+
+function isAncestor(a: Resource, b: Resource): boolean {
+  for (let cur: Resource | undefined = a.parent; cur; cur = cur.parent) if (cur === b) return true;
+  return false;
 }
 
 export function cloneOf(r: Resource): Clone | undefined {
