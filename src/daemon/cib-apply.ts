@@ -197,7 +197,13 @@ function nodeState(cib: XmlElement, node: ClusterNode): XmlElement {
  * than OFFLINE — unless it announced a clean shutdown first. Returns the new CIB, or null when
  * nothing changed (so an unchanged view does not bump num_updates).
  */
-export function applyMembership(current: XmlElement, nodes: readonly ClusterNode[], facts: MembershipFacts, identity?: ClusterIdentity): XmlElement | null {
+export function applyMembership(
+  current: XmlElement,
+  nodes: readonly ClusterNode[],
+  facts: MembershipFacts,
+  identity?: ClusterIdentity,
+  origin?: ChangeOrigin,
+): XmlElement | null {
   const next = cloneXml(current);
   if (identity !== undefined) ensureBootstrapOptions(next, identity);
   const nodesEl = ensureChild(ensureChild(next, 'configuration'), 'nodes');
@@ -224,5 +230,5 @@ export function applyMembership(current: XmlElement, nodes: readonly ClusterNode
   const configuration = (el: XmlElement): string => serializeXml(firstChild(el, 'configuration') ?? element('configuration'));
   if (configChanged || configuration(next) !== configuration(current)) bumpEpoch(next, current);
   else bumpUpdates(next, current);
-  return next;
+  return stampChange(next, current, origin);
 }

@@ -131,7 +131,7 @@ export class CibReplica {
       const fetched = parseXml(xml, `CIB from ${best.node}`);
       if (compareVersions(cibVersion(fetched), this.version()) > 0) this.cib = fetched;
     }
-    const withMembership = applyMembership(this.cib, this.opts.nodes, view, this.opts.identity);
+    const withMembership = applyMembership(this.cib, this.opts.nodes, view, this.opts.identity, { node: this.opts.self, client: 'vigild', nowMs: Date.now() });
     if (withMembership !== null) this.cib = withMembership;
     // Even an unchanged CIB is pushed: a member that was away may hold an older one.
     await this.commit(viewId);
