@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseXml, type XmlElement } from '../cib/xml.js';
@@ -77,6 +77,7 @@ export class LocalCluster {
     const options: SpawnOptions = { stdio: ['ignore', 'ignore', err] };
     const child = this.o.spawnOn ? this.o.spawnOn(i, process.execPath, [script, ...args], options) : spawn(process.execPath, [script, ...args], options);
     closeSync(err);
+    appendFileSync(join(n.logDir, 'launches.log'), `${new Date().toISOString()} ${logName} pid ${child.pid ?? '?'}\n`);
     return child;
   }
 

@@ -5,7 +5,7 @@
  * `destroy()`, which also kills whatever the agents started inside the namespaces.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,8 +57,12 @@ export interface E2eCluster {
   client(cmd: string, args: string[], c?: number): string | null;
   /** Where the primitive runs according to the DC's controller. */
   where(rsc: string, via?: number): Promise<string[]>;
+  /** Where the primitive runs according to node i's own controller (what it would fence by). */
+  whereOn(rsc: string, i: number): Promise<string[]>;
   /** Kills every process in node i's namespace and downs its link: a power cut. */
   powerOff(i: number): void;
+  /** Pids of processes named `comm` inside node i's namespace. */
+  pidsNamed(i: number, comm: string): number[];
   /** Node i back up: link up, daemon and controller started again. */
   powerOn(i: number): void;
   /** Polls until `pred` holds; throws with the last value seen after `ms`. */
@@ -66,7 +70,7 @@ export interface E2eCluster {
   destroy(): Promise<void>;
 }
 
-export async function startE2eCluster(options: { nodes: number; clients?: number; budget?: string }): Promise<E2eCluster> {
+export async function startE2eCluster(options: { nodes: number; clients?: number; budget?: string; extraConfig?: string }): Promise<E2eCluster> {
   const { createNetwork, cleanupLeftovers } = (await import('../netns/netns.mjs')) as {
     createNetwork: (o: { nodes: number }) => Network;
     cleanupLeftovers: () => string[];
@@ -84,6 +88,7 @@ export async function startE2eCluster(options: { nodes: number; clients?: number
       nodes: options.nodes,
       port: 5405,
       budget: options.budget ?? '1s',
+      extraConfig: options.extraConfig,
       address: (i: number) => net.nodes[i].addresses[0],
       spawnOn: (i: number, cmd: string, args: string[], opts: object) => net.spawn(i, cmd, args, opts),
     });
@@ -119,6 +124,28 @@ export async function startE2eCluster(options: { nodes: number; clients?: number
         }
       }
       return [];
+    },
+    pidsNamed(i, comm) {
+      let out: string;
+      try {
+        out = execFileSync('ip', ['netns', 'pids', net.nodes[i].ns], { encoding: 'utf8', timeout: 5000 });
+      } catch {
+        return [];
+      }
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map(Number)
+        .filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm;
+          } catch {
+            return false;
+          }
+        });
+    },
+    async whereOn(rsc, i) {
+      return activeNodes(await cluster.cib(i), rsc);
     },
     powerOff(i) {
       execFileSync(FENCE_AGENT, [], { input: `action=off\nplug=${net.nodes[i].ns}\n`, timeout: 10_000 });

@@ -37,6 +37,10 @@ export class ApiClusterPort implements ClusterPort {
   /** Operation history and transient attributes, which vigild does not keep: see mergedCib(). */
   private overlay: XmlElement = { name: 'status', attrs: {}, children: [] };
   private view: MembershipView = { members: [], dc: null, quorate: false };
+  /** Bumped at every overlay change; what each member last acknowledged having. */
+  private overlayVersion = 0;
+  private readonly delivered = new Map<string, number>();
+  private lastMembers: string[] = [];
   private lastViewKey = '';
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
@@ -77,7 +81,12 @@ export class ApiClusterPort implements ClusterPort {
             o.log('warn', `unreadable status from ${from}: ${(err as Error).message}`);
             return;
           }
+          this.send(from, { t: 'status-ack', version: msg.version });
           this.deliver();
+          return;
+        }
+        if (msg.t === 'status-ack') {
+          this.delivered.set(from, Math.max(msg.version, this.delivered.get(from) ?? -1));
           return;
         }
         if (msg.t === 'status-edit') {
@@ -107,6 +116,7 @@ export class ApiClusterPort implements ClusterPort {
       run();
     };
     every(this.o.membershipPollMs ?? 50, () => this.pollMembership(), 'membership');
+    this.timers.push(setInterval(() => this.replicate(), 500));
     every(this.o.cibPollMs ?? 250, () => this.pollCib(), 'cib');
   }
 
@@ -126,6 +136,11 @@ export class ApiClusterPort implements ClusterPort {
     // The CIB first: the controller should plan on the newest CIB the view change finds.
     await this.pollCib();
     this.view = view;
+    // A member that (re)joined has to be sent the overlay again.
+    for (const node of [...this.delivered.keys()]) if (!view.members.includes(node)) this.delivered.delete(node);
+    // A connection to a node that left may be dead without knowing it (no reset crossed a cut link).
+    for (const node of this.lastMembers) if (!view.members.includes(node)) this.stream.forget(node);
+    this.lastMembers = [...view.members];
     for (const l of this.viewListeners) l(view);
   }
 
@@ -174,9 +189,24 @@ export class ApiClusterPort implements ClusterPort {
     const base = this.daemonCib ?? { name: 'cib', attrs: {}, children: [] };
     const next = applyStatusUpdates({ ...base, children: [...base.children.filter((c) => c.name !== 'status'), this.overlay] }, updates);
     this.overlay = next.children.find((c) => c.name === 'status') ?? this.overlay;
-    if (this.view.dc === this.self) {
-      const xml = serializeXml(this.overlay);
-      for (const node of this.view.members) if (node !== this.self) this.send(node, { t: 'status', xml });
+    this.overlayVersion += 1;
+    this.replicate();
+  }
+
+  /**
+   * The DC sends the overlay to every member that does not have the latest yet, again and again
+   * until it gets through: a node whose controller was still starting must not stay without it
+   * (it decides fencing delays from it, and takes over from it if the DC dies).
+   */
+  private replicate(): void {
+    if (this.view.dc !== this.self) return;
+    const version = this.overlayVersion;
+    let body: Buffer | null = null;
+    for (const node of this.view.members) {
+      if (node === this.self || (this.delivered.get(node) ?? -1) >= version) continue;
+      body ??= Buffer.from(JSON.stringify({ t: 'status', xml: serializeXml(this.overlay), version } satisfies ControllerMessage));
+      // Acknowledged by the member itself: a write into a connection to a node that died is no delivery.
+      this.stream.send(node, body).catch(() => undefined);
     }
   }
 

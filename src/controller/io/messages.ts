@@ -13,7 +13,9 @@ export type ControllerMessage =
   | { t: 'shutdown'; transition: number; action: number }
   | { t: 'shutdown-ack'; transition: number; action: number }
   /** DC → members: the status section as the DC keeps it, so a new DC starts from it. */
-  | { t: 'status'; xml: string }
+  | { t: 'status'; xml: string; version: number }
+  /** Member → DC: got the status of that version (the DC re-sends until it hears this). */
+  | { t: 'status-ack'; version: number }
   /** Member → DC: an administrator's status edit (cleanup, refresh, clearstate ...). */
   | { t: 'status-edit'; updates: StatusUpdate[] };
 
@@ -46,7 +48,9 @@ export function parseControllerMessage(value: unknown): ControllerMessage | null
     case 'shutdown-ack':
       return isInt(value.transition) && isInt(value.action) ? { t: value.t, transition: value.transition, action: value.action } : null;
     case 'status':
-      return typeof value.xml === 'string' ? { t: 'status', xml: value.xml } : null;
+      return typeof value.xml === 'string' && isInt(value.version) ? { t: 'status', xml: value.xml, version: value.version } : null;
+    case 'status-ack':
+      return isInt(value.version) ? { t: 'status-ack', version: value.version } : null;
     case 'status-edit':
       return Array.isArray(value.updates) && value.updates.every(isStatusUpdate) ? { t: 'status-edit', updates: value.updates as StatusUpdate[] } : null;
     default:

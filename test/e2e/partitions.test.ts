@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eUnavailable, netnsFenceDevice, primitive, properties, rscDefaults, startE2eCluster, type E2eCluster } from './harness.js';
+
+const why = await e2eUnavailable();
+const RUNS = Number(process.env.VIGIL_PARTITION_RUNS ?? 20);
+const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// A split brain is the resource's process alive in both namespaces at the same moment.
+function sampler(e: E2eCluster, nodes: number[]): { stop: () => Promise<boolean> } {
+  let both = false;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      if (nodes.every((i) => e.pidsNamed(i, 'sleep').length > 0)) both = true;
+      await sleepMs(30);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return both;
+    },
+  };
+}
+
+describe.skipIf(why !== null)(`partitions${why ? ` (skipped: ${why})` : ''}`, () => {
+  describe('two nodes with fencing', () => {
+    let e: E2eCluster;
+    beforeAll(async () => {
+      e = await startE2eCluster({ nodes: 2, extraConfig: '[quorum]\ntwo_node = true' });
+      await e.cluster.replace(0, 'crm_config', properties({ 'stonith-enabled': 'true', 'priority-fencing-delay': '2s' }));
+      await e.cluster.replace(0, 'rsc_defaults', rscDefaults({ 'resource-stickiness': 'INFINITY' }));
+      await e.cluster.replace(
+        0,
+        'resources',
+        `<resources>${netnsFenceDevice(e, 2)}${primitive('svc', 'ocf:vigil:Supervisor', { binfile: '/bin/sleep', cmdline_options: '100000' }, '1s', { priority: '10' })}</resources>`,
+      );
+    }, 60_000);
+    afterAll(async () => e?.destroy());
+
+    it(`exactly one side keeps the resource, ${RUNS} times out of ${RUNS}`, async () => {
+      let splitBrains = 0;
+      for (let run = 0; run < RUNS; run++) {
+        const [holder] = await e.waitFor(`run ${run}: svc running`, () => e.where('svc'), (w) => w.length === 1, 30_000);
+        const h = e.cluster.nodes.findIndex((n) => n.name === holder);
+        const cut = run % 2; // alternately the holder's and the other node's cable
+        const watch = sampler(e, [0, 1]);
+        e.net.isolate(cut);
+        const loser = 1 - h;
+        // The holder is protected by priority-fencing-delay: it fences the other side first.
+        await e.waitFor(`run ${run}: ${e.cluster.nodes[loser].name} fenced`, async () => e.pidsNamed(loser, 'node').length, (n) => n === 0, 15_000);
+        await sleepMs(500);
+        if (await watch.stop()) splitBrains += 1;
+        expect(e.pidsNamed(h, 'sleep').length, `run ${run}: the holder keeps svc`).toBe(1);
+        expect(e.pidsNamed(loser, 'sleep').length, `run ${run}: the fenced side runs nothing`).toBe(0);
+        e.net.heal(cut);
+        e.powerOn(loser);
+        await e.cluster.waitForMembers(2, 20_000);
+        // Settled: the returning node's controller knows where svc runs (it sets fencing delays).
+        await e.waitFor(`run ${run}: ${e.cluster.nodes[loser].name} knows the status`, () => e.whereOn('svc', loser), (w) => w.length === 1 && w[0] === holder, 20_000);
+      }
+      expect(splitBrains).toBe(0);
+    }, 60_000 + RUNS * 20_000);
+  });
+
+  describe('three nodes, no-quorum-policy=stop', () => {
+    let e: E2eCluster;
+    beforeAll(async () => {
+      e = await startE2eCluster({ nodes: 3 });
+      await e.cluster.replace(0, 'crm_config', properties({ 'stonith-enabled': 'false', 'no-quorum-policy': 'stop' }));
+      await e.cluster.replace(0, 'constraints', '<constraints><rsc_location id="svc-on-node3" rsc="svc" node="node3" score="100"/></constraints>');
+      await e.cluster.replace(0, 'resources', `<resources>${primitive('svc', 'ocf:vigil:Supervisor', { binfile: '/bin/sleep', cmdline_options: '100000' })}</resources>`);
+    }, 60_000);
+    afterAll(async () => e?.destroy());
+
+    it('the minority stops its resources and the majority runs them', async () => {
+      await e.waitFor('svc on node3', () => e.where('svc'), (w) => w.length === 1 && w[0] === 'node3', 30_000);
+      e.net.isolate(2);
+      await e.waitFor('node3 stops svc', async () => e.pidsNamed(2, 'sleep').length, (n) => n === 0, 15_000);
+      await e.waitFor('svc on the majority', async () => e.pidsNamed(0, 'sleep').length + e.pidsNamed(1, 'sleep').length, (n) => n === 1, 15_000);
+      const minority = await e.cluster.daemonStatus(2);
+      expect(minority.view?.quorate).toBe(false);
+    }, 60_000);
+  });
+});
