@@ -210,9 +210,11 @@ export class Executor {
         rec.last = result;
         try {
           rec.callback(result, changed);
-        } finally {
-          if (!rec.cancelled) this.arm(rec, rec.request.intervalMs);
+        } catch (err) {
+          // The controller's bug must not stop the monitor, nor become an unhandled rejection.
+          this.log('error', `${rec.request.resourceId} ${rec.request.task}_${rec.request.intervalMs}: result callback failed: ${err instanceof Error ? err.message : String(err)}`);
         }
+        if (!rec.cancelled) this.arm(rec, rec.request.intervalMs);
       });
     }, delayMs);
   }

@@ -48,6 +48,19 @@ describe.skipIf(needs(`${HEARTBEAT}/Dummy`, 'resource-agents'))('ocf:heartbeat:D
     expect(seen.length).toBe(count);
   });
 
+  it('keeps monitoring when the result callback throws, and logs it', async () => {
+    const logged: string[] = [];
+    const l = sandbox({ log: (level, msg) => level === 'error' && logged.push(msg) });
+    let calls = 0;
+    l.executor.startRecurring(req('cb', agent, 'monitor', { state: join(sb.dir, 'cb.state') }, { intervalMs: 100 }), () => {
+      calls += 1;
+      throw new Error('controller bug');
+    });
+    while (calls < 2) await sleep(50);
+    await l.executor.shutdown();
+    expect(logged[0]).toMatch(/cb monitor_100: result callback failed: controller bug/);
+  });
+
   it('waits for the start-delay before the first run of a recurring monitor', async () => {
     const p = { state: join(sb.dir, 'hb-delay.state') };
     const t0 = Date.now();
