@@ -38,6 +38,9 @@ export function findConfiguredResource(cib: XmlElement, id: string): ConfiguredR
   const search = (el: XmlElement, inherited: Record<string, string>): ConfiguredResource | undefined => {
     for (const child of el.children) {
       if (child.name === 'primitive' && child.attrs.id === id) {
+        if (!child.attrs.class || !child.attrs.type) {
+          throw new ResourceLookupError(`primitive '${id}' names no agent class and type${child.attrs.template ? ` (it uses template '${child.attrs.template}', which vigil resource op does not expand)` : ''}`);
+        }
         const ops = firstChild(child, 'operations');
         return {
           id,
