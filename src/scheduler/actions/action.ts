@@ -22,7 +22,7 @@ export interface Act {
   fenceReason?: string;
 }
 
-export type EdgeKind = 'implies_then' | 'implies_first' | 'runnable' | 'order';
+export type EdgeKind = 'implies_then' | 'implies_first' | 'runnable' | 'order' | 'symmetric';
 
 export interface Edge {
   first: Act;

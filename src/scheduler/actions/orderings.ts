@@ -28,7 +28,9 @@ export function applyOrderings(ctx: Context, plan: Plan): void {
     }
     const firsts = orderingActs(plan, o.first, o.firstAction, true);
     const thens = orderingActs(plan, o.then, o.thenAction, false);
-    for (const f of firsts) for (const t of thens) push(plan, f, t, labelOf(o.first, f), new Set(mandatory ? ['runnable', 'implies_then', 'order'] : ['order']));
+    const flags: Edge['flags'] = new Set(mandatory ? ['runnable', 'implies_then', 'order'] : ['order']);
+    if (mandatory && o.symmetrical) flags.add('symmetric');
+    for (const f of firsts) for (const t of thens) push(plan, f, t, labelOf(o.first, f), new Set(flags));
     if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) {
       const f2 = orderingActs(plan, o.then, INVERSE[o.thenAction], true);
       const t2 = orderingActs(plan, o.first, INVERSE[o.firstAction], false);
@@ -96,6 +98,13 @@ function mark(ctx: Context, plan: Plan, r: Resource): void {
   if (count < need && running) running.runnable = false;
 }
 
+/** A collective's pseudo action passes its own reason on to its members' actions. */
+function inherits(first: Act, then: Act): boolean {
+  if (!first.pseudo || !first.collectiveOf || !then.rsc) return false;
+  for (let cur: Resource | undefined = then.rsc.parent; cur; cur = cur.parent) if (cur === first.collectiveOf) return true;
+  return false;
+}
+
 /** Spreads "required" and "unrunnable" along the edges until nothing changes. */
 export function propagate(plan: Plan): void {
   const out = new Map<Act, Edge[]>();
@@ -127,7 +136,7 @@ export function propagate(plan: Plan): void {
       const t = e.then;
       if (e.flags.has('runnable') && !a.runnable && t.runnable) {
         t.runnable = false;
-        t.unrunnableBy = t.unrunnableBy ?? (a.pseudo && a.unrunnableBy ? a.unrunnableBy : `unrunnable ${e.label}`);
+        t.unrunnableBy = t.unrunnableBy ?? (inherits(a, t) && a.unrunnableBy ? a.unrunnableBy : `unrunnable ${e.label}`);
         touch(t);
         // A running resource whose start can no longer happen must stop.
         const s = restartStop.get(t);
@@ -136,9 +145,20 @@ export function propagate(plan: Plan): void {
           touch(s);
         }
       }
+      // Under a symmetrical order, a first resource that is stopping for good takes the then side down.
+      if (e.flags.has('symmetric') && a.task === 'start' && a.node === undefined && a.runnable && !a.pseudo && t.runnable && t.task === 'start') {
+        t.runnable = false;
+        t.unrunnableBy = t.unrunnableBy ?? `required ${e.label}`;
+        touch(t);
+        const s = restartStop.get(t);
+        if (s && s.optional) {
+          s.optional = false;
+          touch(s);
+        }
+      }
       if (e.flags.has('implies_then') && !a.optional && a.runnable && t.optional && (t.node !== undefined || t.pseudo)) {
         t.optional = false;
-        t.requiredBy = t.requiredBy ?? (a.pseudo && a.requiredBy ? a.requiredBy : `required ${e.label}`);
+        t.requiredBy = t.requiredBy ?? (inherits(a, t) && a.requiredBy ? a.requiredBy : `required ${e.label}`);
         touch(t);
         const s = restartStop.get(t);
         if (s && s.optional) {

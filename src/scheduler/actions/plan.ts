@@ -204,7 +204,9 @@ function createForResource(ctx: Context, b: Builder, r: Resource): void {
     let prev: Primitive | undefined;
     for (const c of r.children) {
       const cs = b.plan.starts.get(c);
-      b.order(start, cs, `${r.id} start`, 'runnable', 'implies_then');
+      // Only the first member restarts with the group's start; the rest follow their predecessor.
+      if (c === r.children[0]) b.order(start, cs, `${r.id} start`, 'runnable', 'implies_then');
+      else b.order(start, cs, `${r.id} start`, 'runnable');
       b.order(cs, running, `${c.id} start`, 'implies_then', 'order');
       for (const st of b.plan.stops.get(c)?.values() ?? []) {
         b.order(stop, st, stopLabel, 'implies_then');
