@@ -1,4 +1,5 @@
-import type { Server } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP, type Server } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { serializeXml, type XmlElement } from '../cib/xml.js';
@@ -63,6 +64,7 @@ export class Daemon {
     const s = this.s;
     const keys = deriveKeys(readKeyFile(s.keyFile));
     this.incarnation = await nextIncarnation(s.stateDir, Date.now());
+    await resolveHostNames(s);
     const selfNode = s.nodes.find((n) => n.name === s.self);
     if (selfNode === undefined) throw new Error(`this node '${s.self}' is not in the node list`);
     const known = new Set(s.nodes.map((n) => n.name));
@@ -319,6 +321,25 @@ export class Daemon {
     await this.stream.close();
     await this.udp.close();
     this.log('info', 'stopped', { event: 'stopped' });
+  }
+}
+
+/**
+ * Node addresses may be host names: resolved once at start, so that no heartbeat ever waits
+ * on a DNS lookup (dgram would resolve on every send).
+ */
+async function resolveHostNames(s: DaemonSettings): Promise<void> {
+  for (const node of s.nodes) {
+    node.addresses = await Promise.all(
+      node.addresses.map(async (a) => {
+        if (a === '' || isIP(a) !== 0) return a;
+        try {
+          return (await lookup(a)).address;
+        } catch (err) {
+          throw new Error(`cannot resolve ${node.name}'s address '${a}': ${(err as Error).message}`);
+        }
+      }),
+    );
   }
 }
 
