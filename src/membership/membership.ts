@@ -88,6 +88,8 @@ export class Membership {
   private maxVid: number;
   private persistedVid: number;
   private facts: ViewFacts;
+  /** Learnt once and kept for this incarnation: all nodes seen together, initdead over or all seen. */
+  private known: { allSeen: boolean; settled: boolean };
   private pending: Pending | null = null;
   private lastCommit: CommitMessage | null = null;
   /** The highest proposal acked, so that a stale proposal cannot be acked after a newer one. */
@@ -121,6 +123,7 @@ export class Membership {
     this.health = new LocalHealth(nowMs, 2 * config.timing.deadMs);
     const alone = config.nodes.length === 1;
     this.facts = { allSeen: alone, settled: alone, expected: initialExpectedVotes(config.nodes, config.quorum) };
+    this.known = { allSeen: alone, settled: alone };
     this.currentIds = [this.selfEntry.id];
     this.currentIncs.set(this.selfEntry.id, config.incarnation);
     this.current = this.makeView(0, this.selfEntry.id, this.currentIds, this.facts);
@@ -340,7 +343,7 @@ export class Membership {
   }
 
   private settledLocally(): boolean {
-    return this.facts.settled || this.nowMs - this.startMs >= this.config.timing.initDeadMs;
+    return this.known.settled || this.nowMs - this.startMs >= this.config.timing.initDeadMs;
   }
 
   // ---- who hears whom ----
@@ -473,7 +476,7 @@ export class Membership {
       t: 'ack',
       inc: this.config.incarnation,
       vid,
-      allSeen: this.facts.allSeen,
+      allSeen: this.known.allSeen,
       settled: this.settledLocally(),
       expected: this.facts.expected,
     };
@@ -505,7 +508,7 @@ export class Membership {
     const acks = [...pending.acks.values()];
     const all = this.config.nodes.length;
     const facts: ViewFacts = {
-      allSeen: this.facts.allSeen || acks.some((a) => a.allSeen) || pending.members.length === all,
+      allSeen: this.known.allSeen || acks.some((a) => a.allSeen) || pending.members.length === all,
       settled: this.settledLocally() || acks.some((a) => a.settled) || pending.members.length === all,
       expected: Math.max(this.facts.expected, ...acks.map((a) => a.expected)),
     };
@@ -531,11 +534,10 @@ export class Membership {
     const previous = this.current;
     const previousIds = this.currentIds;
     this.maxVid = Math.max(this.maxVid, vid);
-    this.facts = {
-      allSeen: this.facts.allSeen || facts.allSeen,
-      settled: this.facts.settled || facts.settled,
-      expected: facts.expected,
-    };
+    // The view's facts are the coordinator's, exactly, so that every member shows the same DC and
+    // quorum; what this node has learnt stays known for the views it helps form later.
+    this.facts = facts;
+    this.known = { allSeen: this.known.allSeen || facts.allSeen, settled: this.known.settled || facts.settled };
     this.currentIds = members.slice().sort((a, b) => a - b);
     this.currentIncs = incs;
     this.viewSinceMs = this.nowMs;
