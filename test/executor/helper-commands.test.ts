@@ -134,3 +134,22 @@ describe('crm_node, crm_resource, cibadmin, pacemakerd', () => {
     expect(run('crm_mon -n -r')).toMatchObject({ code: 64, err: expect.stringMatching(/only one-shot status/) });
   });
 });
+
+describe('cibadmin --xpath', () => {
+  const cib = join(dir, 'xpath.xml');
+  writeFileSync(cib, `<cib><configuration><nodes><node id="1" uname="node1"/></nodes></configuration><status>
+<node_state id="1" uname="node1" crmd="online"><transient_attributes id="1"><instance_attributes id="status-1">
+<nvpair id="a" name="drbd-r0-peer" value="x"/><nvpair id="b" name="drbd-r0-role" value="y"/><nvpair id="c" name="rmq-cookie" value="c1"/></instance_attributes></transient_attributes></node_state>
+<node_state id="2" uname="node2" crmd="offline"><transient_attributes id="2"><instance_attributes id="status-2"><nvpair id="d" name="rmq-cookie" value="c2"/></instance_attributes></transient_attributes></node_state></status></cib>`);
+  const e = { ...env, CIB_file: cib };
+
+  it('selects what drbd-attr and rabbitmq-cluster ask for', () => {
+    const drbd = run(`cibadmin -Q --xpath /cib/status/node_state[@id='1']/transient_attributes/instance_attributes/nvpair[starts-with(@name,'drbd-r0-')]`, e);
+    expect(drbd.out).toMatch(/^<xpath-query>\n {2}<nvpair id="a" name="drbd-r0-peer" value="x"\/>\n {2}<nvpair id="b" name="drbd-r0-role" value="y"\/>\n<\/xpath-query>/);
+    expect(run(`cibadmin -Q --xpath //node_state[@crmd='online']//nvpair[@name='rmq-cookie']`, e).out).toMatch(/^<nvpair id="c" name="rmq-cookie" value="c1"\/>/);
+    expect(run(`cibadmin -Q --xpath //node_state//nvpair[@name='rmq-cookie']`, e).out.match(/rmq-cookie/g)).toHaveLength(2);
+    expect(run(`cibadmin -Q --xpath //nvpair[@name='none']`, e).code).toBe(105);
+    expect(run(`cibadmin -Q --xpath //nvpair[position()=1]`, e)).toMatchObject({ code: 64, err: expect.stringMatching(/unsupported predicate \[position\(\)=1\]/) });
+    expect(run('cibadmin -R --xml-text x', e).code).toBe(64);
+  });
+});

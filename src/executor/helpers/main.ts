@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AttributeError } from '../../attributes/store.js';
 import { attrdUpdater } from './attrd-updater.js';
@@ -8,6 +8,7 @@ import { crmMaster } from './crm-master.js';
 import { crmNode } from './crm-node.js';
 import { crmResource } from './crm-resource.js';
 import { crmMon } from './crm-mon.js';
+import { cibadmin } from './cibadmin.js';
 import { HelperUsageError } from './getopt.js';
 import type { HelperIo } from './io.js';
 
@@ -34,19 +35,7 @@ const TOOLS: Record<string, Tool> = {
     io.err('pacemakerd: vigil runs no pacemakerd; only --version (-$) is answered\n');
     return 3;
   },
-  cibadmin: (argv, _env, backend, io) => {
-    if (!(argv.includes('-Q') || argv.includes('--query')) || argv.some((a) => a.startsWith('--xpath') || a === '-A')) {
-      io.err('cibadmin: vigil answers only cibadmin -Q (the whole CIB) here\n');
-      return 3;
-    }
-    const be = backend();
-    if (!be.cibFile) {
-      io.err(`cibadmin: no CIB to read (${be.describe} holds attributes only)\n`);
-      return 102;
-    }
-    io.out(readFileSync(be.cibFile, 'utf8'));
-    return 0;
-  },
+  cibadmin: cibadmin,
 };
 
 export const HELPER_NAMES = Object.keys(TOOLS);
