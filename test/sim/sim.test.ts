@@ -36,8 +36,19 @@ describe('deterministic simulation', () => {
     }
   });
 
-  it.skipIf(!existsSync('dist/sim/main.js'))('npm run sim prints a summary and exits 0 when every seed passes', () => {
-    const out = execFileSync('node', ['dist/sim/main.js', '--seeds', '3', '--output-as', 'json'], { encoding: 'utf8' });
-    expect(JSON.parse(out)).toMatchObject({ seeds: 3, failing: [], violations: 0 });
+  // What `npm run sim -- --seeds 200` runs, on the next 200 seeds (needs the build, as CI makes it).
+  it.skipIf(!existsSync('dist/sim/main.js'))('npm run sim -- --seeds 200 exits 0 with no violation', () => {
+    const out = execFileSync('node', ['dist/sim/main.js', '--seeds', '200', '--from', '201', '--output-as', 'json'], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toMatchObject({ seeds: 200, failing: [], violations: 0 });
+  });
+
+  it.skipIf(!existsSync('dist/sim/main.js'))('refuses an unknown argument with usage exit 64', () => {
+    let status = 0;
+    try {
+      execFileSync('node', ['dist/sim/main.js', '--sedes', '3'], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      status = (err as { status: number }).status;
+    }
+    expect(status).toBe(64);
   });
 });
