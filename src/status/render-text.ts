@@ -88,12 +88,21 @@ function resourceActive(r: ResourceView, all: boolean, nodes: NodeIndex): boolea
     case 'clone':
       return collectiveActive(r.instances, all, nodes);
     case 'bundle':
-      return collectiveActive(
-        r.replicas.map((rep) => rep.child ?? rep.container),
-        all,
-        nodes,
-      );
+      return bundleActive(r, all, nodes);
   }
+}
+
+/** Pacemaker decides a bundle's activity from the first replica member (ip, child, container, connection) that settles it. */
+function bundleActive(b: BundleView, all: boolean, nodes: NodeIndex): boolean {
+  for (const rep of b.replicas) {
+    for (const member of [rep.ipResource, rep.child, rep.container, rep.remote]) {
+      if (!member) continue;
+      const active = primitiveActive(member, nodes);
+      if (active && !all) return true;
+      if (!active && all) return false;
+    }
+  }
+  return all;
 }
 
 function collectiveActive(children: readonly ResourceView[], all: boolean, nodes: NodeIndex): boolean {
@@ -164,11 +173,17 @@ function attrsSuffix(words: string[]): string {
 function groupLines(g: GroupView, indent: number, nodes: NodeIndex, opts: TextOptions, promotableParent: boolean): string[] {
   if (g.children.length === 0) return [];
   const words: string[] = [];
+  if (!opts.showInactive && !resourceActive(g, true, nodes) && resourceActive(g, false, nodes)) {
+    const inactive = g.children.filter((c) => !primitiveActive(c, nodes)).length;
+    words.push(`${inactive} member${inactive === 1 ? '' : 's'} inactive`);
+  }
   if (g.disabled) words.push('disabled');
   if (!g.managed) words.push('unmanaged');
   return [
     bullet(indent, `Resource Group: ${g.id}${attrsSuffix(words)}:`),
-    ...g.children.flatMap((c) => primitiveLines(c, indent + 2, nodes, opts, promotableParent)),
+    ...g.children
+      .filter((c) => opts.showInactive || primitiveActive(c, nodes))
+      .flatMap((c) => primitiveLines(c, indent + 2, nodes, opts, promotableParent)),
   ];
 }
 
