@@ -142,8 +142,8 @@ class Assigner {
           if (v <= -INFINITY || v <= 0) continue;
           add = v >= INFINITY ? -INFINITY : Math.trunc(v * factor);
         } else {
-          // A clone is not pushed off nodes its dependents cannot use: other instances still serve there.
-          if (v <= -INFINITY && r.kind === 'clone') continue;
+          // A clone is not pushed off nodes its dependents dislike: other instances still serve there.
+          if (v < 0 && r.kind === 'clone') continue;
           add = v >= INFINITY ? INFINITY : Math.trunc(v * factor);
         }
         trial[node.index] = addScores(trial[node.index], add);
