@@ -72,6 +72,24 @@ describe.skipIf(skip !== null)(`vigild on 3 network namespaces${skip ? ` (skippe
     for (let i = 0; i < 3; i++) await cluster.waitFor(i, (s) => s.view.members.length === 3, 8000, 'healed view');
   });
 
+  it('moves the DC when the DC is isolated, and keeps the majority\'s configuration change after the heal', async () => {
+    network.isolate(0);
+    try {
+      for (const i of [1, 2]) await cluster.waitFor(i, (s) => s.view.members.join() === 'n2,n3' && s.view.dc === 'n2', 3000, 'n2 DC of n2,n3');
+      const xml = '<resources><primitive id="during-split" class="ocf" provider="heartbeat" type="Dummy"/></resources>';
+      const res = (await cluster.request(2, { op: 'cib.replace', scope: 'resources', xml })) as { committed: boolean };
+      expect(res.committed).toBe(true);
+      const n2 = await cluster.waitFor(1, (s) => /uname="n1"[^>]*in_ccm="false"/.test(s.cib), 3000, 'n1 recorded offline');
+      expect(n2.cib).toMatch(/dc-uuid="2"/);
+    } finally {
+      network.heal(0);
+    }
+    for (let i = 0; i < 3; i++) {
+      const s = await cluster.waitFor(i, (st) => st.view.members.length === 3 && st.cib.includes('id="during-split"') && st.cib.includes('dc-uuid="1"'), 10_000, 'healed, with the change');
+      expect(s.view.dc).toBe('n1');
+    }
+  });
+
   it('detects a daemon killed with SIGKILL and shows it UNCLEAN', async () => {
     cluster.kill(1, 'SIGKILL');
     for (const i of [0, 2]) await cluster.waitFor(i, (s) => s.view.members.join() === 'n1,n3', 3000, 'n2 excluded');
