@@ -131,7 +131,6 @@ class Assigner {
       if (!c.influence || seen.has(c.dependent) || this.ctx.placement.has(c.dependent)) continue;
       if (c.dependentRole === 'Promoted' || (c.primaryRole === 'Promoted' && r.kind !== 'clone')) continue;
       if (c.score > -INFINITY && c.score < INFINITY && c.score <= 0) continue;
-      if (targetRole(c.dependent) === 'Stopped') continue;
       const dep = this.preferences(c.dependent, new Set(seen));
       const factor = c.score / INFINITY;
       const trial = [...scores];
