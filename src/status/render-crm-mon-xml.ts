@@ -1,5 +1,5 @@
 import { element, serializeXml, type XmlElement } from '../cib/xml.js';
-import { ctimeUtc } from './dates.js';
+import { ctimeUtc, isoUtc } from './dates.js';
 import type { BundleView, CloneView, ClusterStatusView, GroupView, NodeView, PrimitiveView, ResourceView } from './types.js';
 
 /**
@@ -24,6 +24,7 @@ function summary(view: ClusterStatusView): XmlElement {
         name: s.dcName,
         id: nodeIdOf(view, s.dcName),
         with_quorum: bool(s.haveQuorum),
+        mixed_version: 'false',
       })
     : element('current_dc', { present: 'false' });
   const children: XmlElement[] = [element('stack', { type: s.stack ?? 'unknown' }), dc];
@@ -51,6 +52,8 @@ function summary(view: ClusterStatusView): XmlElement {
       'no-quorum-policy': s.noQuorumPolicy,
       'maintenance-mode': bool(s.maintenanceMode),
       'stop-all-resources': bool(s.stopAllResources),
+      'stonith-timeout-ms': String(s.stonithTimeoutMs),
+      'priority-fencing-delay-ms': String(s.priorityFencingDelayMs),
     }),
   );
   return element('summary', {}, children);
@@ -67,6 +70,7 @@ function nodeXml(n: NodeView): XmlElement {
     pending: bool(n.pending),
     unclean: bool(n.unclean),
     health: n.health,
+    ...(n.online && n.type === 'member' ? { feature_set: n.featureSet ?? '<3.15.1' } : {}),
     shutdown: bool(n.shutdown),
     expected_up: bool(n.expectedUp),
     is_dc: bool(n.isDc),
@@ -76,14 +80,15 @@ function nodeXml(n: NodeView): XmlElement {
 }
 
 function primitiveXml(view: ClusterStatusView, p: PrimitiveView): XmlElement {
+  const online = (name: string): boolean => view.nodes.find((n) => n.name === name)?.online ?? false;
   return element(
     'resource',
     {
-      id: p.id,
+      id: p.displayName,
       resource_agent: p.agent,
       role: p.displayRole,
       ...(p.targetRole !== undefined ? { target_role: p.targetRole } : {}),
-      active: bool(p.runningOn.length > 0),
+      active: bool(p.active),
       orphaned: bool(p.orphaned),
       blocked: bool(p.blocked),
       managed: bool(p.managed),
@@ -93,7 +98,7 @@ function primitiveXml(view: ClusterStatusView, p: PrimitiveView): XmlElement {
       ...(p.pendingTask !== undefined ? { pending: p.pendingTask } : {}),
       ...(p.lockedTo !== undefined ? { locked_to: p.lockedTo } : {}),
     },
-    p.runningOn.map((name) => element('node', { name, id: nodeIdOf(view, name), cached: 'true' })),
+    p.runningOn.map((name) => element('node', { name, id: nodeIdOf(view, name), cached: bool(online(name)) })),
   );
 }
 
@@ -118,11 +123,10 @@ function cloneXml(view: ClusterStatusView, c: CloneView): XmlElement {
       id: c.id,
       multi_state: bool(c.promotable),
       unique: bool(c.unique),
-      maintenance: bool(c.maintenance),
       managed: bool(c.managed),
       disabled: bool(c.disabled),
-      failed: bool(c.instances.some((i) => i.failed || (i.kind === 'group' && i.children.some((m) => m.failed)))),
-      failure_ignored: bool(c.instances.some((i) => i.failureIgnored)),
+      failed: bool(c.failed),
+      failure_ignored: bool(c.failureIgnored),
       ...(c.targetRole !== undefined ? { target_role: c.targetRole } : {}),
     },
     c.instances.map((i) => (i.kind === 'group' ? groupXml(view, i) : primitiveXml(view, i))),
@@ -179,11 +183,11 @@ export function renderCrmMonXml(view: ClusterStatusView): string {
             op_key: f.operationKey,
             node: f.node,
             exitstatus: f.rcText,
-            exitreason: f.exitReason ?? '',
+            exitreason: f.exitReason ?? 'none',
             exitcode: String(f.rc),
             call: String(f.callId),
             status: f.statusText,
-            ...(f.lastRcChange !== undefined ? { 'last-rc-change': ctimeUtc(f.lastRcChange * 1000) } : {}),
+            ...(f.lastRcChange !== undefined ? { 'last-rc-change': isoUtc(f.lastRcChange * 1000) } : {}),
             queued: String(f.queueTimeMs ?? 0),
             exec: String(f.execTimeMs ?? 0),
             interval: String(f.intervalMs),
@@ -212,6 +216,6 @@ export function renderCrmMonXml(view: ClusterStatusView): string {
     );
   }
   children.push(element('status', { code: '0', message: 'OK' }));
-  const root = element('pacemaker-result', { 'api-version': API_VERSION, request: 'crm_mon --output-as=xml -1' }, children);
-  return serializeXml(root, { declaration: true });
+  const root = element('pacemaker-result', { 'api-version': API_VERSION, request: 'crm_mon -1 --output-as xml' }, children);
+  return serializeXml(root);
 }

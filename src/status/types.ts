@@ -25,6 +25,8 @@ export interface NodeView {
   readonly expectedUp: boolean;
   readonly health: NodeHealth;
   readonly isDc: boolean;
+  /** The controller feature set the node reports (`#feature-set`), if any. */
+  readonly featureSet?: string;
   /** Number of primitives the history shows active there. */
   readonly resourcesRunning: number;
   /** For a guest node: the resource that contains it. */
@@ -62,6 +64,8 @@ export interface PrimitiveView extends ResourceFlags {
   /** Nodes where the history shows it active, in the order found. */
   readonly runningOn: readonly string[];
   readonly multiplyActive: boolean;
+  /** Active as crm_mon counts it: on a node that is up, or unclean, or unmanaged anywhere. */
+  readonly active: boolean;
   readonly targetRole?: string;
   /** An action in flight: `start`, `stop`, `migrate_to`, `monitor`, ... */
   readonly pendingTask?: string;
@@ -168,6 +172,8 @@ export interface ClusterSummaryView {
   readonly noQuorumPolicy: string;
   readonly maintenanceMode: boolean;
   readonly stopAllResources: boolean;
+  readonly stonithTimeoutMs: number;
+  readonly priorityFencingDelayMs: number;
 }
 
 export interface ClusterStatusView {

@@ -1,5 +1,5 @@
 import { firstChild, type XmlElement } from '../cib/xml.js';
-import { compareNodeNames, scoreOf } from './attrs.js';
+import { compareNodeNames, intervalMs, scoreOf } from './attrs.js';
 import { RoleRank, primitivesOf, topParent, type MNode, type MResource } from './model.js';
 import { parseOpKey, rcText, execStatusText } from './op-text.js';
 import { unpackCluster, type UnpackedCluster } from './unpack.js';
@@ -64,6 +64,8 @@ export function clusterStatus(cib: XmlElement, options: StatusOptions = {}): Clu
       noQuorumPolicy: settings.noQuorumPolicy,
       maintenanceMode: settings.maintenanceMode,
       stopAllResources: settings.stopAllResources,
+      stonithTimeoutMs: intervalMs(crmConfigProps.get('stonith-timeout') ?? '60s') ?? 60_000,
+      priorityFencingDelayMs: intervalMs(crmConfigProps.get('priority-fencing-delay') ?? '0') ?? 0,
     },
     nodes,
     resources,
@@ -107,6 +109,7 @@ function nodeView(n: MNode, cluster: UnpackedCluster): NodeView {
     expectedUp: n.expectedUp,
     health: health(n, cluster),
     isDc: cluster.dcNode === n,
+    ...(n.attrs.get('#feature-set') !== undefined ? { featureSet: n.attrs.get('#feature-set')! } : {}),
     resourcesRunning: n.runningRsc.length,
     ...(n.type === 'guest' && container ? { container: container.id } : {}),
     ...(n.unclean && n.fenceReason !== undefined ? { fenceReason: n.fenceReason } : {}),
@@ -123,7 +126,7 @@ function agentOf(r: MResource): string {
   return r.provider !== undefined && r.cls === 'ocf' ? `${r.cls}:${r.provider}:${r.type}` : `${r.cls}:${r.type}`;
 }
 
-function flagsOf(r: MResource): Omit<PrimitiveView, 'kind' | 'id' | 'displayName' | 'agent' | 'role' | 'displayRole' | 'runningOn' | 'multiplyActive' | 'failedProbes'> {
+function flagsOf(r: MResource): Omit<PrimitiveView, 'kind' | 'id' | 'displayName' | 'agent' | 'role' | 'displayRole' | 'runningOn' | 'multiplyActive' | 'active' | 'failedProbes'> {
   return {
     managed: r.managed,
     failed: r.failed,
@@ -151,6 +154,7 @@ function primitiveView(r: MResource, probeFailures: readonly FailedActionView[])
     displayRole,
     runningOn: r.runningOn.map((n) => n.name),
     multiplyActive: r.runningOn.length > 1,
+    active: r.runningOn.some((n) => n.unclean || n.online || !r.managed),
     ...flagsOf(r),
     ...(target !== undefined ? { targetRole: target } : {}),
     ...(r.pendingTask !== undefined ? { pendingTask: r.pendingTask } : {}),
