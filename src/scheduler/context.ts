@@ -41,8 +41,10 @@ export interface Context {
   placement: Map<Resource, Placement>;
   /** Promotion score per promotable instance, for -s and explain. */
   promotionScores: Map<string, number>;
-  /** Allocation scores per resource id → node name → score, for -s and explain. */
-  scores: Map<string, Map<string, number>>;
+  /** Allocation scores per resource id, indexed like `nodes`, for -s and explain. */
+  scores: Map<string, number[]>;
+  /** Record scores and explanations (costly on big CIBs, so only when asked). */
+  detail: boolean;
   /** Why each node was scored as it was, for explain. */
   explain: Map<string, string[]>;
   unsupported: Set<string>;

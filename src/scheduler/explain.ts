@@ -14,7 +14,7 @@ export interface Explanation {
 
 /** Why RSC is where it is (or stopped): its final scores per node and what produced them. */
 export function explain(cib: XmlElement, options: ScheduleOptions, rsc: string): Explanation {
-  const result = schedule(cib, options);
+  const result = schedule(cib, { ...options, detail: true });
   const related = (id: string): boolean => id === rsc || id.startsWith(`${rsc}:`) || id.split(':')[0] === rsc;
   const placements = Object.fromEntries(Object.entries(result.placements).filter(([id]) => related(id)));
   const scores = Object.fromEntries(Object.entries(result.scores).filter(([id]) => related(id) || id === rsc));

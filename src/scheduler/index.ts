@@ -19,6 +19,8 @@ import { formatScore } from './score.js';
 export interface ScheduleOptions {
   /** Epoch seconds used for rules, failure-timeout and dates. */
   now: number;
+  /** Also return allocation scores and explanations (off by default: they cost time on big CIBs). */
+  detail?: boolean;
 }
 
 export interface ScheduleResult {
@@ -39,7 +41,7 @@ export interface ScheduleResult {
 }
 
 export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleResult {
-  const ctx = buildContext(cib, options.now);
+  const ctx = buildContext(cib, options.now, options.detail === true);
   assignAll(ctx);
   const plan = buildPlan(ctx);
   applyOrderings(ctx, plan);
@@ -51,7 +53,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   const ordered = orderSynapses(ctx, plan, keep);
   const graph = toGraph(ordered, inputsOf(plan, keep));
   const scores: Record<string, Record<string, number>> = {};
-  for (const [id, m] of ctx.scores) scores[id] = Object.fromEntries(m);
+  for (const [id, arr] of ctx.scores) scores[id] = Object.fromEntries(ctx.nodes.map((n) => [n.uname, arr[n.index]]));
   const placements: Record<string, { node: string | null; role: string }> = {};
   for (const [r, p] of ctx.placement) if (r.kind === 'primitive') placements[r.id] = { node: p.node?.uname ?? null, role: p.role };
   return {

@@ -53,7 +53,7 @@ describe('scheduler properties on random small CIBs', () => {
   it('places a primitive on at most one node, never on a node scored -INFINITY', () => {
     fc.assert(
       fc.property(cibArb, (xml) => {
-        const result = schedule(parseXml(xml), { now: 1_700_000_000 });
+        const result = schedule(parseXml(xml), { now: 1_700_000_000, detail: true });
         for (const [id, p] of Object.entries(result.placements)) {
           if (p.node === null) continue;
           expect(result.scores[id]?.[p.node]).toBeGreaterThan(-1_000_000);

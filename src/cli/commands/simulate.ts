@@ -111,7 +111,7 @@ function runSimulate(opts: SimulateOptions): void {
     header = `Using the original execution date of: ${formatDate(now)}`;
   } else now = Math.floor(Date.now() / 1000);
 
-  const result = schedule(cib, { now });
+  const result = schedule(cib, { now, detail: opts.showScores === true });
   for (const u of result.unsupported) process.stderr.write(`vigil simulate: warning: not implemented, the plan may be wrong: ${u}\n`);
   for (const w of result.warnings) process.stderr.write(`vigil simulate: warning: ${w}\n`);
 

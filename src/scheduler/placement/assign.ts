@@ -202,9 +202,7 @@ class Assigner {
   }
 
   private record(p: Primitive, scores: number[]): void {
-    const m = new Map<string, number>();
-    for (const n of this.ctx.nodes) m.set(n.uname, scores[n.index]);
-    this.ctx.scores.set(p.id, m);
+    if (this.ctx.detail) this.ctx.scores.set(p.id, [...scores]);
   }
 
   private place(p: Primitive, node: Node | null, role: Role): void {
@@ -242,9 +240,7 @@ class Assigner {
     const scores = locationScores(this.ctx, c);
     for (const col of this.ctx.thisWith.get(c) ?? []) this.applyColocation(scores, col);
     this.mergeDependents(c, scores, new Set([c]));
-    const m = new Map<string, number>();
-    for (const n of this.ctx.nodes) m.set(n.uname, scores[n.index]);
-    this.ctx.scores.set(c.id, m);
+    if (this.ctx.detail) this.ctx.scores.set(c.id, [...scores]);
     const counts = new Map<string, number>();
     const configured = c.instances.filter((i) => !primitivesOf(i).some((p) => p.orphan));
     const available = this.ctx.nodes.filter((n) => nodeCanHost(n) && scores[n.index] >= 0).length;
@@ -292,7 +288,7 @@ class Assigner {
       const orphan = !configured.includes(inst);
       if (stopped || orphan || total >= c.maxInstances) {
         for (const p of primitivesOf(inst)) {
-          this.record(p, this.ctx.nodes.map(() => -INFINITY));
+          if (this.ctx.detail) this.record(p, this.ctx.nodes.map(() => -INFINITY));
           this.place(p, null, 'Stopped');
         }
         this.ctx.placement.set(inst, { node: null, role: 'Stopped' });

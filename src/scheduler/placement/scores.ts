@@ -103,6 +103,7 @@ export function migrationThreshold(r: Resource): number {
 }
 
 function note(ctx: Context, id: string, text: string): void {
+  if (!ctx.detail) return;
   let list = ctx.explain.get(id);
   if (!list) {
     list = [];
@@ -128,7 +129,7 @@ export function locationScores(ctx: Context, r: Resource): number[] {
       for (const [idx, raw] of loc.scores) {
         const s = zeroed.has(owner) || [...zeroed].some((z) => isAncestor(z, owner)) ? 0 : raw;
         scores[idx] = scores[idx] === undefined ? s : addScores(scores[idx] as number, s);
-        note(ctx, r.id, `location ${loc.id}: ${s >= INFINITY ? 'INFINITY' : s <= -INFINITY ? '-INFINITY' : s} on ${ctx.nodes[idx].uname}`);
+        if (ctx.detail) note(ctx, r.id, `location ${loc.id}: ${s >= INFINITY ? 'INFINITY' : s <= -INFINITY ? '-INFINITY' : s} on ${ctx.nodes[idx].uname}`);
       }
     }
   }
@@ -162,7 +163,7 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
         scores[i] = addScores(scores[i], INFINITY);
       } else if (stick !== 0 && nodeCanHost(node)) {
         scores[i] = addScores(scores[i], stick);
-        note(ctx, p.id, `stickiness ${stick} on current node ${node.uname}`);
+        if (ctx.detail) note(ctx, p.id, `stickiness ${stick} on current node ${node.uname}`);
       }
     }
   }

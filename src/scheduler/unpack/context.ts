@@ -10,7 +10,7 @@ import { isActive, readHistory, replayHistory } from './history.js';
 import { readNodes } from './nodes.js';
 
 /** Unpack stage: the working model of one CIB at time `now`. */
-export function buildContext(cib: XmlElement, now: number): Context {
+export function buildContext(cib: XmlElement, now: number, detail = false): Context {
   const unsupported = new Set<string>();
   const warnings: string[] = [];
   const cfg = readClusterConfig(cib, now);
@@ -148,6 +148,7 @@ export function buildContext(cib: XmlElement, now: number): Context {
     placement: new Map(),
     promotionScores: new Map(),
     scores: new Map(),
+    detail,
     explain: new Map(),
     unsupported,
     warnings,
