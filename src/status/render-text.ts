@@ -177,8 +177,8 @@ function groupLines(g: GroupView, indent: number, nodes: NodeIndex, opts: TextOp
     const inactive = g.children.filter((c) => !primitiveActive(c, nodes)).length;
     words.push(`${inactive} member${inactive === 1 ? '' : 's'} inactive`);
   }
-  if (g.disabled) words.push('disabled');
   if (!g.managed) words.push('unmanaged');
+  if (g.disabled) words.push('disabled');
   return [
     bullet(indent, `Resource Group: ${g.id}${attrsSuffix(words)}:`),
     ...g.children

@@ -43,8 +43,6 @@ export function addRunning(rsc: MResource, node: MNode, ctx: Ctx): void {
 
 export function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, ctx: Ctx): void {
   let onFail = onFailIn;
-  // A failure on a node that will be fenced needs nothing more: fencing recovers it.
-  if (node.unclean) onFail = 'ignore';
   if (rsc.role !== RoleRank.Unknown) {
     let it: MResource | undefined = rsc;
     while (it) {
@@ -68,6 +66,8 @@ export function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, c
     }
     if (shouldFence) fenceNode(node, reason ?? `${rsc.id} is thought to be active there`);
   }
+  // A failure on a node that will be fenced needs nothing more: fencing recovers it.
+  if (node.unclean) onFail = 'ignore';
   switch (onFail) {
     case 'ignore':
       break;
