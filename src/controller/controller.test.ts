@@ -118,6 +118,29 @@ describe('Controller', () => {
     expect(ctl.handle({ type: 'tick' }, 3000).plan?.cib.attrs['have-quorum']).toBe('0');
   });
 
+  it('keeps members whose controller has not joined pending, and aborts on an undeliverable action', () => {
+    const { ctl } = dcController();
+    ctl.handle({ type: 'membership', view: { members: ['n1', 'n2'], dc: 'n1', quorate: true, pending: ['n2'] } }, 5);
+    // The plan asked for before the change is stale: a new one is asked for at once.
+    const plan = ctl.handle({ type: 'planned', request: 1, graph: { actions: [] } }, 6).plan;
+    const n2 = firstChild(plan!.cib, 'status')!.children.find((s) => s.attrs.uname === 'n2')!;
+    expect(n2.attrs).toMatchObject({ in_ccm: 'true', crmd: 'online', join: 'pending' });
+    ctl.handle({ type: 'planned', request: plan!.request, graph: { actions: [op(1, 'start', 'n2')] } }, 8);
+    const failed = ctl.handle({ type: 'dispatch-failed', transition: ctl.current()!.id, action: 1, detail: 'ECONNREFUSED' }, 9);
+    expect(failed.status).toEqual([]);
+    expect(ctl.current()).toBeNull();
+    expect(ctl.nextWakeMs()).toBe(1009);
+  });
+
+  it('gives up on an action nobody answers', () => {
+    const { ctl } = dcController();
+    ctl.handle({ type: 'planned', request: 1, graph: { actions: [op(1, 'start', 'n2')] } }, 10);
+    expect(ctl.nextWakeMs()).toBe(10 + 20_000 + 60_000);
+    const r = ctl.handle({ type: 'tick' }, 10 + 80_000);
+    expect(r.log.some((l) => l.msg.includes('timed out without an answer'))).toBe(true);
+    expect(r.plan?.request).toBe(2);
+  });
+
   it('re-plans when the configuration changes but not for its own history writes', () => {
     const { ctl, first } = dcController();
     ctl.handle({ type: 'planned', request: first.plan!.request, graph: { actions: [op(1, 'start', 'n1')] } }, 1);

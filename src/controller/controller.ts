@@ -14,6 +14,9 @@ import { guardGraph } from './fencing-guard.js';
 import { TransitionRun } from './transition.js';
 
 const FENCE_RETRY_MS = 2000;
+const DISPATCH_RETRY_MS = 1000;
+/** How long past its own timeout an action may stay unanswered (Pacemaker's cluster-delay). */
+const CLUSTER_DELAY_MS = 60_000;
 
 /**
  * The DC's transition engine as a pure state machine, in the style of etcd raft's Ready hand-off:
@@ -36,6 +39,8 @@ export interface MembershipView {
   members: string[];
   dc: string | null;
   quorate: boolean;
+  /** Members whose controller has not said hello yet: nothing may be placed there (join pending). */
+  pending?: string[];
 }
 
 export type ControllerEvent =
@@ -48,6 +53,8 @@ export type ControllerEvent =
   | { type: 'monitor-result'; node: string; resource: ActionResource; intervalMs: number; outcome: OperationOutcome }
   | { type: 'fence-result'; transition: number; action: number; ok: boolean; detail: string }
   | { type: 'cluster-result'; transition: number; action: number; ok: boolean; detail: string }
+  /** An operation could not even be handed to its node: nothing ran, nothing is recorded. */
+  | { type: 'dispatch-failed'; transition: number; action: number; detail: string }
   | { type: 'tick' };
 
 export interface Dispatch {
@@ -116,6 +123,9 @@ export class Controller {
   private readonly callIds = new Map<string, number>();
   private readonly dispatched = new Map<string, { key: string; targetRc: number }>();
   private readonly history: TransitionSummary[] = [];
+  /** When each in-flight action of the current transition must have answered. */
+  private readonly deadlines = new Map<number, number>();
+  private nowMs = 0;
 
   constructor(private readonly config: ControllerConfig) {}
 
@@ -135,12 +145,13 @@ export class Controller {
 
   /** The earliest time a tick can do something, for the shell's timer. */
   nextWakeMs(): number | null {
-    const times = [this.planAt, this.recheckAt].filter((t): t is number => t !== null);
+    const times = [this.planAt, this.recheckAt, ...this.deadlines.values()].filter((t): t is number => t !== null);
     return times.length ? Math.min(...times) : null;
   }
 
   handle(event: ControllerEvent, nowMs: number): Ready {
     const ready = emptyReady();
+    this.nowMs = nowMs;
     switch (event.type) {
       case 'cib':
         this.onCib(event.cib, nowMs, ready);
@@ -176,11 +187,37 @@ export class Controller {
         }
         break;
       }
+      case 'dispatch-failed': {
+        const run = this.runFor(event.transition);
+        if (run && run.state(event.action) === 'in-flight') {
+          run.fail(event.action, event.detail);
+          ready.log.push({ level: 'warning', msg: `action ${event.action} not dispatched: ${event.detail}` });
+          this.markDirty(nowMs, 'an action could not be dispatched', ready);
+          // The node's controller is probably still starting: give it a moment.
+          this.planAt = Math.max(this.planAt ?? 0, nowMs + DISPATCH_RETRY_MS);
+        }
+        break;
+      }
       case 'tick':
+        this.expireActions(nowMs, ready);
         break;
     }
     this.advance(nowMs, ready);
     return ready;
+  }
+
+  /** An action nobody answered (its node's controller died, a message was lost): the graph is aborted. */
+  private expireActions(nowMs: number, ready: Ready): void {
+    const run = this.run;
+    if (!run) return;
+    for (const [id, deadline] of this.deadlines) {
+      if (nowMs < deadline) continue;
+      this.deadlines.delete(id);
+      if (run.state(id) !== 'in-flight') continue;
+      run.fail(id, `action ${id} got no answer in time`);
+      ready.log.push({ level: 'warning', msg: `action ${id} of transition ${run.id} timed out without an answer` });
+      this.markDirty(nowMs, 'an action timed out', ready);
+    }
   }
 
   private runFor(transition: number): TransitionRun | null {
@@ -215,7 +252,7 @@ export class Controller {
     const wasDc = this.isDc;
     const lost = this.view.members.filter((m) => !view.members.includes(m));
     const joined = view.members.filter((m) => !before.has(m));
-    this.view = { ...view, members: [...view.members] };
+    this.view = { ...view, members: [...view.members], pending: [...(view.pending ?? [])] };
     if (!this.isDc) {
       if (wasDc) ready.log.push({ level: 'notice', msg: `no longer the DC (DC is ${view.dc ?? 'none'})` });
       // Results still arriving belong to the new DC now; forget our graph.
@@ -252,6 +289,7 @@ export class Controller {
     const guarded = this.cib ? guardGraph(graph, this.cibForScheduler(), this.view.members, this.view.quorate) : { graph, added: [] };
     for (const node of guarded.added) ready.log.push({ level: 'warning', msg: `the plan did not fence unclean ${node}: fencing it before any recovery` });
     this.run = new TransitionRun(this.transitionSeq, guarded.graph);
+    this.deadlines.clear();
     this.recheckAt = nowMs + this.timers.recheckMs;
     const expiry = this.cib ? nextFailureExpiry(this.cib, nowMs) : null;
     if (expiry !== null) this.recheckAt = Math.min(this.recheckAt, expiry);
@@ -405,6 +443,7 @@ export class Controller {
       });
       if (!this.run.complete) this.dirty = true;
       this.run = null;
+      this.deadlines.clear();
       if (this.dirty && this.planAt === null) this.planAt = nowMs + this.timers.transitionDelayMs;
     }
     if (this.dirty && this.run === null && this.outstanding === null && this.planAt !== null && nowMs >= this.planAt) {
@@ -436,6 +475,7 @@ export class Controller {
         return true;
       case 'resource':
         ready.dispatch.push({ transition: run.id, action, targetRc: targetRcFor(action) });
+        this.deadlines.set(action.id, this.nowMs + action.timeoutMs + CLUSTER_DELAY_MS);
         return false;
       case 'fence':
         ready.fence.push({ transition: run.id, action });
@@ -463,6 +503,7 @@ export class Controller {
   private cibForScheduler(): XmlElement {
     const cib = this.cib as XmlElement;
     const members = new Set(this.view.members);
+    const pending = new Set(this.view.pending ?? []);
     const configured = (section(cib, 'nodes')?.children ?? []).filter((n) => n.name === 'node' && n.attrs.uname !== undefined);
     const status = statusOf(cib);
     const states = new Map((status?.children ?? []).filter((s) => s.name === 'node_state' && s.attrs.uname).map((s) => [s.attrs.uname as string, s]));
@@ -470,7 +511,7 @@ export class Controller {
       const base = existing ?? { name: 'node_state', attrs: { id, uname: name }, children: [] };
       const up = members.has(name);
       const attrs = up
-        ? { ...base.attrs, in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' }
+        ? { ...base.attrs, in_ccm: 'true', crmd: 'online', join: pending.has(name) ? 'pending' : 'member', expected: 'member' }
         : { ...base.attrs, in_ccm: 'false', crmd: 'offline', join: 'down', expected: base.attrs.expected ?? (existing ? 'member' : 'down') };
       return { ...base, attrs };
     };

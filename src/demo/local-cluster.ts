@@ -93,6 +93,11 @@ export class LocalCluster {
     for (let i = 0; i < this.nodes.length; i++) this.start(i);
   }
 
+  /** Pids of node i's daemon and controller (for RSS and CPU figures). */
+  pids(i: number): number[] {
+    return [this.daemons[i]?.pid, this.controllers[i]?.pid].filter((p): p is number => p !== undefined);
+  }
+
   isRunning(i: number): boolean {
     const d = this.daemons[i];
     return d !== null && d.exitCode === null && d.signalCode === null;

@@ -20,10 +20,10 @@ describe.skipIf(why !== null)(`process failover on 2 namespace nodes${why ? ` (s
     const [first] = await e.waitFor('pbx running', () => e.where('pbx'), (w) => w.length === 1);
     const i = e.cluster.nodes.findIndex((n) => n.name === first);
     const other = e.cluster.nodes[1 - i].name;
-    // The process the agent supervises, found in that node's namespace.
-    const pid = e.net.exec(i, 'pgrep', ['-x', 'sleep']).trim().split('\n')[0];
-    expect(pid).toMatch(/^\d+$/);
-    e.net.exec(i, 'kill', ['-9', pid]);
+    // The process the agent supervises, found among that namespace's processes only.
+    const [pid] = e.pidsNamed(i, 'sleep');
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
     await e.waitFor('pbx on the other node', () => e.where('pbx'), (w) => w.length === 1 && w[0] === other);
 
     expect(await failCount(e, first, 'pbx')).toBe(1);
@@ -37,8 +37,8 @@ describe.skipIf(why !== null)(`process failover on 2 namespace nodes${why ? ` (s
 
     // Now the first node is eligible again: a failure on the other node brings it back there.
     const j = 1 - i;
-    const pid2 = e.net.exec(j, 'pgrep', ['-x', 'sleep']).trim().split('\n')[0];
-    e.net.exec(j, 'kill', ['-9', pid2]);
+    const [pid2] = e.pidsNamed(j, 'sleep');
+    process.kill(pid2, 'SIGKILL');
     await e.waitFor('pbx back on the first node', () => e.where('pbx'), (w) => w.length === 1 && w[0] === first);
   }, 90_000);
 });

@@ -73,6 +73,8 @@ export class ApiClusterPort implements ClusterPort {
           o.log('warn', `invalid controller message from ${from}: dropped`);
           return;
         }
+        this.heard(from, msg.t === 'hello');
+        if (msg.t === 'hello') return;
         if (msg.t === 'status') {
           if (from !== this.view.dc) return;
           try {
@@ -81,7 +83,7 @@ export class ApiClusterPort implements ClusterPort {
             o.log('warn', `unreadable status from ${from}: ${(err as Error).message}`);
             return;
           }
-          this.send(from, { t: 'status-ack', version: msg.version });
+          this.send(from, { t: 'status-ack', version: msg.version }).catch(() => undefined);
           this.deliver();
           return;
         }
@@ -116,8 +118,13 @@ export class ApiClusterPort implements ClusterPort {
       run();
     };
     every(this.o.membershipPollMs ?? 50, () => this.pollMembership(), 'membership');
-    this.timers.push(setInterval(() => this.replicate(), 500));
-    every(this.o.cibPollMs ?? 250, () => this.pollCib(), 'cib');
+    this.timers.push(
+      setInterval(() => {
+        this.replicate();
+        this.sayHello();
+      }, 500),
+    );
+    every(this.o.cibPollMs ?? 500, () => this.pollCib(), 'cib');
   }
 
   private async api(): Promise<DaemonClient> {
@@ -130,17 +137,50 @@ export class ApiClusterPort implements ClusterPort {
     const v = answer.view;
     if (!v || !Array.isArray(v.members)) return;
     const view: MembershipView = { members: v.members, dc: v.dc ?? null, quorate: v.quorate === true };
+    if (JSON.stringify(view) === JSON.stringify(this.daemonView)) return;
+    // The CIB first: the controller should plan on the newest CIB the view change finds.
+    await this.pollCib();
+    this.daemonView = view;
+    for (const node of this.lastMembers) {
+      if (view.members.includes(node)) continue;
+      // A member that comes back has to join again and be sent the overlay again; a connection
+      // to a node that left may be dead without knowing it (no reset crosses a cut link).
+      this.delivered.delete(node);
+      this.ready.delete(node);
+      this.stream.forget(node);
+    }
+    this.lastMembers = [...view.members];
+    this.sayHello();
+    this.emitView();
+  }
+
+  /**
+   * A member's controller is "ready" (its join complete) once it has said something to us since
+   * it joined; until then the controller sees it as join=pending and places nothing there.
+   */
+  private readonly ready = new Set<string>();
+  private daemonView: MembershipView = { members: [], dc: null, quorate: false };
+
+  private heard(from: string, hello: boolean): void {
+    // A hello comes from a controller that (re)started or just learnt of us: it may have no overlay.
+    if (hello) this.delivered.delete(from);
+    if (!this.daemonView.members.includes(from) || this.ready.has(from)) return;
+    this.ready.add(from);
+    if (hello) this.send(from, { t: 'hello' }).catch(() => undefined);
+    this.emitView();
+  }
+
+  private sayHello(): void {
+    for (const node of this.daemonView.members) if (node !== this.self && !this.ready.has(node)) this.send(node, { t: 'hello' }).catch(() => undefined);
+  }
+
+  private emitView(): void {
+    const v = this.daemonView;
+    const view: MembershipView = { ...v, pending: v.members.filter((m) => m !== this.self && !this.ready.has(m)) };
     const key = JSON.stringify(view);
     if (key === this.lastViewKey) return;
     this.lastViewKey = key;
-    // The CIB first: the controller should plan on the newest CIB the view change finds.
-    await this.pollCib();
     this.view = view;
-    // A member that (re)joined has to be sent the overlay again.
-    for (const node of [...this.delivered.keys()]) if (!view.members.includes(node)) this.delivered.delete(node);
-    // A connection to a node that left may be dead without knowing it (no reset crossed a cut link).
-    for (const node of this.lastMembers) if (!view.members.includes(node)) this.stream.forget(node);
-    this.lastMembers = [...view.members];
     for (const l of this.viewListeners) l(view);
   }
 
@@ -215,7 +255,7 @@ export class ApiClusterPort implements ClusterPort {
     if (this.view.dc === this.self) {
       this.applyToOverlay(updates);
       this.deliver();
-    } else if (this.view.dc !== null) this.send(this.view.dc, { t: 'status-edit', updates });
+    } else if (this.view.dc !== null) this.send(this.view.dc, { t: 'status-edit', updates }).catch(() => undefined);
     else throw new Error('no DC: the cluster has no quorum-holding coordinator right now');
   }
 
@@ -236,8 +276,11 @@ export class ApiClusterPort implements ClusterPort {
     this.applyToOverlay(updates);
   }
 
-  send(node: string, msg: ControllerMessage): void {
-    this.stream.send(node, Buffer.from(JSON.stringify(msg))).catch((err: unknown) => this.o.log('warn', `cannot send ${msg.t} to ${node}: ${(err as Error).message}`));
+  send(node: string, msg: ControllerMessage): Promise<void> {
+    return this.stream.send(node, Buffer.from(JSON.stringify(msg))).catch((err: unknown) => {
+      this.o.log('warn', `cannot send ${msg.t} to ${node}: ${(err as Error).message}`);
+      throw err;
+    });
   }
 
   requestShutdown(): void {

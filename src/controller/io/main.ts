@@ -87,7 +87,8 @@ async function main(): Promise<void> {
     dirs: { fenceDir: linkFenceAgents(join(settings.stateDir, 'fence-agents')) },
     log: (level, message) => log(level, message),
   });
-  service = new ControllerService({ port, executor, stateDir: settings.stateDir, uuid: randomUUID(), log });
+  const linkAddresses = settings.nodes.find((n) => n.name === settings.self)?.addresses ?? [];
+  service = new ControllerService({ port, executor, stateDir: settings.stateDir, uuid: randomUUID(), log, linkAddresses });
   service.start();
   const apiPath = controllerSocketPath(settings.socketPath);
   try {

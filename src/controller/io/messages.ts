@@ -16,6 +16,8 @@ export type ControllerMessage =
   | { t: 'status'; xml: string; version: number }
   /** Member → DC: got the status of that version (the DC re-sends until it hears this). */
   | { t: 'status-ack'; version: number }
+  /** Controller → controller: I am up (answered once by a controller that did not know us). */
+  | { t: 'hello' }
   /** Member → DC: an administrator's status edit (cleanup, refresh, clearstate ...). */
   | { t: 'status-edit'; updates: StatusUpdate[] };
 
@@ -49,6 +51,8 @@ export function parseControllerMessage(value: unknown): ControllerMessage | null
       return isInt(value.transition) && isInt(value.action) ? { t: value.t, transition: value.transition, action: value.action } : null;
     case 'status':
       return typeof value.xml === 'string' && isInt(value.version) ? { t: 'status', xml: value.xml, version: value.version } : null;
+    case 'hello':
+      return { t: 'hello' };
     case 'status-ack':
       return isInt(value.version) ? { t: 'status-ack', version: value.version } : null;
     case 'status-edit':

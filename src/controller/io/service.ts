@@ -17,7 +17,8 @@ export interface ClusterPort {
   onMembership(cb: (view: MembershipView) => void): void;
   /** Applies status updates to the live CIB (committed through the DC). */
   writeStatus(updates: StatusUpdate[]): Promise<void>;
-  send(node: string, msg: ControllerMessage): void;
+  /** Rejects when the message could not be handed to the node's controller. */
+  send(node: string, msg: ControllerMessage): Promise<void>;
   onMessage(cb: (from: string, msg: ControllerMessage) => void): void;
   /** A node asked us to shut down cleanly (do_shutdown). */
   requestShutdown(): void;
@@ -29,6 +30,8 @@ export interface ServiceOptions {
   stateDir: string;
   /** Identifies this controller run in transition keys. */
   uuid: string;
+  /** This node's cluster addresses (the fencer will not fence from a node whose links are all down). */
+  linkAddresses?: string[];
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -60,7 +63,7 @@ export class ControllerService {
       }
     });
     this.agent = new NodeAgent(o.executor, (msg) => this.toDc(msg), (level, msg) => o.log(level, msg));
-    this.fencer = new Fencer(o.port.self, o.stateDir, (level, msg) => o.log(level, msg));
+    this.fencer = new Fencer(o.port.self, o.stateDir, (level, msg) => o.log(level, msg), o.linkAddresses ?? []);
   }
 
   start(): void {
@@ -96,11 +99,16 @@ export class ControllerService {
         this.feed({ type: 'monitor-result', node: from, resource: msg.resource, intervalMs: msg.intervalMs, outcome: msg.outcome });
         return;
       case 'shutdown':
-        this.o.port.send(from, { t: 'shutdown-ack', transition: msg.transition, action: msg.action });
+        void this.o.port.send(from, { t: 'shutdown-ack', transition: msg.transition, action: msg.action }).catch(() => undefined);
         this.o.port.requestShutdown();
         return;
       case 'shutdown-ack':
         this.feed({ type: 'cluster-result', transition: msg.transition, action: msg.action, ok: true, detail: `${from} is shutting down` });
+        return;
+      case 'hello':
+      case 'status':
+      case 'status-ack':
+      case 'status-edit':
         return;
     }
   }
@@ -113,7 +121,7 @@ export class ControllerService {
       return;
     }
     if (dc === this.o.port.self) this.onMessage(dc, msg);
-    else this.o.port.send(dc, msg);
+    else this.o.port.send(dc, msg).catch(() => undefined);
   }
 
   private feed(event: ControllerEvent): void {
@@ -128,7 +136,11 @@ export class ControllerService {
     for (const d of ready.dispatch) {
       const msg: ControllerMessage = { t: 'op', transition: d.transition, action: d.action };
       if (d.action.node === this.o.port.self) this.onMessage(this.o.port.self, msg);
-      else this.o.port.send(d.action.node, msg);
+      else {
+        this.o.port.send(d.action.node, msg).catch((err: unknown) =>
+          this.feed({ type: 'dispatch-failed', transition: d.transition, action: d.action.id, detail: `${d.action.node}: ${(err as Error).message}` }),
+        );
+      }
     }
     for (const f of ready.fence) {
       const cib = this.cib;
@@ -141,7 +153,11 @@ export class ControllerService {
     for (const c of ready.cluster) {
       const msg: ControllerMessage = { t: 'shutdown', transition: c.transition, action: c.action.id };
       if (c.action.node === this.o.port.self) this.onMessage(this.o.port.self, msg);
-      else this.o.port.send(c.action.node, msg);
+      else {
+        this.o.port.send(c.action.node, msg).catch((err: unknown) =>
+          this.feed({ type: 'dispatch-failed', transition: c.transition, action: c.action.id, detail: `${c.action.node}: ${(err as Error).message}` }),
+        );
+      }
     }
     this.arm();
   }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import type { XmlElement } from '../../cib/xml.js';
 import { parseDurationMs } from '../../controller/duration.js';
 import { property } from '../../controller/options.js';
@@ -12,6 +14,29 @@ export interface FenceOutcome {
   device?: string;
 }
 
+/**
+ * Why this node is cut off from the network (every interface carrying one of its cluster
+ * addresses is down), or null. Addresses on no local interface (loopback tests, wildcard) say
+ * nothing either way.
+ */
+export function isolatedHere(addresses: readonly string[], readState: (ifname: string) => string | null = operState): string | null {
+  const byAddress = new Map<string, string>();
+  for (const [ifname, list] of Object.entries(networkInterfaces())) for (const a of list ?? []) byAddress.set(a.address, ifname);
+  const ifnames = [...new Set(addresses.map((a) => byAddress.get(a)).filter((i): i is string => i !== undefined && i !== 'lo'))];
+  if (ifnames.length === 0) return null;
+  const states = ifnames.map((i) => [i, readState(i)] as const);
+  if (states.some(([, st]) => st === null || st === 'up' || st === 'unknown')) return null;
+  return `every cluster link of this node is down (${states.map(([i, st]) => `${i} ${st}`).join(', ')})`;
+}
+
+function operState(ifname: string): string | null {
+  try {
+    return readFileSync(`/sys/class/net/${ifname}/operstate`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -23,9 +48,19 @@ export class Fencer {
     private readonly self: string,
     private readonly stateDir: string,
     private readonly log: (level: 'info' | 'warn' | 'error', msg: string) => void,
+    /** This node's cluster addresses: if every interface holding one is down, we are the isolated side. */
+    private readonly linkAddresses: readonly string[] = [],
   ) {}
 
   async fence(cib: XmlElement, target: string, action: FenceActionName): Promise<FenceOutcome> {
+    const cut = isolatedHere(this.linkAddresses);
+    if (cut !== null) {
+      // This node, not the target, is the one cut off: fencing from here would kill the side
+      // that can still serve. The other side will fence us.
+      const detail = `not fencing ${target}: ${cut}`;
+      this.log('warn', detail);
+      return { ok: false, detail };
+    }
     const crmConfig = cib.children.find((c) => c.name === 'configuration')?.children.find((c) => c.name === 'crm_config');
     const timeoutMs = parseDurationMs(property(crmConfig, 'stonith-timeout') ?? '60s') ?? 60_000;
     const plan = fencePlan(cib, target, action, { delayFraction: Math.random() });
