@@ -207,8 +207,8 @@ function cloneLines(c: CloneView, indent: number, nodes: NodeIndex, opts: TextOp
   const words: string[] = [];
   if (c.promotable) words.push('promotable');
   if (c.unique) words.push('unique');
-  if (c.disabled) words.push('disabled');
   if (!c.managed) words.push('unmanaged');
+  if (c.disabled) words.push('disabled');
   const lines = [bullet(indent, `Clone Set: ${c.id} [${c.childId}]${attrsSuffix(words)}:`)];
   const inner = indent + 2;
   const promoted: string[] = [];
@@ -242,7 +242,7 @@ function cloneLines(c: CloneView, indent: number, nodes: NodeIndex, opts: TextOp
   }
   if (promoted.length > 0) lines.push(bullet(inner, `Promoted: [ ${promoted.sort(compareNodeNames).join(' ')} ]`));
   if (started.length > 0) {
-    const target = c.targetRole?.toLowerCase();
+    const target = c.configuredRole?.toLowerCase();
     const label = c.promotable ? (target === 'unpromoted' || target === 'slave' ? 'Unpromoted (target-role)' : 'Unpromoted') : 'Started';
     lines.push(bullet(inner, `${label}: [ ${started.sort(compareNodeNames).join(' ')} ]`));
   }
@@ -254,7 +254,7 @@ function cloneLines(c: CloneView, indent: number, nodes: NodeIndex, opts: TextOp
       const probe = c.instances
         .flatMap((i) => (i.kind === 'group' ? [] : i.failedProbes))
         .find((f) => f.node === name);
-      const state = probe ? `Stopped (${probe.result})` : c.targetRole?.toLowerCase() === 'stopped' ? 'Stopped (disabled)' : 'Stopped';
+      const state = probe ? `Stopped (${probe.result})` : c.configuredRole?.toLowerCase() === 'stopped' ? 'Stopped (disabled)' : 'Stopped';
       const list = byState.get(state) ?? [];
       list.push(name);
       byState.set(state, list);

@@ -93,8 +93,10 @@ export interface CloneView extends ResourceFlags {
   readonly promotable: boolean;
   readonly unique: boolean;
   readonly cloneMax: number;
-  /** Clone's own target-role (for `Stopped (disabled)` lists). */
+  /** Clone's own target-role. */
   readonly targetRole?: string;
+  /** The clone's target-role, else its first instance's: what its summary lines are labelled by. */
+  readonly configuredRole?: string;
   readonly instances: readonly (PrimitiveView | GroupView)[];
   /** Nodes an instance could be listed as stopped on, sorted. */
   readonly candidateNodes: readonly string[];

@@ -143,7 +143,8 @@ function primitiveView(r: MResource, probeFailures: readonly FailedActionView[])
   const anonymousInstance = top.kind === 'clone' && !top.unique;
   const role = ROLE_NAMES[r.role] ?? 'Stopped';
   const displayRole: Role = role === 'Started' && top.promotable ? 'Unpromoted' : role;
-  const probeId = anonymousInstance ? r.xmlId : r.id;
+  // Failed probes are looked up under the cloned resource's configured id, whatever the instance.
+  const probeId = top.kind === 'clone' ? (top.cloneChildXml?.attrs.id ?? r.xmlId) : r.id;
   const target = r.meta.get('target-role');
   return {
     kind: 'primitive',
@@ -181,6 +182,7 @@ function cloneView(r: MResource, cluster: UnpackedCluster, probeFailures: readon
     ? cluster.nodes.filter((n) => !n.outsideAllowedNodes).map((n) => n.name)
     : [...r.knownOn];
   const target = r.meta.get('target-role');
+  const configured = target ?? r.children[0]?.meta.get('target-role');
   return {
     kind: 'clone',
     id: r.id,
@@ -190,6 +192,7 @@ function cloneView(r: MResource, cluster: UnpackedCluster, probeFailures: readon
     cloneMax: r.cloneMax,
     ...flagsOf(r),
     ...(target !== undefined ? { targetRole: target } : {}),
+    ...(configured !== undefined ? { configuredRole: configured } : {}),
     instances: r.children.map((c) => (c.kind === 'group' ? groupView(c, probeFailures) : primitiveView(c, probeFailures))),
     candidateNodes: candidates.sort(compareNodeNames),
     runningOn: r.runningOn.map((n) => n.name),
