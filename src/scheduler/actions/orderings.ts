@@ -50,9 +50,11 @@ function interleave(ctx: Context, plan: Plan, first: Clone, fa: string, then: Cl
     if (!tnode) continue;
     const fi = first.instances.find((i) => nodeOfInstance(ctx, i) === tnode) ?? first.instances.find((i) => primitivesOf(i).some((p) => [...p.history.values()].some((h) => h.node === tnode && h.role !== 'Stopped')));
     if (!fi) {
-      if (mandatory && ta === 'start') for (const t of instanceActs(plan, ti, ta, false)) if (t.optional === false || true) {
-        t.runnable = false;
-        t.unrunnableBy = `unrunnable ${first.id} ${fa === 'start' ? 'running' : fa}`;
+      if (mandatory && ta === 'start') {
+        for (const t of instanceActs(plan, ti, ta, false)) {
+          t.runnable = false;
+          t.unrunnableBy = `unrunnable ${first.id} ${fa === 'start' ? 'running' : fa}`;
+        }
       }
       continue;
     }

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import type { Clone, Group, Node, Primitive, Resource, Role } from '../model.js';
 import { nodeCanHost, primitivesOf } from '../model.js';
-import { activeHistories, cloneOf, primitiveManaged, targetRole } from '../placement/scores.js';
+import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.js';
 import type { Act, Edge, EdgeKind } from './action.js';
 
 /** The actions of one run and the orderings between them. */
@@ -84,10 +84,6 @@ class Builder {
     }
     return a;
   }
-}
-
-function roleOf(p: Primitive, node: Node): Role {
-  return p.history.get(node.uname)?.role ?? 'Stopped';
 }
 
 function isPromotable(p: Primitive): boolean {
