@@ -85,24 +85,48 @@ export class IdStore {
     return id;
   }
 
-  /** Gives every element of a new object that needs one an id, as crmsh does before a commit. */
-  assign(top: XmlElement): void {
-    const visit = (el: XmlElement, prefix: string): void => {
+  /**
+   * Gives every element of a new object that needs one an id, as crmsh does before a commit.
+   * When the object replaces `old`, a part that matches a part of the old one keeps its id, so an
+   * update changes no more than it must; the old ids stay taken for the rest.
+   */
+  assign(top: XmlElement, old?: XmlElement): void {
+    const harvested = new Set<XmlElement>();
+    const visit = (el: XmlElement, oldParent: XmlElement | undefined, prefix: string): void => {
+      const ref = oldParent ? matchingChild(el, oldParent, harvested) : undefined;
       if (!REFERENCES.has(el.name) && el.attrs['id-ref'] === undefined && !IDLESS.has(el.name)) {
-        const given = el.attrs.id ?? (el.name === 'node' ? el.attrs.uname : undefined);
+        const given = el.attrs.id ?? ref?.attrs.id ?? (el.name === 'node' ? el.attrs.uname : undefined);
         if (given !== undefined) {
           this.used.add(given);
           if (el.attrs.id === undefined) el.attrs.id = given;
+          if (ref && ref.attrs.id === given) harvested.add(ref);
         } else el.attrs.id = this.fresh(el, prefix);
       }
       const next = el.name === 'node' && el.attrs.uname !== undefined ? el.attrs.uname : (el.attrs.id ?? prefix);
-      for (const c of el.children) visit(c, REFERENCES.has(el.name) ? prefix : next);
+      for (const c of el.children) visit(c, ref ?? oldParent, REFERENCES.has(el.name) ? prefix : next);
     };
-    visit(top, Object.hasOwn(TOP_HINT, top.name) ? TOP_HINT[top.name] : '');
+    visit(top, old, Object.hasOwn(TOP_HINT, top.name) ? TOP_HINT[top.name] : '');
   }
 }
 
 export function walk(el: XmlElement, fn: (e: XmlElement) => void): void {
   fn(el);
   for (const c of el.children) walk(c, fn);
+}
+
+/** Attributes that make an old element "the same" as a new one, whose id it may then keep. */
+const MATCH_ON: Record<string, string[]> = {
+  node: ['uname'],
+  nvpair: ['name'],
+  op: ['name', 'interval'],
+  rule: ['score', 'score-attribute', 'role'],
+  expression: ['attribute', 'operation', 'value'],
+  'fencing-level': ['target', 'devices'],
+  alert: ['path'],
+  recipient: ['value'],
+};
+
+function matchingChild(el: XmlElement, oldParent: XmlElement, harvested: Set<XmlElement>): XmlElement | undefined {
+  const attrs = [...(Object.hasOwn(MATCH_ON, el.name) ? MATCH_ON[el.name] : []), ...(el.attrs.id !== undefined ? ['id'] : [])];
+  return oldParent.children.find((c) => c.name === el.name && !harvested.has(c) && attrs.every((a) => c.attrs[a] === el.attrs[a]));
 }

@@ -121,8 +121,7 @@ export function applyStatements(cib: XmlElement, statements: Statement[], ctx: L
     }
     if (existing) {
       if (CONTAINERS.has(existing.el.name)) relinkMembersToTop(existing.el, config);
-      store.removeTree(existing.el, (e) => e !== existing.el && RESOURCE_TAGS.has(e.name));
-      store.assign(compiled.element);
+      store.assign(compiled.element, existing.el);
       const index = existing.parent.children.indexOf(existing.el);
       if (existing.section === 'fencing-topology') existing.el.children = compiled.element.children;
       else existing.parent.children[index] = compiled.element;

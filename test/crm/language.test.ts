@@ -88,6 +88,15 @@ describe('load', () => {
     expect(serializeXml(resources[0])).toBe(serializeXml(section(load(base.replace('fake=1', 'fake=2')), 'resources').children[0]));
   });
 
+  it('a replaced object keeps the ids of the parts that match the old ones, and avoids the others (crmsh)', () => {
+    const first = load(base + 'location l1 d rule inf: kernel version:gt 5.10\n');
+    const same = load('location l1 d rule inf: kernel version:gt 5.10 rule 5: #uname eq n1\n', first);
+    const changed = load('location l1 d rule pingd: defined pingd\n', first);
+    const ruleIds = (cib: XmlElement) => section(cib, 'constraints').children[0].children.map((r) => `${r.attrs.id}/${r.children[0].attrs.id}`);
+    expect(ruleIds(same)).toEqual(['l1-rule/l1-rule-expression', 'l1-rule-0/l1-rule-0-expression']);
+    expect(ruleIds(changed)).toEqual(['l1-rule-0/l1-rule-0-expression']);
+  });
+
   it('replace starts over but for the nodes, as crmsh does', () => {
     const before = load(base + 'node n1 attributes a=1\nprimitive e Dummy\nrsc_defaults resource-stickiness=1\ntag t d e\n');
     const replaced = load('property stonith-enabled=false\nprimitive x Dummy\n', before, { method: 'replace' });
