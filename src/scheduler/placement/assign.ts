@@ -260,7 +260,9 @@ class Assigner {
       if (nx && ny && scores[nx.index] !== scores[ny.index]) return scores[ny.index] - scores[nx.index];
       return x.order - y.order;
     });
-    const stopped = targetRole(c) === 'Stopped' || this.ctx.stopAll;
+    // The clone's target-role reaches the instances through their meta-attributes, where the
+    // child's own setting wins; only stop-all-resources stops them all here.
+    const stopped = this.ctx.stopAll;
     const firstOf = (inst: Primitive | Group): Primitive | undefined => (inst.kind === 'primitive' ? inst : inst.children[0]);
     const placeInstance = (inst: Primitive | Group, filter: (n: Node) => boolean): Node | null => {
       if (inst.kind === 'primitive') return this.assignPrimitive(inst, scores, [], filter);

@@ -96,6 +96,17 @@ export function buildContext(cib: XmlElement, now: number, detail = false): Cont
   };
   resources.forEach(addIds);
   const tags = readTags(cib);
+  // A template id in a constraint stands for every primitive built from that template.
+  const templated = new Map<string, string[]>();
+  const collectTemplates = (el: XmlElement): void => {
+    for (const c of el.children) {
+      if (c.name === 'primitive' && c.attrs.template !== undefined) templated.set(c.attrs.template, [...(templated.get(c.attrs.template) ?? []), c.attrs.id ?? '']);
+      if (c.name === 'group' || c.name === 'clone' || c.name === 'master') collectTemplates(c);
+    }
+  };
+  const resourcesEl = child(child(cib, 'configuration'), 'resources');
+  if (resourcesEl) collectTemplates(resourcesEl);
+  for (const [t, ids] of templated) if (!tags.has(t)) tags.set(t, ids);
   const constraints = readConstraints({ cib, resources: byId, nodes, now, tags, unsupported, warnings });
   const locationsOf = new Map<Resource, Location[]>();
   for (const l of constraints.locations) {
