@@ -20,7 +20,9 @@ export function applyOrderings(ctx: Context, plan: Plan): void {
   for (const o of ctx.ordersOf) {
     if (o.kind === 'Serialize') continue;
     const mandatory = o.kind === 'Mandatory';
-    const interleaved = o.first.kind === 'clone' && o.then.kind === 'clone' && (o.then.interleave || (o.then.meta.get('interleave') ?? '') === 'true');
+    // With clone-min the first clone counts as started once enough instances run, anywhere.
+    const oneOrMore = o.first.kind === 'clone' && o.first.cloneMin > 0;
+    const interleaved = !oneOrMore && o.first.kind === 'clone' && o.then.kind === 'clone' && (o.then.interleave || (o.then.meta.get('interleave') ?? '') === 'true');
     if (interleaved) {
       interleave(ctx, plan, o.first as Clone, o.firstAction, o.then as Clone, o.thenAction, mandatory);
       if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) interleave(ctx, plan, o.then as Clone, INVERSE[o.thenAction], o.first as Clone, INVERSE[o.firstAction], false, mandatory);
@@ -30,11 +32,11 @@ export function applyOrderings(ctx: Context, plan: Plan): void {
     const thens = orderingActs(plan, o.then, o.thenAction, false);
     const flags: Edge['flags'] = new Set(mandatory ? ['runnable', 'implies_then', 'order'] : ['order']);
     if (mandatory && o.symmetrical) flags.add('symmetric');
-    for (const f of firsts) for (const t of thens) push(plan, f, t, labelOf(o.first, f), new Set(flags));
+    for (const f of firsts) for (const t of thens) push(plan, f, t, oneOrMore ? `clone-one-or-more:${o.id}` : labelOf(o.first, f), new Set(flags));
     if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) {
       const f2 = orderingActs(plan, o.then, INVERSE[o.thenAction], true);
       const t2 = orderingActs(plan, o.first, INVERSE[o.firstAction], false);
-      for (const f of f2) for (const t of t2) push(plan, f, t, labelOf(o.then, f), new Set(mandatory ? ['implies_first', 'order'] : ['order']));
+      for (const f of f2) for (const t of t2) push(plan, f, t, labelOf(o.then, f), new Set(mandatory ? ['implies_first', 'runnable', 'order'] : ['order']));
     }
   }
 }

@@ -294,6 +294,8 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
     const here = active.length === 1 && !blockedFailure ? active[0].node : undefined;
     const start = b.act({ key: `${name}_start_0`, task: 'start', rsc: p, node: here, kind: 'resource', optional: true, runnable: here !== undefined });
     b.plan.starts.set(p, start);
+    // It cannot be stopped either: whatever must stop before it stops is blocked.
+    for (const h of active) stops.set(h.node.uname, b.act({ key: `${name}_stop_0`, task: 'stop', rsc: p, node: h.node, kind: 'resource', optional: true, runnable: false }));
     return;
   }
   const multiple = active.length > 1;

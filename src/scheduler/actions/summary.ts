@@ -51,6 +51,9 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
   const cur = active[0];
   const curRole = roleName(cur.role, promotable);
   const curDetail = promotable ? `${curRole} ${cur.node.uname}` : cur.node.uname;
+  // A stop held up by something that cannot stop first: it stays, blocked.
+  const heldStop = [...stops.values()].find((s) => !s.optional && !s.runnable && s.unrunnableBy?.startsWith('unrunnable '));
+  if (heldStop) return { verb: 'Stop', rsc: id, details: curDetail, reason: `due to ${heldStop.unrunnableBy} (blocked)` };
   const next = start?.node && start.runnable ? start.node : undefined;
   if (!next) {
     if (!stopNeeded && !(start?.node && !start.runnable && !start.optional)) return undefined;
