@@ -57,6 +57,8 @@ const cluster = new LocalCluster({
   dir,
   nodes: 2,
   port: 5405,
+  // A two-node cluster keeps quorum when one node is lost (votequorum's two_node).
+  extraConfig: '[quorum]\ntwo_node = true',
   address: (i) => net.nodes[i].addresses[0],
   spawnOn: (i, cmd, args, opts) => net.spawn(i, cmd, args, opts),
 });

@@ -9,9 +9,15 @@ describe('isolatedHere', () => {
     expect(isolatedHere(['127.0.0.2', '192.0.2.77'], () => 'down')).toBeNull();
   });
 
-  it.skipIf(external.length === 0)('reports the node isolated only when every cluster interface is down', () => {
-    expect(isolatedHere([external[0]], () => 'down')).toMatch(/every cluster link of this node is down/);
-    expect(isolatedHere([external[0]], () => 'up')).toBeNull();
-    expect(isolatedHere([external[0]], () => null)).toBeNull();
+  it('reports the node isolated only when every cluster interface is down', () => {
+    const ifaces = (): Map<string, string> => new Map([['10.0.0.1', 'eth0'], ['10.0.1.1', 'eth1']]);
+    const states = (down: string[]) => (i: string) => (down.includes(i) ? 'down' : 'up');
+    expect(isolatedHere(['10.0.0.1', '10.0.1.1'], states(['eth0', 'eth1']), ifaces)).toMatch(/every cluster link of this node is down \(eth0 down, eth1 down\)/);
+    expect(isolatedHere(['10.0.0.1', '10.0.1.1'], states(['eth0']), ifaces)).toBeNull();
+    expect(isolatedHere(['10.0.0.1'], () => null, ifaces)).toBeNull();
+  });
+
+  it.skipIf(external.length === 0)('finds this host\'s interfaces with ip', () => {
+    expect(isolatedHere([external[0]], () => 'down')).toMatch(/is down/);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import type { XmlElement } from '../../cib/xml.js';
 import { parseDurationMs } from '../../controller/duration.js';
 import { property } from '../../controller/options.js';
@@ -19,14 +19,36 @@ export interface FenceOutcome {
  * addresses is down), or null. Addresses on no local interface (loopback tests, wildcard) say
  * nothing either way.
  */
-export function isolatedHere(addresses: readonly string[], readState: (ifname: string) => string | null = operState): string | null {
-  const byAddress = new Map<string, string>();
-  for (const [ifname, list] of Object.entries(networkInterfaces())) for (const a of list ?? []) byAddress.set(a.address, ifname);
+export function isolatedHere(
+  addresses: readonly string[],
+  readState: (ifname: string) => string | null = operState,
+  interfaces: () => Map<string, string> = interfaceAddresses,
+): string | null {
+  const byAddress = interfaces();
   const ifnames = [...new Set(addresses.map((a) => byAddress.get(a)).filter((i): i is string => i !== undefined && i !== 'lo'))];
   if (ifnames.length === 0) return null;
   const states = ifnames.map((i) => [i, readState(i)] as const);
   if (states.some(([, st]) => st === null || st === 'up' || st === 'unknown')) return null;
   return `every cluster link of this node is down (${states.map(([i, st]) => `${i} ${st}`).join(', ')})`;
+}
+
+/**
+ * Address → interface, down interfaces included (Node's networkInterfaces() leaves those out,
+ * and a down interface is exactly what this is about): from `ip -o addr`.
+ */
+function interfaceAddresses(): Map<string, string> {
+  const out = new Map<string, string>();
+  let text: string;
+  try {
+    text = execFileSync('ip', ['-o', 'addr', 'show'], { encoding: 'utf8', timeout: 2000 });
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^\d+:\s+([^\s@:]+)\S*\s+inet6?\s+([^/\s]+)/.exec(line);
+    if (m) out.set(m[2], m[1]);
+  }
+  return out;
 }
 
 function operState(ifname: string): string | null {
