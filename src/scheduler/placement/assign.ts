@@ -62,6 +62,11 @@ class Assigner {
     return [...b];
   }
 
+  private inProgress(r: Resource): boolean {
+    for (let cur: Resource | undefined = r; cur; cur = cur.parent) if (this.assigning.has(cur)) return !primitivesOf(r).every((p) => this.ctx.placement.has(p));
+    return false;
+  }
+
   /** Scores a resource brings before assignment, best first, for utilization-aware ordering. */
   sortKey(r: Resource): number[] {
     const scores = r.kind === 'clone' ? locationScores(this.ctx, r) : this.preferences(r, new Set());
@@ -100,6 +105,8 @@ class Assigner {
   applyColocation(scores: number[], c: Colocation): void {
     if (c.dependentRole === 'Promoted' || c.dependentRole === 'Unpromoted') return;
     this.assign(c.primary);
+    // A colocation loop: the primary waits on this very assignment, so this link cannot apply yet.
+    if (this.inProgress(c.primary)) return;
     const primaryNodes = this.nodesOf(c.primary, c.primaryRole, c.score >= INFINITY);
     const values = new Set(primaryNodes.map((n) => n.attrs.get(c.nodeAttribute)));
     for (const node of this.ctx.nodes) {

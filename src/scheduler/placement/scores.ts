@@ -1,13 +1,13 @@
 import type { Context } from '../context.js';
 import type { Clone, Node, NodeHistory, Primitive, Resource } from '../model.js';
 import { nodeCanHost } from '../model.js';
-import { INFINITY, addScores, parseScore } from '../score.js';
+import { INFINITY, addScores, isFalse, isTrue, parseScore } from '../score.js';
 import { isActive } from '../unpack/history.js';
 
 export function isManaged(ctx: Context, r: Resource): boolean {
   if (ctx.maintenanceMode) return false;
-  if ((r.meta.get('is-managed') ?? 'true').toLowerCase() === 'false') return false;
-  if (['true', 'yes', '1', 'on'].includes((r.meta.get('maintenance') ?? 'false').toLowerCase())) return false;
+  if (isFalse(r.meta.get('is-managed'))) return false;
+  if (isTrue(r.meta.get('maintenance'))) return false;
   return true;
 }
 
