@@ -111,6 +111,8 @@ export interface MResource {
   nextRoleStopped: boolean;
   runningOn: MNode[];
   knownOn: Set<string>;
+  /** Nodes a location preference was recorded for while reading history (hard failures). */
+  locationNodes: Set<string>;
   pendingTask?: string;
   pendingNode?: MNode;
   lockNode?: MNode;
@@ -187,6 +189,7 @@ export function newResource(init: {
     nextRoleStopped: false,
     runningOn: [],
     knownOn: new Set(),
+    locationNodes: new Set(),
   };
 }
 

@@ -158,6 +158,7 @@ export function unpackOp(rsc: MResource, node: MNode, op: OpInfo, st: OpState, c
   if (maskable) {
     rsc.role = RoleRank.Stopped;
     recordFailure(rsc, node, op, ctx);
+    banFrom(rsc, [node]);
     return;
   }
 
@@ -180,6 +181,7 @@ export function unpackOp(rsc: MResource, node: MNode, op: OpInfo, st: OpState, c
       return;
     case EXEC.notInstalled: {
       if (onFailFor(rsc, op, ctx) === 'ignore') st.onFail = 'migrate';
+      banFrom(rsc, [node]);
       opFailure(rsc, node, op, rc, st, ctx);
       return;
     }
@@ -199,7 +201,19 @@ export function unpackOp(rsc: MResource, node: MNode, op: OpInfo, st: OpState, c
     if (strategy === 'restart-container' && !moreSevere(st.onFail, 'recover')) st.onFail = strategy;
   } else {
     opFailure(rsc, node, op, rc, st, ctx);
+    if (status === EXEC.errorHard) banFrom(rsc, [node]);
+    else if (status === EXEC.errorFatal) banFrom(rsc, ctx.model.nodes);
   }
+}
+
+/**
+ * A hard failure bans the resource (an anonymous clone as a whole) from
+ * nodes. Only the set of nodes matters here: it is what an asymmetric
+ * cluster lists a clone as stopped on.
+ */
+function banFrom(rsc: MResource, nodes: readonly MNode[]): void {
+  const target = rsc.unique ? rsc : topParent(rsc);
+  for (const n of nodes) target.locationNodes.add(n.name);
 }
 
 export function opFailure(rsc: MResource, node: MNode, op: OpInfo, rc: number, st: OpState, ctx: Ctx): void {

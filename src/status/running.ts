@@ -112,12 +112,12 @@ export function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, c
   }
   if (rsc.role !== RoleRank.Stopped && rsc.role !== RoleRank.Unknown) {
     addRunning(rsc, node, ctx);
-    switch (onFail) {
-      case 'ignore':
-        break;
-      default:
-        rsc.failed = true;
-        break;
+    if (onFail !== 'ignore') {
+      rsc.failed = true;
+      // Observed with crm_simulate 2.1.5: maintenance shields a down node's healthy resources, not failed ones.
+      if (!node.online && node.maintenance && node.type === 'member' && ctx.model.settings.stonithEnabled) {
+        fenceNode(node, `${rsc.id} failed there`);
+      }
     }
   } else if (rsc.cloneName !== undefined && rsc.cloneName.includes(':')) {
     delete rsc.cloneName;

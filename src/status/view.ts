@@ -178,9 +178,12 @@ function groupView(r: MResource, probeFailures: readonly FailedActionView[]): Gr
 }
 
 function cloneView(r: MResource, cluster: UnpackedCluster, probeFailures: readonly FailedActionView[]): CloneView {
+  // Symmetric: every node. Opt-in: the nodes a hard failure put a preference on, else those with history.
   const candidates = cluster.settings.symmetric
     ? cluster.nodes.filter((n) => !n.outsideAllowedNodes).map((n) => n.name)
-    : [...r.knownOn];
+    : r.locationNodes.size > 0
+      ? [...r.locationNodes]
+      : [...r.knownOn];
   const target = r.meta.get('target-role');
   const configured = target ?? r.children[0]?.meta.get('target-role');
   return {
