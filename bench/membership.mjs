@@ -107,6 +107,7 @@ function procStat(pid) {
 }
 
 const result = {};
+let ok = false;
 try {
   log(`detection, default budget (${DEFAULT_BUDGET}), ${RUNS} runs:`);
   const def = await detection(DEFAULT_BUDGET);
@@ -169,9 +170,11 @@ try {
     rss_mib_max: round3(Math.max(...rssMib)),
     idle_cpu_s_per_min: round3(Math.max(...cpuPerMin)),
   });
+  ok = true;
 } finally {
   if (cluster) await cluster.stop().catch(() => undefined);
   network.destroy();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  if (ok) for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  else log(`logs kept for a look: ${dirs.join(' ')}`);
 }
 log(JSON.stringify(result));

@@ -33,10 +33,20 @@ async function clearStaleSocket(path: string): Promise<void> {
   await unlink(path).catch(() => undefined);
 }
 
-export async function startApiServer(path: string, handle: ApiHandler, log: Logger): Promise<Server> {
+export interface ApiServer {
+  /** Stops listening and drops open connections (a client holding one must not delay shutdown). */
+  close(): Promise<void>;
+}
+
+export async function startApiServer(path: string, handle: ApiHandler, log: Logger): Promise<ApiServer> {
   await mkdir(dirname(path), { recursive: true });
   await clearStaleSocket(path);
-  const server = createServer((socket) => serve(socket, handle, log));
+  const open = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    serve(socket, handle, log);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => {
@@ -50,7 +60,14 @@ export async function startApiServer(path: string, handle: ApiHandler, log: Logg
     if (gid !== undefined) await chown(path, 0, gid);
   }
   server.on('error', (err) => log('error', `API socket error: ${err.message}`));
-  return server;
+  return {
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of open) s.destroy();
+      await closed;
+      await unlink(path).catch(() => undefined);
+    },
+  };
 }
 
 function serve(socket: Socket, handle: ApiHandler, log: Logger): void {

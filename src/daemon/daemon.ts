@@ -1,7 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import { isIP, type Server } from 'node:net';
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 import { serializeXml, type XmlElement } from '../cib/xml.js';
 import {
   Membership,
@@ -13,7 +12,7 @@ import {
 } from '../membership/index.js';
 import { deriveKeys, readKeyFile, StreamTransport, UdpTransport, type LinkSpec } from '../transport/index.js';
 import { ApiRequestError, type ApiRequest } from './api-protocol.js';
-import { startApiServer } from './api-server.js';
+import { startApiServer, type ApiServer } from './api-server.js';
 import { CibChangeError } from './cib-apply.js';
 import { parseCibMessage, type CibChange } from './cib-messages.js';
 import { CibStore } from './cib-store.js';
@@ -48,7 +47,7 @@ export class Daemon {
   private udp!: UdpTransport;
   private stream!: StreamTransport;
   private replica!: CibReplica;
-  private api: Server | undefined;
+  private api: ApiServer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loop!: LoopMonitor;
   private incarnation = 0;
@@ -124,11 +123,10 @@ export class Daemon {
       },
       now(),
     );
-
+    this.loop = new LoopMonitor(now());
     await this.udp.start();
     await this.stream.start();
     this.api = await startApiServer(s.socketPath, (req) => this.handle(req), this.log);
-    this.loop = new LoopMonitor(now());
     this.log('info', `vigild started`, {
       event: 'started',
       cluster: s.cluster,
@@ -316,8 +314,7 @@ export class Daemon {
     }
     this.stopping = true;
     clearTimeout(this.timer);
-    await new Promise<void>((resolve) => (this.api ? this.api.close(() => resolve()) : resolve()));
-    await unlink(this.s.socketPath).catch(() => undefined);
+    await this.api?.close();
     await this.stream.close();
     await this.udp.close();
     this.log('info', 'stopped', { event: 'stopped' });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/daemon/client.js';
 import { buildAvailable, startCluster, vigilPath, type Cluster } from './cluster.mjs';
 
 const skip = buildAvailable();
@@ -107,8 +108,11 @@ describe.skipIf(skip !== null)(`vigild on loopback${skip ? ` (skipped: ${skip})`
     expect(text).toMatch(/Stack: vigil/);
     expect(text).toMatch(/Packets:\n  \* sent \d+/);
 
+    // A client holding its connection open must not delay the shutdown.
+    const held = await connect(cluster.node(1).socket);
     cluster.kill(1, 'SIGTERM');
     expect(await cluster.waitExit(1, 6000)).toBe(0);
+    held.close();
     await cluster.waitFor(0, (s) => s.view.members.join() === 'n1' && /uname="n2"[^>]*in_ccm="false"/.test(s.cib), 5000, 'n2 gone');
     const json = JSON.parse((await run(process.execPath, [vigilPath, 'status', '--socket', cluster.node(0).socket, '--output-as', 'json'])).stdout);
     const byName = Object.fromEntries(json.nodes.map((n: { name: string; condition: string }) => [n.name, n.condition]));
