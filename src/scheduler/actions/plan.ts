@@ -283,7 +283,8 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   const pl = ctx.placement.get(p) ?? { node: null, role: 'Stopped' as Role };
   const active = activeHistories(p);
   const managed = primitiveManaged(ctx, p);
-  const blockedFailure = active.some((h) => h.failed && h.onFail === 'block') || active.some((h) => h.stopFailed && !ctx.stonithEnabled);
+  // Fencing the node clears whatever was blocked there.
+  const blockedFailure = active.some((h) => h.failed && h.onFail === 'block' && !b.plan.fenceActs.has(h.node.uname)) || active.some((h) => h.stopFailed && !ctx.stonithEnabled);
   const stops = new Map<string, Act>();
   b.plan.stops.set(p, stops);
   const name = p.id;
@@ -340,6 +341,8 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
       stop.unrunnableBy = 'node availability';
     }
     if (noQuorumStop && required && next === null) stop.requiredBy = 'no quorum';
+    // A resource placed nowhere keeps this as its stop's reason, whatever later blocks the stop.
+    if (required && next === null && !stop.unrunnableBy) stop.unrunnableBy = 'node availability';
     stops.set(h.node.uname, stop);
     const d = b.plan.demotes.get(p);
     if (d && d.node === h.node) b.order(d, stop, `${name} demote`, 'order');

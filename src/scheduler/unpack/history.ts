@@ -148,7 +148,8 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     // A failure.
     const onFail = onFailFor(rsc, op.task, op.intervalMs, opts);
     h.lastFailure = { task: op.task, intervalMs: op.intervalMs };
-    if (judgedByRc && (op.rc === 2 || op.rc === 5)) h.hardBan = true;
+    // Invalid arguments, insufficient privileges, not installed: not on this node.
+    if (judgedByRc && (op.rc === 2 || op.rc === 4 || op.rc === 5)) h.hardBan = true;
     if (judgedByRc && op.rc === 6) h.fatal = true;
     if (op.rc === 5 && op.task !== 'stop') h.notInstalled = true;
     if (onFail === 'ignore') {
