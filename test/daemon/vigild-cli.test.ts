@@ -30,14 +30,14 @@ describe.skipIf(skip !== null)(`vigild start-up and vigil status options${skip ?
 
   it('refuses a configuration with errors, naming the line, and starts nothing', async () => {
     const r = (await vigild(['--config', conf('[timing]\ndetection_budget = 5ms\n'), '--node', 'a', '--socket', join(dir, 'x.sock')])) as Failure;
-    expect(r.code).toBe(78);
+    expect(r.code, r.stderr).toBe(78);
     expect(r.stderr).toMatch(/\.conf:\d+: .*budget/);
     expect(() => statSync(join(dir, 'x.sock'))).toThrow();
   });
 
   it('refuses a node name that is not configured', async () => {
     const r = (await vigild(['--config', conf(''), '--node', 'zed'])) as Failure;
-    expect(r.code).toBe(78);
+    expect(r.code, r.stderr).toBe(78);
     expect(r.stderr).toMatch(/--node zed is not in the configuration's node list \(a, b\)/);
   });
 
@@ -48,13 +48,13 @@ describe.skipIf(skip !== null)(`vigild start-up and vigil status options${skip ?
     const file = conf('').replace(/$/, '');
     writeFileSync(file, `[cluster]\nname = t\n[transport]\nkey_file = ${loose}\nport = 28694\n[node a]\nid = 1\naddresses = 127.0.0.1\n[node b]\nid = 2\naddresses = 127.0.0.2\n`);
     const r = (await vigild(['--config', file, '--node', 'a', '--socket', join(dir, 'y.sock'), '--state-dir', join(dir, 'st'), '--log-dir', join(dir, 'lg')])) as Failure;
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/key file .* readable by group or others .* chmod 600/);
   });
 
   it('rejects unknown options with usage', async () => {
     const r = (await vigild(['--bogus'])) as Failure;
-    expect(r.code).toBe(64);
+    expect(r.code, r.stderr).toBe(64);
     expect(r.stderr).toMatch(/usage: vigild --config FILE/);
   });
 
@@ -69,7 +69,7 @@ describe.skipIf(skip !== null)(`vigild start-up and vigil status options${skip ?
 
   it('refuses an unknown output format', async () => {
     const r = (await run(process.execPath, [vigilPath, 'status', '--output-as', 'yaml']).catch((e: Failure) => e)) as Failure;
-    expect(r.code).toBe(64);
+    expect(r.code, r.stderr).toBe(64);
     expect(r.stderr).toMatch(/--output-as must be text, json or xml/);
   });
 });
