@@ -215,9 +215,12 @@ function cloneLines(c: CloneView, indent: number, nodes: NodeIndex, opts: TextOp
   const started: string[] = [];
   for (const inst of c.instances) {
     const partiallyActive = resourceActive(inst, false, nodes);
+    // Active only through unmanaged members on a lost node: the instance itself runs nowhere.
+    if (partiallyActive && inst.runningOn.length === 0) continue;
     let full = false;
     if (c.unique) {
-      full = partiallyActive || !inst.orphaned;
+      // Pacemaker tests the clone's own orphan flag here, so every unique instance is listed.
+      full = true;
     } else if (opts.showPending && inst.kind === 'primitive' && inst.pendingTask !== undefined) {
       full = true;
     } else if (!partiallyActive) {
