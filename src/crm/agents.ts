@@ -1,3 +1,4 @@
+import { parseDurationMs } from '../cib/values.js';
 import { parseXml, type XmlElement } from '../cib/xml.js';
 
 /** A resource agent as a primitive names it. */
@@ -13,9 +14,17 @@ export interface AgentParameter {
   required: boolean;
 }
 
-/** What vigil needs from an agent's meta-data: its parameters. */
+/** An action the agent advertises, with the timeout it advises. */
+export interface AgentAction {
+  name: string;
+  timeout?: string;
+  role?: string;
+}
+
+/** What vigil needs from an agent's meta-data: its parameters and advised action timeouts. */
 export interface AgentMetadata {
   parameters: AgentParameter[];
+  actions?: AgentAction[];
 }
 
 /** Looks an agent up; undefined when it is not installed (or gives no meta-data). */
@@ -29,7 +38,11 @@ export function agentName(spec: AgentSpec): string {
 export function parseAgentMetadata(xml: string): AgentMetadata {
   const root = parseXml(xml, 'meta-data');
   const params = root.children.find((c) => c.name === 'parameters');
+  const actions = root.children.find((c) => c.name === 'actions');
   return {
+    actions: (actions?.children ?? [])
+      .filter((a: XmlElement) => a.name === 'action' && a.attrs.name)
+      .map((a: XmlElement) => ({ name: a.attrs.name, ...(a.attrs.timeout !== undefined ? { timeout: a.attrs.timeout } : {}), ...(a.attrs.role !== undefined ? { role: a.attrs.role } : {}) })),
     parameters: (params?.children ?? [])
       .filter((p: XmlElement) => p.name === 'parameter' && p.attrs.name)
       .map((p: XmlElement) => ({
@@ -60,4 +73,19 @@ export function checkParameters(rscId: string, spec: AgentSpec, meta: AgentMetad
     if (!known.has(name) && !fencerHandles(spec, name, false)) problems.push(`${rscId}: parameter "${name}" is not known to ${agentName(spec)}`);
   }
   return problems;
+}
+
+const SAME_ROLE: Record<string, string> = { Master: 'Promoted', Slave: 'Unpromoted' };
+
+/** crmsh's warning for an operation timeout below what the agent advises. */
+export function timeoutAdvice(rscId: string, meta: AgentMetadata, op: { name: string; timeout?: string; role?: string }): string | undefined {
+  if (op.timeout === undefined) return undefined;
+  const role = (r: string | undefined): string | undefined => (r === undefined ? undefined : (SAME_ROLE[r] ?? r));
+  const candidates = (meta.actions ?? []).filter((a) => a.name === op.name && a.timeout !== undefined);
+  const advised = candidates.find((a) => role(a.role) === role(op.role)) ?? candidates[0];
+  if (advised?.timeout === undefined) return undefined;
+  const given = parseDurationMs(op.timeout);
+  const wanted = parseDurationMs(advised.timeout);
+  if (given === undefined || wanted === undefined || given >= wanted) return undefined;
+  return `${rscId}: timeout ${op.timeout} for ${op.name} is smaller than the advised ${advised.timeout}`;
 }

@@ -1,5 +1,5 @@
 import type { XmlElement } from '../cib/xml.js';
-import { checkParameters, agentName, type AgentSpec, type LookupAgent } from './agents.js';
+import { agentName, checkParameters, timeoutAdvice, type AgentSpec, type LookupAgent } from './agents.js';
 import type { Problem } from './errors.js';
 import { walk } from './ids.js';
 import { sectionOf } from './load.js';
@@ -134,4 +134,10 @@ function checkAgent(id: string, rsc: XmlElement, rscById: Map<string, XmlElement
   }
   const given = [...new Set([...(template ? paramNames(template) : []), ...paramNames(rsc)])];
   for (const message of checkParameters(id, spec, meta, given, rsc.name === 'primitive')) report.agentErrors.push({ id, message });
+  for (const ops of rsc.children.filter((c) => c.name === 'operations')) {
+    for (const op of ops.children.filter((c) => c.name === 'op')) {
+      const advice = timeoutAdvice(id, meta, { name: op.attrs.name, timeout: op.attrs.timeout, role: op.attrs.role });
+      if (advice) report.warnings.push({ id, message: advice });
+    }
+  }
 }

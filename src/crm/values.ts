@@ -1,10 +1,10 @@
+import { parseDurationMs } from '../cib/values.js';
+
 /** Value checks for what Pacemaker would misread or ignore: crmsh lets these through, vigil refuses them. */
 
-const DURATION_RE = /^\d+(\.\d+)?\s*(ms|msec|us|usec|s|sec|m|min|h|hr)?$/i;
-const ISO_DURATION_RE = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
-
+/** A Pacemaker duration: a number with an optional unit, or ISO 8601 (PT10S). */
 export function isDuration(v: string): boolean {
-  return DURATION_RE.test(v) || ISO_DURATION_RE.test(v);
+  return parseDurationMs(v) !== undefined;
 }
 
 const BOOLEANS = ['true', 'false', 'yes', 'no', 'on', 'off', 'y', 'n', '1', '0'];

@@ -179,6 +179,14 @@ describe('agent meta-data', () => {
   });
 });
 
+describe('operation timeouts', () => {
+  it('warns, as crmsh does, when a timeout is below what the agent advises', () => {
+    const lookupAgent = () => parseAgentMetadata('<resource-agent><parameters/><actions><action name="start" timeout="20s"/><action name="monitor" timeout="30s" role="Promoted"/><action name="monitor" timeout="10s"/></actions></resource-agent>');
+    const out = loadCrm(emptyCib(), 'property stonith-enabled=false\nprimitive p Stateful op start timeout=5s op monitor interval=9s role=Master timeout=20s op monitor interval=11s timeout=10s op stop timeout=1s\n', options({ lookupAgent }));
+    expect(out.warnings.map((w) => w.message)).toEqual(['p: timeout 5s for start is smaller than the advised 20s', 'p: timeout 20s for monitor is smaller than the advised 30s']);
+  });
+});
+
 describe('values', () => {
   it('knows Pacemaker durations', () => {
     expect(['0', '10s', '1min', '2m', '90', '500ms', 'PT10S', 'P1DT2H'].every(isDuration)).toBe(true);
