@@ -117,6 +117,8 @@ describe.skipIf(skip !== null)(`vigild on loopback${skip ? ` (skipped: ${skip})`
     const json = JSON.parse((await run(process.execPath, [vigilPath, 'status', '--socket', cluster.node(0).socket, '--output-as', 'json'])).stdout);
     const byName = Object.fromEntries(json.nodes.map((n: { name: string; condition: string }) => [n.name, n.condition]));
     expect(byName).toEqual({ n1: 'online', n2: 'offline', n3: 'unclean' });
+    expect(json.cluster.resources.map((r: { id: string }) => r.id)).toEqual(['vip']);
+    expect(json.cluster.summary.dcName).toBe('n1');
     const xml = (await run(process.execPath, [vigilPath, 'status', '--socket', cluster.node(0).socket, '--output-as', 'xml'])).stdout;
     expect(xml).toMatch(/<node name="n3" id="3" online="false"[^>]*unclean="true"/);
     expect(xml).toMatch(/<current_dc present="true"[^>]*name="n1"[^>]*with_quorum="false"/);

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseVigilConfig, resolveTiming } from '../../config/index.js';
 import { tickIntervalMs, worstCaseDetectionMs } from '../../membership/index.js';
+import { parseXml } from '../../cib/xml.js';
+import { clusterStatus } from '../../status/index.js';
 import { connect, DaemonError, socketPath } from '../../daemon/client.js';
 import { nodeLines, renderStatusText, renderStatusXml, renderTiming } from '../../daemon/status-render.js';
 import type { DaemonStatus } from '../../daemon/status-types.js';
@@ -57,8 +59,11 @@ function render(status: DaemonStatus, format: OutputFormat): string {
   const now = Date.now();
   if (format === 'xml') return renderStatusXml(status, now);
   if (format === 'json') {
-    const { cib: _cib, ...rest } = status;
-    return JSON.stringify({ ...rest, nodes: nodeLines(status), lastUpdated: new Date(now).toISOString() }, null, 2) + '\n';
+    const { cib, ...rest } = status;
+    // `nodes` is membership's live picture; `cluster` is crm_mon's reading of this node's CIB
+    // (summary, nodes, resources, failed actions), the same data the text and XML show.
+    const cluster = clusterStatus(parseXml(cib, 'status CIB'), { now });
+    return JSON.stringify({ ...rest, nodes: nodeLines(status), cluster, lastUpdated: new Date(now).toISOString() }, null, 2) + '\n';
   }
   return renderStatusText(status, process.stdout.isTTY === true && !process.env.NO_COLOR, colour, now);
 }
