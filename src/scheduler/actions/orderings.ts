@@ -109,6 +109,15 @@ function inherits(first: Act, then: Act): boolean {
   return false;
 }
 
+/**
+ * An edge that both implies and needs its first records "required" when the first was already
+ * required and the then action optional: Pacemaker applies the implication before runnability,
+ * and the first reason recorded is the one the summary shows.
+ */
+function blockVerb(e: Edge, first: Act, then: Act): 'required' | 'unrunnable' {
+  return e.flags.has('implies_then') && !first.optional && then.optional ? 'required' : 'unrunnable';
+}
+
 /** Spreads "required" and "unrunnable" along the edges until nothing changes. */
 export function propagate(plan: Plan): void {
   const out = new Map<Act, Edge[]>();
@@ -140,7 +149,7 @@ export function propagate(plan: Plan): void {
       const t = e.then;
       if (e.flags.has('runnable') && !a.runnable && t.runnable) {
         t.runnable = false;
-        t.unrunnableBy = t.unrunnableBy ?? (inherits(a, t) && a.unrunnableBy ? a.unrunnableBy : `unrunnable ${e.label}`);
+        t.unrunnableBy = t.unrunnableBy ?? (inherits(a, t) && a.unrunnableBy ? a.unrunnableBy : `${blockVerb(e, a, t)} ${e.label}`);
         touch(t);
         // A running resource whose start can no longer happen must stop.
         const s = restartStop.get(t);

@@ -237,7 +237,8 @@ function createForClone(ctx: Context, b: Builder, c: Clone): void {
   for (const inst of c.instances) createForResource(ctx, b, inst);
   b.order(stop, stopped, `${c.id} stop`, 'order');
   b.order(stopped, start, `${c.id} stopped`, 'order');
-  b.order(start, running, `${c.id} start`, 'order');
+  // A clone whose start cannot happen (an unrunnable first) is not running for its dependents.
+  b.order(start, running, `${c.id} start`, 'runnable', 'order');
   if (c.promotable) {
     b.order(running, promote, `${c.id} running`, 'order');
     b.order(promote, promoted, `${c.id} promote`, 'order');
@@ -369,6 +370,7 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   }
   if (frozenNoQuorum && next && !active.some((h) => h.node === next)) {
     start.runnable = false;
+    start.unrunnableBy = 'quorum freeze';
   }
   b.plan.starts.set(p, start);
   for (const [, s] of stops) b.order(s, start, `${name} stop`, 'implies_then', 'order');

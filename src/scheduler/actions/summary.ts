@@ -58,14 +58,17 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
   if (!next) {
     if (!stopNeeded && !(start?.node && !start.runnable && !start.optional)) return undefined;
     let reason: string;
-    if (start?.node && !start.runnable && start.unrunnableBy) reason = `due to ${start.unrunnableBy}`;
+    const frozen = !ctx.haveQuorum && ctx.noQuorumPolicy === 'freeze';
+    if (frozen && stopBlocked && [...stops.values()].every((s) => s.optional || !s.runnable)) reason = 'blocked';
+    else if (start?.node && !start.runnable && start.unrunnableBy) reason = `due to ${start.unrunnableBy}`;
     else if (!cur.node.unclean && (pl?.stopReason === 'no quorum' || [...stops.values()].some((s) => s.requiredBy === 'no quorum'))) reason = 'due to no quorum';
     else if (start?.node && !start.runnable) reason = 'blocked';
     else reason = 'due to node availability';
     if (stopBlocked && !reason.endsWith('blocked')) reason += ' (blocked)';
     return { verb: 'Stop', rsc: id, details: curDetail, reason };
   }
-  const failed = active.some((h) => h.failed);
+  // A failure on a node being fenced is cleared by the fencing: the resource simply moves.
+  const failed = active.some((h) => h.failed && (!plan.fenceActs.has(h.node.uname) || h.stopFailed || h.onFail === 'fence'));
   const nextRole: Role = promotable ? (promote && !promote.optional ? 'Promoted' : pl?.role === 'Promoted' ? 'Promoted' : 'Unpromoted') : 'Started';
   const onNext = active.find((h) => h.node === next);
   if (!onNext || (active.length > 1 && active[0].node !== next && !stops.get(next.uname))) {
