@@ -153,10 +153,31 @@ export class LocalCluster {
     throw new Error(`the cluster did not form ${count} members within ${timeoutMs} ms (last: ${last})`);
   }
 
-  /** Stops everything: resources first when asked (so no agent process is left), then the daemons. */
+  /**
+   * Shuts node i down cleanly: its controller first (the DC moves its resources away before it
+   * leaves), then its daemon.
+   */
+  async shutdownNode(i: number, timeoutMs = 40_000): Promise<void> {
+    const wait = async (p: ChildProcess | null, ms: number): Promise<void> => {
+      const end = Date.now() + ms;
+      while (p && p.exitCode === null && p.signalCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    };
+    this.controllers[i]?.kill('SIGTERM');
+    await wait(this.controllers[i], timeoutMs);
+    this.daemons[i]?.kill('SIGTERM');
+    await wait(this.daemons[i], 5000);
+    this.controllers[i] = null;
+    this.daemons[i] = null;
+  }
+
+  /** Stops everything at once (no draining): the agents' processes are killed after the daemons. */
   async stop(): Promise<void> {
     for (let i = 0; i < this.nodes.length; i++) {
-      for (const p of [this.controllers[i], this.daemons[i]]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+      const c = this.controllers[i];
+      if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      const d = this.daemons[i];
+      if (d && d.exitCode === null && d.signalCode === null) d.kill('SIGTERM');
     }
     const deadline = Date.now() + 4000;
     for (const p of [...this.controllers, ...this.daemons]) {

@@ -201,7 +201,8 @@ export class ApiClusterPort implements ClusterPort {
    * vigild's CIB with the controller's status overlay: node states (membership) from vigild,
    * operation history and transient attributes from the DC's controller. vigild refuses writes
    * to the status section, so the controllers keep and replicate that part themselves; a node
-   * the overlay says was fenced or cleared stays "expected down" until it is back.
+   * the overlay says was fenced or cleared stays "expected down" until the DC's controller has
+   * seen it join (vigild may see it first: it must not look unclean meanwhile).
    */
   mergedCib(): XmlElement | null {
     const cib = this.daemonCib;
@@ -218,7 +219,8 @@ export class ApiClusterPort implements ClusterPort {
       }
       seen.add(state.attrs.uname as string);
       const attrs = { ...state.attrs };
-      if (own.attrs.expected === 'down' && attrs.in_ccm !== 'true') attrs.expected = 'down';
+      // Fenced or cleared: down until the controller itself sees the node join (node-joined).
+      if (own.attrs.expected === 'down') attrs.expected = 'down';
       children.push({ ...state, attrs, children: own.children });
     }
     for (const [name, own] of mine) if (!seen.has(name)) children.push(own);

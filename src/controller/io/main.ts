@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseVigilConfig } from '../../config/index.js';
 import { settingsFromConfig } from '../../daemon/config-adapter.js';
 import { Executor } from '../../executor/index.js';
-import { serializeXml } from '../../cib/xml.js';
+import { serializeXml, type XmlElement } from '../../cib/xml.js';
 import { readFenceHistory } from '../../fencing/io/history-file.js';
 import { linkFenceAgents } from '../../fencing/io/run-agent.js';
 import { ApiClusterPort } from './api-port.js';
@@ -115,8 +115,47 @@ async function main(): Promise<void> {
     fail(`cannot start: ${(err as Error).message}`, 1);
   }
   log('info', 'controller started');
-  process.on('SIGTERM', () => void stop(0));
-  process.on('SIGINT', () => void stop(0));
+  // A clean shutdown moves this node's resources away first: the node asks the DC for it with the
+  // `shutdown` attribute, and leaves when the DC says do_shutdown (or when nothing runs here any
+  // more, or after VIGIL_SHUTDOWN_TIMEOUT seconds). A second signal leaves at once.
+  let draining = false;
+  const drain = (): void => {
+    if (draining) return void stop(0);
+    draining = true;
+    const activePort = port as ApiClusterPort;
+    const timeoutS = Number(process.env.VIGIL_SHUTDOWN_TIMEOUT ?? 30);
+    const deadline = Date.now() + (Number.isFinite(timeoutS) ? timeoutS : 30) * 1000;
+    try {
+      activePort.submitStatusEdit([{ kind: 'node-attribute', node: settings.self, name: 'shutdown', value: String(Math.floor(Date.now() / 1000)) }]);
+    } catch (err) {
+      log('warn', `cannot ask the DC to move resources away: ${(err as Error).message}`);
+      return void stop(0);
+    }
+    log('info', 'shutting down: waiting for the resources to leave this node');
+    const check = setInterval(() => {
+      const cib = activePort.mergedCib();
+      const state = cib?.children.find((c) => c.name === 'status')?.children.find((n) => n.attrs.uname === settings.self);
+      const busy = state ? activeResources(state) : 0;
+      if (busy === 0 || Date.now() > deadline) {
+        clearInterval(check);
+        if (busy > 0) log('warn', `${busy} resource(s) still active here after ${timeoutS} s: leaving anyway`);
+        void stop(0);
+      }
+    }, 200);
+  };
+  process.on('SIGTERM', drain);
+  process.on('SIGINT', drain);
+}
+
+/** Resources whose last recorded operation leaves them active on this node_state. */
+function activeResources(state: XmlElement): number {
+  let n = 0;
+  for (const lrm of state.children) if (lrm.name === 'lrm') for (const rscs of lrm.children) for (const r of rscs.children) {
+    if (r.attrs.class === 'stonith') continue;
+    const last = r.children.filter((o) => o.attrs.operation !== 'cancel').sort((a, b) => Number(a.attrs['call-id']) - Number(b.attrs['call-id'])).at(-1);
+    if (last && last.attrs.operation !== 'stop' && ['0', '8'].includes(last.attrs['rc-code'] ?? '')) n += 1;
+  }
+  return n;
 }
 
 await main();
