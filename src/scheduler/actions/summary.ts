@@ -68,7 +68,7 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     return { verb: 'Stop', rsc: id, details: curDetail, reason };
   }
   // A failure on a node being fenced is cleared by the fencing: the resource simply moves.
-  const failed = active.some((h) => h.failed && (!plan.fenceActs.has(h.node.uname) || h.stopFailed || h.onFail === 'fence'));
+  const failed = active.some((h) => h.failed && (!plan.fenceActs.has(h.node.uname) || h.onFail === 'fence'));
   const nextRole: Role = promotable ? (promote && !promote.optional ? 'Promoted' : pl?.role === 'Promoted' ? 'Promoted' : 'Unpromoted') : 'Started';
   const onNext = active.find((h) => h.node === next);
   if (!onNext || (active.length > 1 && active[0].node !== next && !stops.get(next.uname))) {

@@ -197,6 +197,7 @@ function applySuccess(h: NodeHistory, op: OpRecord): void {
       h.role = 'Started';
       h.failed = false;
       h.onFail = undefined;
+      h.stopFailed = false;
       h.migrateTarget = undefined;
       break;
     case 'stop':
