@@ -32,7 +32,7 @@ export interface CompileContext {
   pickProvider(type: string): string;
 }
 
-export const DEFAULT_SET_IDS = { property: 'cib-bootstrap-options', rsc_defaults: 'rsc-options', op_defaults: 'op-options' } as const;
+const DEFAULT_SET_IDS = { property: 'cib-bootstrap-options', rsc_defaults: 'rsc-options', op_defaults: 'op-options' } as const;
 
 /** The object id a statement defines: what duplicates and updates are matched on. */
 export function statementId(s: Statement): string {

@@ -60,9 +60,9 @@ export class IdStore {
     });
   }
 
-  removeTree(el: XmlElement, keep: (e: XmlElement) => boolean = () => false): void {
+  removeTree(el: XmlElement): void {
     walk(el, (e) => {
-      if (e.attrs.id !== undefined && !REFERENCES.has(e.name) && !keep(e)) this.used.delete(e.attrs.id);
+      if (e.attrs.id !== undefined && !REFERENCES.has(e.name)) this.used.delete(e.attrs.id);
     });
   }
 

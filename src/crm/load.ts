@@ -58,7 +58,7 @@ interface Located {
 }
 
 /** Finds a top-level object (or a resource inside a container) by the id a statement would give it. */
-export function findObject(config: XmlElement, id: string): Located | undefined {
+function findObject(config: XmlElement, id: string): Located | undefined {
   for (const section of config.children) {
     const name = section.name as Section;
     if (!SECTIONS.includes(name)) continue;

@@ -21,12 +21,12 @@ import { XML_OBJECTS, xmlStatementSection } from './compile.js';
 import { CrmSyntaxError, type Position } from './errors.js';
 import { lexStatements, type Token, type Statement as Line } from './lexer.js';
 
-export const RESOURCE_ROLES = ['Stopped', 'Started', 'Promoted', 'Unpromoted', 'Master', 'Slave'];
-export const RESOURCE_ACTIONS = ['start', 'promote', 'demote', 'stop'];
-export const ORDER_KINDS = ['Optional', 'Mandatory', 'Serialize'];
+const RESOURCE_ROLES = ['Stopped', 'Started', 'Promoted', 'Unpromoted', 'Master', 'Slave'];
+const RESOURCE_ACTIONS = ['start', 'promote', 'demote', 'stop'];
+const ORDER_KINDS = ['Optional', 'Mandatory', 'Serialize'];
 /** `<op>` attributes in the Pacemaker schema; anything else written on an op is an op parameter. */
-export const OP_ATTRIBUTES = ['id', 'name', 'interval', 'description', 'start-delay', 'interval-origin', 'timeout', 'enabled', 'record-pending', 'role', 'on-fail'];
-export const RA_CLASSES = ['ocf', 'lsb', 'service', 'systemd', 'stonith', 'nagios', 'upstart'];
+const OP_ATTRIBUTES = ['id', 'name', 'interval', 'description', 'start-delay', 'interval-origin', 'timeout', 'enabled', 'record-pending', 'role', 'on-fail'];
+const RA_CLASSES = ['ocf', 'lsb', 'service', 'systemd', 'stonith', 'nagios', 'upstart'];
 const DATE_SPEC_NAMES = ['hours', 'monthdays', 'weekdays', 'yearsdays', 'months', 'weeks', 'years', 'weekyears', 'moon'];
 const EXPRESSION_TYPES = ['string', 'integer', 'number', 'version'];
 const BINARY_OPS = ['lt', 'gt', 'lte', 'gte', 'eq', 'ne'];

@@ -102,7 +102,7 @@ function shape(el: XmlElement, top: boolean): unknown {
 
 const NOQUOTES = /^[\w.-]+$/;
 
-export function quoteWrap(v: string): string {
+function quoteWrap(v: string): string {
   if (NOQUOTES.test(v)) return v;
   return v.includes('"') ? `"${v.replace(/"/g, '\\"')}"` : `"${v}"`;
 }

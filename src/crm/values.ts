@@ -9,15 +9,15 @@ export function isDuration(v: string): boolean {
 
 const BOOLEANS = ['true', 'false', 'yes', 'no', 'on', 'off', 'y', 'n', '1', '0'];
 
-export function isBoolean(v: string): boolean {
+function isBoolean(v: string): boolean {
   return BOOLEANS.includes(v.toLowerCase());
 }
 
-export function isInteger(v: string): boolean {
+function isInteger(v: string): boolean {
   return /^[+-]?\d+$/.test(v);
 }
 
-export function isScore(v: string): boolean {
+function isScore(v: string): boolean {
   return /^[+-]?(\d+|INFINITY|inf)$/i.test(v);
 }
 
