@@ -141,8 +141,16 @@ class Assigner {
       const dep = this.preferences(c.dependent, new Set(seen));
       const factor = c.score / INFINITY;
       const trial = [...scores];
+      // With a node-attribute, a node counts as good as the dependent's best node sharing its value.
+      const sameAttr = (node: Node): number => {
+        if (c.nodeAttribute === '#uname') return dep[node.index];
+        const val = node.attrs.get(c.nodeAttribute);
+        let best = -INFINITY;
+        for (const other of this.ctx.nodes) if (other.attrs.get(c.nodeAttribute) === val && nodeCanHost(other)) best = Math.max(best, dep[other.index]);
+        return best;
+      };
       for (const node of this.ctx.nodes) {
-        const v = dep[node.index];
+        const v = sameAttr(node);
         let add: number;
         if (factor < 0) {
           if (v <= -INFINITY || v <= 0) continue;
