@@ -41,6 +41,15 @@ export function addRunning(rsc: MResource, node: MNode, ctx: Ctx): void {
   if (rsc.parent) addRunning(rsc.parent, node, ctx);
 }
 
+/**
+ * Recovery needs a stop where the failure happened. A stop of a managed
+ * resource on a node that is down cannot run, so that node becomes unclean
+ * (whether or not fencing is enabled: it is the display's UNCLEAN).
+ */
+function scheduleStop(rsc: MResource, node: MNode): void {
+  if (!node.online && !node.unclean && rsc.managed) fenceNode(node, 'resource actions are unrunnable');
+}
+
 export function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, ctx: Ctx): void {
   let onFail = onFailIn;
   if (rsc.role !== RoleRank.Unknown) {
@@ -90,10 +99,15 @@ export function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, c
       if (onFail === 'stop') rsc.nextRoleStopped = true;
       break;
     case 'recover':
-      if (rsc.role !== RoleRank.Stopped && rsc.role !== RoleRank.Unknown) rsc.failed = true;
+      if (rsc.role !== RoleRank.Stopped && rsc.role !== RoleRank.Unknown) {
+        rsc.failed = true;
+        scheduleStop(rsc, node);
+      }
       break;
     case 'restart-container':
       rsc.failed = true;
+      if (rsc.container && rsc.container.parent?.kind !== 'bundle') scheduleStop(rsc.container, node);
+      else if (!rsc.container && rsc.role !== RoleRank.Stopped && rsc.role !== RoleRank.Unknown) scheduleStop(rsc, node);
       break;
     case 'reset-remote':
       rsc.failed = true;
@@ -103,6 +117,7 @@ export function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, c
           fenceNode(remoteNode, 'remote connection is unrecoverable');
         }
       }
+      if (rsc.role > RoleRank.Stopped) scheduleStop(rsc, node);
       if (rsc.meta.get('reconnect_interval') !== undefined) rsc.nextRoleStopped = true;
       break;
   }
@@ -112,13 +127,7 @@ export function processRscState(rsc: MResource, node: MNode, onFailIn: OnFail, c
   }
   if (rsc.role !== RoleRank.Stopped && rsc.role !== RoleRank.Unknown) {
     addRunning(rsc, node, ctx);
-    if (onFail !== 'ignore') {
-      rsc.failed = true;
-      // Observed with crm_simulate 2.1.5: maintenance shields a down node's healthy resources, not failed ones.
-      if (!node.online && node.maintenance && node.type === 'member' && ctx.model.settings.stonithEnabled) {
-        fenceNode(node, `${rsc.id} failed there`);
-      }
-    }
+    if (onFail !== 'ignore') rsc.failed = true;
   } else if (rsc.cloneName !== undefined && rsc.cloneName.includes(':')) {
     delete rsc.cloneName;
   }
