@@ -73,7 +73,7 @@ function splitWords(chars: Char[], source: string): Token[] {
     begin(c);
     if (c.ch === '\\') {
       const next = chars[i + 1];
-      if (next === undefined) throw new CrmSyntaxError(source, c, '\\', 'a character after the backslash');
+      if (next === undefined) throw new CrmSyntaxError(source, { line: c.line, column: c.column }, '\\', 'a character after the backslash');
       word = (word ?? '') + next.ch;
       i++;
     } else if (c.ch === "'" || c.ch === '"') {
@@ -84,7 +84,7 @@ function splitWords(chars: Char[], source: string): Token[] {
         if (esc) j++;
         word = (word ?? '') + chars[j].ch;
       }
-      if (j >= chars.length) throw new CrmSyntaxError(source, c, `${quote}${chars.slice(i + 1).map((x) => x.ch).join('')}`, `a closing ${quote}`);
+      if (j >= chars.length) throw new CrmSyntaxError(source, { line: c.line, column: c.column }, `${quote}${chars.slice(i + 1).map((x) => x.ch).join('')}`, `a closing ${quote}`);
       i = j;
     } else {
       word = (word ?? '') + c.ch;
