@@ -8,7 +8,7 @@ import { showConfiguration } from '../../src/crm/show.js';
 
 /** Random configurations in the language: resources, containers, constraints with sets and rules. */
 const name = fc.constantFrom('a', 'b', 'c', 'd', 'e');
-const value = fc.oneof(fc.constantFrom('1', 'x', '/srv/data', 'two words', 'a"quote', '-D FOO', '10s', ''), fc.stringMatching(/^[a-z0-9_.:\/-]{1,8}$/));
+const value = fc.oneof(fc.constantFrom('1', 'x', '/srv/data', 'two words', 'a"quote', '-D FOO', '10s', ''), fc.stringMatching(/^[a-z0-9_.:/-]{1,8}$/));
 const pairs = fc.uniqueArray(fc.tuple(fc.constantFrom('fake', 'state', 'op_sleep', 'passwd', 'envfile'), value), { selector: (p) => p[0], minLength: 1, maxLength: 3 });
 const quote = (v: string): string => `"${v.replace(/(["\\])/g, '\\$1')}"`;
 const nv = (ps: [string, string][]): string => ps.map(([k, v]) => `${k}=${quote(v)}`).join(' ');
