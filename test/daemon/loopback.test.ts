@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,6 +128,17 @@ describe.skipIf(skip !== null)(`vigild on loopback${skip ? ` (skipped: ${skip})`
     cluster.start(1);
     cluster.start(2);
     for (const i of [1, 2]) await cluster.waitFor(i, (s) => s.view.members.length === 3 && s.cib.includes('id="vip"'), 15_000, 'rejoined with the CIB');
+  });
+
+  it('refreshes with --watch until interrupted', async () => {
+    const child = spawn(process.execPath, [vigilPath, 'status', '--watch', '0.2', '--socket', cluster.node(0).socket]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(out.split('Cluster Summary:').length - 1).toBeGreaterThanOrEqual(2);
   });
 
   it('says clearly when no daemon is listening', async () => {
