@@ -185,7 +185,7 @@ export function newResource(init: {
     failed: false,
     orphan: false,
     failureIgnored: false,
-    role: RoleRank.Unknown,
+    role: RoleRank.Stopped,
     nextRoleStopped: false,
     runningOn: [],
     knownOn: new Set(),
