@@ -284,6 +284,7 @@ function buildPrimitive(el: XmlElement, ctx: BuildContext, parent: MResource | u
       unique: false,
       promotable: false,
     });
+    applyManagement(conn, ctx);
     conn.container = r;
     conn.isRemoteConnectionFor = guest;
     node.remoteRsc = conn;
