@@ -72,6 +72,22 @@ function findObject(config: XmlElement, id: string): Located | undefined {
   return undefined;
 }
 
+function objectIds(config: XmlElement): Set<string> {
+  const ids = new Set<string>();
+  const visit = (parent: XmlElement, section: string): void => {
+    for (const el of parent.children) {
+      if (el.attrs.id !== undefined) ids.add(el.attrs.id);
+      if (el.name === 'node' && el.attrs.uname !== undefined) ids.add(el.attrs.uname);
+      if (section === 'resources' && CONTAINERS.has(el.name)) visit(el, section);
+    }
+  };
+  for (const section of config.children) {
+    if (section.name === 'fencing-topology') ids.add('fencing_topology');
+    else if (SECTIONS.includes(section.name as Section)) visit(section, section.name);
+  }
+  return ids;
+}
+
 function findIn(parent: XmlElement, section: Section, id: string): Located | undefined {
   for (const el of parent.children) {
     if (el.name === 'crmsh-ref') continue;
@@ -103,14 +119,17 @@ export function applyStatements(cib: XmlElement, statements: Statement[], ctx: L
   }
   const nodeNames = (sectionOf(config, 'nodes', false)?.children ?? []).flatMap((n) => (n.attrs.uname !== undefined ? [n.attrs.uname] : []));
   const store = IdStore.ofTree(config);
+  // Ids of the objects in the CIB: a statement naming none of them skips the search (big loads).
+  const known = objectIds(config);
   const touched = new Set<string>();
   const notes: string[] = [];
   const ordered = statements.map((s, i) => ({ s, i })).sort((a, b) => rankOf(a.s) - rankOf(b.s) || a.i - b.i);
   for (const { s } of ordered) {
     const compiled = compileStatement(s, { ...ctx, nodeNames });
     const id = statementId(s);
-    const existing = findObject(config, id);
+    const existing = known.has(id) ? findObject(config, id) : undefined;
     touched.add(id);
+    known.add(id);
     if (existing && existing.section !== compiled.section) {
       throw new CrmCommitError([{ id, message: `${s.at.line}: ${id} already exists as a ${existing.el.name}; cannot redefine it as a ${compiled.element.name}` }], false);
     }
@@ -191,15 +210,6 @@ function relinkMembersToTop(container: XmlElement, config: XmlElement): void {
   container.children = container.children.filter((c) => !RESOURCE_TAGS.has(c.name));
 }
 
-function parentOf(root: XmlElement, target: XmlElement): XmlElement | undefined {
-  for (const c of root.children) {
-    if (c === target) return root;
-    const p = parentOf(c, target);
-    if (p) return p;
-  }
-  return undefined;
-}
-
 /** Puts the members in place of their placeholders; returns the ids of those that moved in. */
 function gatherMembers(container: XmlElement, config: XmlElement): string[] {
   const resources = sectionOf(config, 'resources') as XmlElement;
@@ -220,13 +230,13 @@ function gatherMembers(container: XmlElement, config: XmlElement): string[] {
       problems.push({ id: container.attrs.id, message: `${kind} ${container.attrs.id} cannot contain ${member.name} ${memberId}` });
       return c;
     }
-    const parent = parentOf(resources, member) as XmlElement;
+    const parent = found.parent;
     if (parent !== resources && parent !== container) {
       problems.push({ id: container.attrs.id, message: `cannot create ${kind} ${container.attrs.id}: ${memberId} is already in ${parent.name === 'master' ? 'ms' : parent.name} ${parent.attrs.id}` });
       return c;
     }
     if (parent !== container) moved.push(memberId);
-    parent.children = parent.children.filter((x) => x !== member);
+    parent.children.splice(parent.children.indexOf(member), 1);
     return member;
   });
   if (problems.length > 0) throw new CrmCommitError(problems, false);

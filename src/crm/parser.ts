@@ -30,6 +30,7 @@ const RA_CLASSES = ['ocf', 'lsb', 'service', 'systemd', 'stonith', 'nagios', 'up
 const DATE_SPEC_NAMES = ['hours', 'monthdays', 'weekdays', 'yearsdays', 'months', 'weeks', 'years', 'weekyears', 'moon'];
 const EXPRESSION_TYPES = ['string', 'integer', 'number', 'version'];
 const BINARY_OPS = ['lt', 'gt', 'lte', 'gte', 'eq', 'ne'];
+const BINARY_OP_RE = new RegExp(`^((${EXPRESSION_TYPES.join('|')}):)?(${BINARY_OPS.join('|')})$`, 'i');
 const TERMINATORS = ['params', 'meta', 'utilization', 'operations', 'op', 'op_params', 'op_meta', 'rule', 'attributes'];
 const COMMANDS = [
   'property', 'rsc_defaults', 'op_defaults', 'node', 'primitive', 'rsc_template', 'group', 'clone', 'ms', 'master',
@@ -290,7 +291,7 @@ class StatementParser {
     const unary = this.tryMatch(/^(defined|not_defined)$/i);
     if (unary) return { kind: 'unary', operation: unary[1].toLowerCase() as 'defined' | 'not_defined', attribute: this.identifier('a node attribute name') };
     const attribute = this.identifier('an expression: ATTRIBUTE OP VALUE, defined ATTRIBUTE, not_defined ATTRIBUTE or date ...');
-    const op = this.tryMatch(new RegExp(`^((${EXPRESSION_TYPES.join('|')}):)?(${BINARY_OPS.join('|')})$`, 'i'));
+    const op = this.tryMatch(BINARY_OP_RE);
     if (!op) this.fail(`an operator ([string:|integer:|number:|version:]${BINARY_OPS.join('|')})`);
     const raw = this.next('a value to compare with').text;
     const source = raw.match(/^([^\s{}]+)\{(\S+)\}$/);
