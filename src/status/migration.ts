@@ -86,7 +86,8 @@ export function migrateToSucceeded(rsc: MResource, node: MNode, op: OpInfo, ctx:
     } else {
       rsc.failed = true;
     }
-  } else if (!targetNewer && targetNode?.online) {
+  } else if (!targetNewer && !unknownOnNode(rscId, target, ctx) && targetNode?.online) {
+    // Pending, or completed but erased: active on the target too, unless the target has no history at all.
     addRunning(rsc, targetNode, ctx);
     if (sourceNode?.online) {
       rsc.partialMigrationSource = sourceNode;
