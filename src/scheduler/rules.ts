@@ -1,5 +1,6 @@
 import type { XmlElement } from '../cib/xml.js';
 import { addDuration, dateFields, parseIsoDate, type Duration } from './dates.js';
+import { parseIntervalMs } from './score.js';
 
 /** What a rule may look at. Every field is optional: a rule that needs a missing one is false. */
 export interface RuleContext {
@@ -62,19 +63,11 @@ function evaluatePart(el: XmlElement, ctx: RuleContext): boolean {
       if (!ctx.op) return false;
       if (el.attrs.name !== ctx.op.name) return false;
       if (el.attrs.interval === undefined) return true;
-      return parseIntervalText(el.attrs.interval) === ctx.op.intervalMs;
+      return parseIntervalMs(el.attrs.interval) === ctx.op.intervalMs;
     }
     default:
       return false;
   }
-}
-
-function parseIntervalText(t: string): number {
-  const m = /^(\d+)\s*(ms|s|m|min|h)?$/.exec(t.trim());
-  if (!m) return -1;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return unit === 'ms' ? n : unit === 'h' ? n * 3_600_000 : unit === 'm' || unit === 'min' ? n * 60_000 : n * 1000;
 }
 
 function substitute(value: string, matches: string[] | undefined): string {

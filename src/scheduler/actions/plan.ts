@@ -1,8 +1,9 @@
 import type { Context } from '../context.js';
 import type { Clone, Group, Node, Primitive, Resource, Role } from '../model.js';
-import { nodeCanHost, primitivesOf } from '../model.js';
+import { primitivesOf } from '../model.js';
 import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.js';
 import type { Act, Edge, EdgeKind } from './action.js';
+import { quorumDemotes } from '../promotable/quorum.js';
 
 /** The actions of one run and the orderings between them. */
 export interface Plan {
@@ -310,7 +311,7 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   if (multiple && multipleActive === 'stop_only') pl.node = null;
   const next = pl.node;
   const nextRole: Role = next ? (promotable ? (pl.role === 'Promoted' ? 'Promoted' : 'Unpromoted') : 'Started') : 'Stopped';
-  const noQuorumStop = !ctx.haveQuorum && ctx.noQuorumPolicy !== 'ignore' && ctx.noQuorumPolicy !== 'freeze' && quorumBlocks(ctx, p);
+  const noQuorumStop = !ctx.haveQuorum && ctx.noQuorumPolicy !== 'ignore' && ctx.noQuorumPolicy !== 'freeze' && quorumBlocks(ctx, p) && !(promotable && quorumDemotes(ctx));
   const frozenNoQuorum = !ctx.haveQuorum && ctx.noQuorumPolicy === 'freeze' && quorumBlocks(ctx, p);
   // Demotes first: a promoted copy must be demoted before it stops or another is promoted.
   for (const h of active) {
@@ -395,7 +396,6 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
       if (d && d.node === next) b.order(d, mon, `${name} demote`, 'implies_then');
     }
   }
-  void nodeCanHost;
 }
 
 export function orderingActs(plan: Plan, r: Resource, action: string, asFirst: boolean): Act[] {

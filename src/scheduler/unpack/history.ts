@@ -59,7 +59,7 @@ export function defaultOnFail(task: string, stonithEnabled: boolean): OnFail {
 }
 
 function onFailFor(rsc: Primitive, task: string, intervalMs: number, opts: HistoryOptions): OnFail {
-  const def = rsc.ops.find((o) => o.name === task && o.intervalMs === intervalMs) ?? (task === 'monitor' && intervalMs === 0 ? undefined : undefined);
+  const def = rsc.ops.find((o) => o.name === task && o.intervalMs === intervalMs);
   let v = def?.onFail?.toLowerCase();
   if (v === 'fence' && !opts.stonithEnabled) v = 'block';
   const allowed: OnFail[] = ['ignore', 'block', 'stop', 'restart', 'standby', 'fence', 'demote'];
