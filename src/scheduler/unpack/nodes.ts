@@ -107,8 +107,8 @@ function determineState(node: Node, state: XmlElement | undefined, opts: NodeOpt
     node.online = crmdOnline && inCluster;
   } else if (!doTerminate && expected === 'down') {
     if (inCluster || crmdOnline) node.pending = true;
-  } else if (join === 'down' && !inCluster && !crmdOnline) {
-    // Just fenced, or cleanly gone: nothing runs there.
+  } else if (doTerminate && join === 'down' && !inCluster && !crmdOnline) {
+    // Just fenced on request: nothing runs there.
   } else if (!inCluster) {
     fence(node, 'peer is no longer part of the cluster', fences);
   } else if (!crmdOnline) {
