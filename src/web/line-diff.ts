@@ -34,8 +34,8 @@ export function lineDiff(before: string, after: string, maxCells = 4_000_000): D
         out.push({ op: ' ', text: x[i] });
         i++;
         j++;
-      } else if (j < y.length && (i === x.length || lcs[i * w + j + 1] >= lcs[(i + 1) * w + j])) out.push({ op: '+', text: y[j++] });
-      else out.push({ op: '-', text: x[i++] });
+      } else if (i < x.length && (j === y.length || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])) out.push({ op: '-', text: x[i++] });
+      else out.push({ op: '+', text: y[j++] });
     }
   }
   out.push(...a.slice(a.length - tail).map((text) => ({ op: ' ' as const, text })));

@@ -315,7 +315,7 @@ async function loadConfig() {
 }
 
 function problems(list, kind) {
-  return h('ul', { class: 'problems' }, list.map((p) => h('li', { class: kind }, p.where ? `${p.where}: ${p.message}` : p.message)));
+  return h('ul', { class: 'problems' }, list.map((p) => h('li', { class: kind }, p.where && !p.message.startsWith(`${p.where}:`) ? `${p.where}: ${p.message}` : p.message)));
 }
 
 $('config-reload').addEventListener('click', () => void loadConfig());
