@@ -18,6 +18,8 @@ export interface Act {
   inputs: Set<Act>;
   /** Pseudo actions that only exist while some child action is in the graph. */
   collectiveOf?: Resource;
+  /** A collective's running that will not happen because it is being stopped on purpose. */
+  stopping?: boolean;
   fenceAction?: string;
   fenceReason?: string;
 }

@@ -90,6 +90,7 @@ function mark(ctx: Context, plan: Plan, r: Resource): void {
     if (!ok) {
       if (running) running.runnable = false;
       if (start) start.runnable = false;
+      if (running && r.children.some((c) => [...c.history.values()].some((h) => h.role !== 'Stopped' || h.failed))) running.stopping = true;
     }
     return;
   }
@@ -99,7 +100,11 @@ function mark(ctx: Context, plan: Plan, r: Resource): void {
     const p = primitivesOf(i)[0];
     return p && ctx.placement.get(p)?.node != null && (plan.starts.get(p)?.runnable ?? false);
   }).length;
-  if (count < need && running) running.runnable = false;
+  if (count < need && running) {
+    running.runnable = false;
+    // Stopping on purpose: only symmetrical orders take what follows down with it.
+    running.stopping = r.instances.some((i) => primitivesOf(i).some((p) => [...p.history.values()].some((h) => h.role !== 'Stopped' || h.failed)));
+  }
 }
 
 /** A collective's pseudo action passes its own reason on to its members' actions. */
@@ -147,7 +152,7 @@ export function propagate(plan: Plan): void {
     queued.delete(a);
     for (const e of out.get(a) ?? []) {
       const t = e.then;
-      if (e.flags.has('runnable') && !a.runnable && t.runnable) {
+      if (e.flags.has('runnable') && !a.runnable && t.runnable && !(a.stopping && !e.flags.has('symmetric'))) {
         t.runnable = false;
         t.unrunnableBy = t.unrunnableBy ?? (inherits(a, t) && a.unrunnableBy ? a.unrunnableBy : `${blockVerb(e, a, t)} ${e.label}`);
         touch(t);

@@ -82,14 +82,11 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
   const restarting = startNeeded && (stops.get(next.uname)?.optional === false);
   if (restarting) {
     const stop = stops.get(next.uname);
-    let verb = failed && onNext.failed ? 'Recover' : 'Restart';
+    const verb = failed && onNext.failed ? 'Recover' : 'Restart';
     let details = next.uname;
-    if (promotable) {
-      details = `${nextRole} ${next.uname}`;
-      if (verb === 'Restart' && curRole === 'Promoted' && nextRole === 'Promoted') verb = 'Re-promote';
-    }
+    if (promotable) details = `${nextRole} ${next.uname}`;
     let reason: string | undefined;
-    if (verb === 'Restart' || verb === 'Re-promote') {
+    if (verb === 'Restart') {
       if (start?.requiredBy && start.requiredBy !== `required ${id} stop`) reason = `due to ${start.requiredBy}`;
       else if (stop?.requiredBy && stop.requiredBy !== `required ${id} stop`) reason = `due to ${stop.requiredBy}`;
       else if (onNext.definitionChanged) reason = 'due to resource definition change';
