@@ -6,6 +6,7 @@ import { INFINITY, addScores, parseScore } from '../score.js';
 import { isActive } from '../unpack/history.js';
 import { activeHistories, cloneOf, locationScores, primitiveBaseScores, stickiness, targetRole } from './scores.js';
 import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js';
+import { quorumDemotes } from '../promotable/quorum.js';
 
 /**
  * Assignment: decides one node (or none) and a role for every primitive, in allocation order,
@@ -323,7 +324,7 @@ class Assigner {
   }
 
   private promote(c: Clone): void {
-    const cap = targetRole(c) === 'Unpromoted' ? 0 : c.promotedMax;
+    const cap = targetRole(c) === 'Unpromoted' || quorumDemotes(this.ctx) ? 0 : c.promotedMax;
     const candidates: { inst: Primitive | Group; node: Node; score: number; wasPromoted: boolean }[] = [];
     for (const inst of c.instances) {
       const first = inst.kind === 'primitive' ? inst : inst.children[0];

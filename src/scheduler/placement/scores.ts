@@ -122,6 +122,8 @@ export function locationScores(ctx: Context, r: Resource): number[] {
     if (cur.kind === 'group' && chain.length > 0 && cur.children[0] !== chain[chain.length - 1]) zeroed.add(cur);
     chain.push(cur);
   }
+  // Constraints made on one instance alone (a ticket's) still count on top of the clone's scores.
+  if (inherited) for (const loc of ctx.locationsOf.get(p) ?? []) if (loc.role !== 'Promoted') for (const [i, s] of loc.scores) scores[i] = addScores(scores[i], s);
   const scores: (number | undefined)[] = ctx.nodes.map(() => (ctx.symmetric ? 0 : undefined));
   for (const owner of chain) {
     for (const loc of ctx.locationsOf.get(owner) ?? []) {

@@ -8,6 +8,7 @@ import { INFINITY, boolOr, isTrue } from '../score.js';
 import { child, children, extraInstance, readClusterConfig, readResources } from './config.js';
 import { isActive, readHistory, replayHistory } from './history.js';
 import { readNodes } from './nodes.js';
+import { applyTickets } from './tickets.js';
 
 /** Unpack stage: the working model of one CIB at time `now`. */
 export function buildContext(cib: XmlElement, now: number, detail = false): Context {
@@ -168,35 +169,9 @@ export function buildContext(cib: XmlElement, now: number, detail = false): Cont
   applyTickets(ctx);
   const health = (props.get('node-health-strategy') ?? 'none').toLowerCase();
   if (health !== 'none') unsupported.add(`node-health-strategy=${health}`);
-  if (ctx.noQuorumPolicy === 'suicide' || ctx.noQuorumPolicy === 'demote') {
+  if (ctx.noQuorumPolicy === 'suicide') {
     if (!ctx.haveQuorum) unsupported.add(`no-quorum-policy=${ctx.noQuorumPolicy}`);
   }
   for (const r of resources) if (r.kind === 'clone' && r.notify) unsupported.add(`clone notifications (${r.id}): notify actions are not scheduled`);
   return ctx;
-}
-
-function applyTickets(ctx: Context): void {
-  for (const t of ctx.constraints.tickets) {
-    const state = ctx.tickets.get(t.ticket);
-    const granted = state !== undefined && state.granted && !state.standby;
-    if (granted) continue;
-    const all = new Map<number, number>(ctx.nodes.map((n) => [n.index, -INFINITY]));
-    const active = primitivesOf(t.rsc).some((p) => [...p.history.values()].some(isActive));
-    if (t.lossPolicy === 'freeze' && active) {
-      ctx.unsupported.add(`ticket loss-policy=freeze (${t.id})`);
-      continue;
-    }
-    if (t.lossPolicy === 'fence' && active && state !== undefined) {
-      for (const p of primitivesOf(t.rsc)) {
-        for (const h of p.history.values()) {
-          if (!isActive(h) || h.node.unclean || !ctx.stonithEnabled) continue;
-          h.node.unclean = true;
-          ctx.fences.push({ node: h.node.uname, reason: 'deadman ticket was lost' });
-        }
-      }
-    }
-    const loc: Location = { id: t.id, rsc: t.rsc, role: t.role === 'Promoted' ? 'Promoted' : undefined, scores: all, discovery: 'always' };
-    if (!ctx.locationsOf.has(t.rsc)) ctx.locationsOf.set(t.rsc, []);
-    (ctx.locationsOf.get(t.rsc) as Location[]).push(loc);
-  }
 }
