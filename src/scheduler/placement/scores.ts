@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import type { Clone, Node, NodeHistory, Primitive, Resource } from '../model.js';
 import { nodeCanHost } from '../model.js';
-import { INFINITY, addScores, isFalse, isTrue, parseScore } from '../score.js';
+import { INFINITY, addScores, isFalse, isTrue, parseIntervalMs, parseScore } from '../score.js';
 import { isActive } from '../unpack/history.js';
 
 export function isManaged(ctx: Context, r: Resource): boolean {
@@ -65,7 +65,7 @@ function failEntries(node: Node): Map<string, FailEntry[]> {
 
 /** The fail count of a primitive on a node, honouring failure-timeout. */
 export function failCount(ctx: Context, p: Primitive, node: Node): number {
-  const timeoutMs = parseFailureTimeout(p.meta.get('failure-timeout'));
+  const timeoutMs = parseIntervalMs(p.meta.get('failure-timeout'));
   const idx = failEntries(node);
   let total = 0;
   const ids = p.configId === p.id ? [p.id] : [p.configId, p.id];
@@ -78,27 +78,10 @@ export function failCount(ctx: Context, p: Primitive, node: Node): number {
   return total;
 }
 
-function parseFailureTimeout(v: string | undefined): number {
-  if (v === undefined) return 0;
-  const m = /^(\d+)\s*(ms|s|m|min|h)?$/.exec(v.trim());
-  if (!m) return 0;
-  const n = Number(m[1]);
-  switch (m[2]) {
-    case 'ms':
-      return n;
-    case 'm':
-    case 'min':
-      return n * 60_000;
-    case 'h':
-      return n * 3_600_000;
-    default:
-      return n * 1000;
-  }
-}
-
 export function migrationThreshold(r: Resource): number {
   const v = parseScore(r.meta.get('migration-threshold'));
-  if (v === undefined || v <= 0) return INFINITY;
+  if (v === undefined) return INFINITY;
+  if (v <= 0) return 0;
   return v;
 }
 
@@ -122,8 +105,6 @@ export function locationScores(ctx: Context, r: Resource): number[] {
     if (cur.kind === 'group' && chain.length > 0 && cur.children[0] !== chain[chain.length - 1]) zeroed.add(cur);
     chain.push(cur);
   }
-  // Constraints made on one instance alone (a ticket's) still count on top of the clone's scores.
-  if (inherited) for (const loc of ctx.locationsOf.get(p) ?? []) if (loc.role !== 'Promoted') for (const [i, s] of loc.scores) scores[i] = addScores(scores[i], s);
   const scores: (number | undefined)[] = ctx.nodes.map(() => (ctx.symmetric ? 0 : undefined));
   for (const owner of chain) {
     for (const loc of ctx.locationsOf.get(owner) ?? []) {
@@ -141,6 +122,8 @@ export function locationScores(ctx: Context, r: Resource): number[] {
 /** Scores of one primitive (or clone instance) before colocations: locations, availability, failures, stickiness. */
 export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: number[]): number[] {
   const scores = inherited ? [...inherited] : locationScores(ctx, p);
+  // Constraints made on one instance alone (a ticket's) still count on top of the clone's scores.
+  if (inherited) for (const loc of ctx.locationsOf.get(p) ?? []) if (loc.role !== 'Promoted') for (const [i, s] of loc.scores) scores[i] = addScores(scores[i], s);
   const threshold = migrationThreshold(p);
   const managed = primitiveManaged(ctx, p);
   const stick = stickiness(p);
@@ -153,7 +136,8 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
       note(ctx, p.id, `hard failure on ${node.uname}: -INFINITY`);
     }
     if (h?.fatal) for (let j = 0; j < scores.length; j++) scores[j] = -INFINITY;
-    if (threshold < INFINITY) {
+    // The default threshold is INFINITY itself: an INFINITY fail count (a failed start) still bans.
+    if (threshold > 0) {
       const fc = failCount(ctx, p, node);
       if (fc >= threshold) {
         scores[i] = -INFINITY;
