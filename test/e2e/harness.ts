@@ -30,6 +30,7 @@ interface LocalClusterLike {
   nodes: { name: string; address: string; socket: string; stateDir: string }[];
   start(i: number): void;
   startAll(): void;
+  shutdownNode(i: number, timeoutMs?: number): Promise<void>;
   isRunning(i: number): boolean;
   waitForMembers(count: number, timeoutMs?: number): Promise<void>;
   daemonStatus(i: number): Promise<{ view?: { members: string[]; dc: string | null; quorate: boolean } }>;
@@ -61,8 +62,8 @@ export interface E2eCluster {
   whereOn(rsc: string, i: number): Promise<string[]>;
   /** Kills every process in node i's namespace and downs its link: a power cut. */
   powerOff(i: number): void;
-  /** Pids of processes named `comm` inside node i's namespace. */
-  pidsNamed(i: number, comm: string): number[];
+  /** Pids of processes named `comm` inside node i's namespace (and, if given, whose command line has `arg`). */
+  pidsNamed(i: number, comm: string, arg?: string): number[];
   /** Node i back up: link up, daemon and controller started again. */
   powerOn(i: number): void;
   /** Polls until `pred` holds; throws with the last value seen after `ms`. */
@@ -125,7 +126,7 @@ export async function startE2eCluster(options: { nodes: number; clients?: number
       }
       return [];
     },
-    pidsNamed(i, comm) {
+    pidsNamed(i, comm, arg) {
       let out: string;
       try {
         out = execFileSync('ip', ['netns', 'pids', net.nodes[i].ns], { encoding: 'utf8', timeout: 5000 });
@@ -138,7 +139,8 @@ export async function startE2eCluster(options: { nodes: number; clients?: number
         .map(Number)
         .filter((pid) => {
           try {
-            return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm;
+            if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== comm) return false;
+            return arg === undefined || readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg);
           } catch {
             return false;
           }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eUnavailable, failCount, primitive, properties, rscDefaults, startE2eCluster, type E2eCluster } from './harness.js';
 
+/** The supervised service is `sleep 100000`: told apart from any other sleep by its argument. */
+const SVC_ARG = '100000';
 const why = await e2eUnavailable();
 
 // The Asterisk story: 2 nodes, unicast, stickiness INFINITY, migration-threshold 1, a supervised
@@ -12,7 +14,7 @@ describe.skipIf(why !== null)(`process failover on 2 namespace nodes${why ? ` (s
     e = await startE2eCluster({ nodes: 2 });
     await e.cluster.replace(0, 'crm_config', properties({ 'stonith-enabled': 'false', 'no-quorum-policy': 'ignore' }));
     await e.cluster.replace(0, 'rsc_defaults', rscDefaults({ 'resource-stickiness': 'INFINITY', 'migration-threshold': '1' }));
-    await e.cluster.replace(0, 'resources', `<resources>${primitive('pbx', 'ocf:vigil:Supervisor', { binfile: '/bin/sleep', cmdline_options: '100000' })}</resources>`);
+    await e.cluster.replace(0, 'resources', `<resources>${primitive('pbx', 'ocf:vigil:Supervisor', { binfile: '/bin/sleep', cmdline_options: SVC_ARG })}</resources>`);
   }, 60_000);
   afterAll(async () => e?.destroy());
 
@@ -21,7 +23,7 @@ describe.skipIf(why !== null)(`process failover on 2 namespace nodes${why ? ` (s
     const i = e.cluster.nodes.findIndex((n) => n.name === first);
     const other = e.cluster.nodes[1 - i].name;
     // The process the agent supervises, found among that namespace's processes only.
-    const [pid] = e.pidsNamed(i, 'sleep');
+    const [pid] = e.pidsNamed(i, 'sleep', SVC_ARG);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, 'SIGKILL');
     await e.waitFor('pbx on the other node', () => e.where('pbx'), (w) => w.length === 1 && w[0] === other);
@@ -37,7 +39,7 @@ describe.skipIf(why !== null)(`process failover on 2 namespace nodes${why ? ` (s
 
     // Now the first node is eligible again: a failure on the other node brings it back there.
     const j = 1 - i;
-    const [pid2] = e.pidsNamed(j, 'sleep');
+    const [pid2] = e.pidsNamed(j, 'sleep', SVC_ARG);
     process.kill(pid2, 'SIGKILL');
     await e.waitFor('pbx back on the first node', () => e.where('pbx'), (w) => w.length === 1 && w[0] === first);
   }, 90_000);
