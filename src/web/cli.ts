@@ -37,6 +37,16 @@ export function registerWebCommands(program: Command): void {
     .option('--users <file>', 'users file (default $VIGIL_WEB_USERS or /etc/vigil/web-users)')
     .action(async (name: string, opts: { role: string; users?: string }) => passwd(name, opts));
   web
+    .command('deluser <name>')
+    .description('remove a console user (their open sessions end at once)')
+    .option('--users <file>', 'users file (default $VIGIL_WEB_USERS or /etc/vigil/web-users)')
+    .action(async (name: string, opts: { users?: string }) => {
+      const { removeUser, usersFilePath } = await import('./auth/passwords.js');
+      const file = usersFilePath(opts.users);
+      if (!readUsersOrFail(() => removeUser(file, name))) throw new CommandError(`no user '${name}' in ${file}`, 105);
+      process.stdout.write(`${name} removed from ${file}\n`);
+    });
+  web
     .command('users')
     .description('list the console users and their roles')
     .option('--users <file>', 'users file (default $VIGIL_WEB_USERS or /etc/vigil/web-users)')

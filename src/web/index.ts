@@ -12,3 +12,4 @@ export { liveBackend, fileBackend, type ClusterBackend, type ClusterSnapshot, St
 export { hashPassword, verifyPassword, readUsers, writeUser, removeUser, usersFilePath, DEFAULT_USERS_FILE, type Role, type UserRecord } from './auth/passwords.js';
 export { systemAgents } from './agents.js';
 export { registerWebCommands } from './cli.js';
+export { startDemoConsole, type DemoConsole } from './demo.js';

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -86,7 +86,33 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
     res.end(text);
   };
 
-  const sessionOf = (req: IncomingMessage): Session | undefined => sessions.get(cookie(req, COOKIE));
+  // A user removed, or given a new password or role, in the users file loses their sessions at
+  // their next request: the file is looked at again whenever it changes on disk.
+  let usersSeen = { mtimeMs: -1, users: new Map<string, string>() };
+  const revokeChangedUsers = (): void => {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(o.usersFile).mtimeMs;
+    } catch {
+      mtimeMs = 0;
+    }
+    if (mtimeMs === usersSeen.mtimeMs) return;
+    let now: Map<string, string>;
+    try {
+      now = new Map(readUsers(o.usersFile).map((u) => [u.name, `${u.role}:${u.hash}`]));
+    } catch (err) {
+      log(`users file: ${(err as Error).message}`);
+      return;
+    }
+    for (const [name, was] of usersSeen.users) if (now.get(name) !== was) sessions.deleteUser(name);
+    usersSeen = { mtimeMs, users: now };
+  };
+  revokeChangedUsers();
+
+  const sessionOf = (req: IncomingMessage): Session | undefined => {
+    revokeChangedUsers();
+    return sessions.get(cookie(req, COOKIE));
+  };
 
   const requireSession = (req: IncomingMessage): Session => {
     const s = sessionOf(req);
@@ -127,6 +153,7 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
       if (users.length === 0) throw new HttpError(401, `no users are set up: add one with 'vigil web passwd NAME' (users file ${o.usersFile})`);
       throw new HttpError(401, 'wrong user name or password');
     }
+    revokeChangedUsers();
     const s = sessions.create(record.name, record.role);
     log(`${record.name} logged in from ${address}`);
     send(res, 200, { user: s.user, role: s.role, csrf: s.csrf }, { 'set-cookie': sessionCookie(s.token, secure) });

@@ -268,6 +268,15 @@ describe('web console API', () => {
     expect(data.status.nodes).toHaveLength(3);
   });
 
+  it('ends the sessions of a user whose password changed in the users file', async () => {
+    const v = await login('victor', 'viewer pass');
+    const a = await login();
+    writeUser(usersFile, { name: 'victor', role: 'viewer', hash: await hashPassword('a new one') });
+    expect((await call('GET', '/api/status', { session: v })).status).toBe(401);
+    expect((await call('GET', '/api/status', { session: a })).status).toBe(200);
+    expect((await call('POST', '/api/login', { body: { user: 'victor', password: 'a new one' } })).status).toBe(200);
+  });
+
   it('logs out: the session no longer works', async () => {
     const s = await login();
     expect((await call('POST', '/api/logout', { session: s, body: {} })).status).toBe(200);
