@@ -97,7 +97,8 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     }
     // op-status: -1 pending, 0 done, 1 cancelled, 2 timed out, 3 unsupported, 4 error (judged by rc),
     // 5 hard error, 6 fatal error, 7 not installed, 8 not connected.
-    if (op.task === 'cancel' || op.status === 1) continue;
+    // A result code below zero means the agent never answered: nothing to learn from it.
+    if (op.task === 'cancel' || op.status === 1 || (op.rc < 0 && op.status !== -1 && op.callId >= 0)) continue;
     const recurringMonitor = op.task === 'monitor' && op.intervalMs > 0;
     const probe = op.task === 'monitor' && op.intervalMs === 0;
     if (op.status === -1 || op.callId < 0) {
