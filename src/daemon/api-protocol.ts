@@ -1,4 +1,5 @@
 import type { CibPatch } from '../cib/index.js';
+import { ATTR_OPS, AttrRequestError, parseAttrRequest, type AttrRequest } from './attributes-protocol.js';
 
 /**
  * The local API: newline-delimited JSON over a Unix socket. One request per line,
@@ -13,7 +14,9 @@ export type ApiRequest =
   | { op: 'cib.query'; scope?: string }
   | { op: 'cib.replace'; xml: string; scope?: string }
   /** A patch in src/cib's diffCib format, made against the cluster's current version. */
-  | { op: 'cib.patch'; patch: CibPatch };
+  | { op: 'cib.patch'; patch: CibPatch }
+  /** Node attributes (attrd): see attributes-protocol.ts. */
+  | AttrRequest;
 
 export type ApiOp = ApiRequest['op'];
 
@@ -61,7 +64,16 @@ export function parseApiRequest(value: unknown): ApiRequest {
       }
       return { op: 'cib.patch', patch: patch as unknown as CibPatch };
     }
-    default:
-      throw new ApiRequestError(`unknown op ${JSON.stringify(r.op)}: expected status, membership, counters, cib.query, cib.replace, cib.patch`);
+    default: {
+      let attr: AttrRequest | undefined;
+      try {
+        attr = parseAttrRequest(r);
+      } catch (err) {
+        if (err instanceof AttrRequestError) throw new ApiRequestError(err.message);
+        throw err;
+      }
+      if (attr !== undefined) return attr;
+      throw new ApiRequestError(`unknown op ${JSON.stringify(r.op)}: expected status, membership, counters, cib.query, cib.replace, cib.patch, ${ATTR_OPS.join(', ')}`);
+    }
   }
 }

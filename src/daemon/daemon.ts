@@ -21,6 +21,7 @@ import { nextIncarnation } from './incarnation.js';
 import { createLogger, type Logger } from './log.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { CibReplica, CommitError } from './replication.js';
+import { DaemonAttributes } from './attributes.js';
 import type { DaemonSettings } from './settings.js';
 import type { DaemonStatus } from './status-types.js';
 
@@ -47,6 +48,7 @@ export class Daemon {
   private udp!: UdpTransport;
   private stream!: StreamTransport;
   private replica!: CibReplica;
+  private attributes!: DaemonAttributes;
   private api: ApiServer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loop!: LoopMonitor;
@@ -111,6 +113,7 @@ export class Daemon {
       identity: { clusterName: s.cluster, dcVersion: VIGIL_VERSION },
       timeoutMs: s.cibTimeoutMs,
     });
+    this.attributes = new DaemonAttributes({ self: s.self, cib: this.replica, log: this.log });
     // Created after the CIB is read, so that the time spent doing so is not taken for a stall of
     // the loop, and before the sockets open, so that no packet arrives before it exists.
     this.membership = new Membership(
@@ -228,6 +231,7 @@ export class Daemon {
         });
         for (const node of e.previous.members) if (!v.members.includes(node)) this.stream.forget(node);
         this.replica.onView({ id: v.id, members: v.members, dc: v.dc, quorate: v.quorate });
+        for (const node of e.previous.members) if (!v.members.includes(node)) this.attributes.nodeLeft(node, v.dc === this.s.self);
         return;
       }
       case 'node-lost':
@@ -286,6 +290,10 @@ export class Daemon {
         return this.commitChange({ op: 'replace', xml: req.xml, scope: req.scope });
       case 'cib.patch':
         return this.commitChange({ op: 'patch', patch: req.patch });
+      case 'attr.update':
+      case 'attr.query':
+      case 'attr.list':
+        return this.attributes.handle(req);
     }
   }
 
@@ -314,6 +322,7 @@ export class Daemon {
     }
     this.stopping = true;
     clearTimeout(this.timer);
+    this.attributes?.stop();
     await this.api?.close();
     await this.stream.close();
     await this.udp.close();
