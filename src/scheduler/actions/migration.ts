@@ -1,6 +1,8 @@
 import type { Context } from '../context.js';
 import { boolOr } from '../score.js';
 import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.js';
+import type { Primitive, Resource } from '../model.js';
+import { primitivesOf } from '../model.js';
 import type { Act } from './action.js';
 import { allPrimitives, type Plan } from './plan.js';
 
@@ -20,6 +22,13 @@ export function applyMigrations(ctx: Context, plan: Plan): void {
     if (start.optional || !start.runnable || stop.optional || !stop.runnable || stop.pseudo) continue;
     if (cur.failed || cur.role !== 'Started' || !cur.node.online || cur.node.unclean) continue;
     if (start.requiredBy !== undefined && start.requiredBy !== `required ${p.id} stop`) continue;
+    // Whatever it is ordered after must itself migrate (or stay): a plain stop/start before it
+    // forces a full restart here too.
+    const blocker = predecessors(plan, start).find(({ prims }) => prims.some((q) => q !== p && moves(plan, q)));
+    if (blocker) {
+      plan.migrationBlockedBy.set(p, `unrunnable ${blocker.name} stop`);
+      continue;
+    }
     const from = start.node;
     const mk = (task: string, node = cur.node): Act => {
       const a: Act = { seq: plan.acts.length, key: `${p.id}_${task}_0`, task, rsc: p, node, pseudo: false, kind: 'resource', optional: false, runnable: true, intervalMs: 0, inputs: new Set() };
@@ -37,4 +46,28 @@ export function applyMigrations(ctx: Context, plan: Plan): void {
     start.kind = 'pseudo';
     plan.migrating.add(p);
   }
+}
+
+/** A primitive that stops on one node and starts on another without migrating. */
+function moves(plan: Plan, q: Primitive): boolean {
+  const start = plan.starts.get(q);
+  if (!start?.node || start.optional || !start.runnable || plan.migrating.has(q)) return false;
+  return [...(plan.stops.get(q)?.values() ?? [])].some((st) => !st.optional && st.node !== start.node);
+}
+
+/** What this start is ordered right after: primitives directly, or a collective's members through its pseudo action. */
+function predecessors(plan: Plan, start: Act): { name: string; prims: Primitive[] }[] {
+  const out: { name: string; prims: Primitive[] }[] = [];
+  for (const e of plan.edges) {
+    if (e.then !== start || !e.flags.has('implies_then')) continue;
+    const r = e.first.rsc;
+    if (e.first.task === 'start' && r?.kind === 'primitive') out.push({ name: r.id, prims: [r] });
+    else if (e.first.pseudo && e.first.collectiveOf && r && !contains(r, start.rsc)) out.push({ name: r.id, prims: primitivesOf(r) });
+  }
+  return out;
+}
+
+function contains(r: Resource, x: Resource | undefined): boolean {
+  for (let cur = x; cur; cur = cur.parent) if (cur === r) return true;
+  return false;
 }

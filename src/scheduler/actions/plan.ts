@@ -4,6 +4,7 @@ import { primitivesOf } from '../model.js';
 import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.js';
 import type { Act, Edge, EdgeKind } from './action.js';
 import { quorumDemotes } from '../promotable/quorum.js';
+import { recoversByDemotion } from '../promotable/on-fail.js';
 
 /** The actions of one run and the orderings between them. */
 export interface Plan {
@@ -23,6 +24,8 @@ export interface Plan {
   clearFailcounts: Act[];
   /** Primitives moved by live migration. */
   migrating: Set<Primitive>;
+  /** Migratable primitives that must stop and start after all, and why. */
+  migrationBlockedBy: Map<Primitive, string>;
 }
 
 export function allPrimitives(resources: Resource[]): Primitive[] {
@@ -53,6 +56,7 @@ class Builder {
     frozen: new Set(),
     clearFailcounts: [],
     migrating: new Set(),
+    migrationBlockedBy: new Map(),
   };
 
   constructor(private readonly ctx: Context) {}
@@ -316,7 +320,7 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   // Demotes first: a promoted copy must be demoted before it stops or another is promoted.
   for (const h of active) {
     const stays = next === h.node && !(multiple && multipleActive !== 'stop_unexpected');
-    const needsStop = !stays || h.failed || h.definitionChanged || noQuorumStop;
+    const needsStop = !stays || (h.failed && !recoversByDemotion(h)) || h.definitionChanged || noQuorumStop;
     if (h.role === 'Promoted' && (needsStop || nextRole !== 'Promoted')) {
       const d = b.act({ key: `${name}_demote_0`, task: 'demote', rsc: p, node: h.node, kind: 'resource' });
       b.plan.demotes.set(p, d);
@@ -324,7 +328,7 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   }
   for (const h of active) {
     const stays = next === h.node && !(multiple && multipleActive !== 'stop_unexpected');
-    const required = !stays || h.failed || h.definitionChanged || noQuorumStop;
+    const required = !stays || (h.failed && !recoversByDemotion(h)) || h.definitionChanged || noQuorumStop;
     const fence = b.plan.fenceActs.get(h.node.uname);
     const offline = !h.node.online || h.node.unclean;
     const stop = b.act({

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import type { Primitive, Role } from '../model.js';
 import { activeHistories, cloneOf } from '../placement/scores.js';
 import { allPrimitives, type Plan } from './plan.js';
+import { recoversByDemotion } from '../promotable/on-fail.js';
 
 export interface SummaryLine {
   verb: string;
@@ -68,7 +69,7 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     return { verb: 'Stop', rsc: id, details: curDetail, reason };
   }
   // A failure on a node being fenced is cleared by the fencing: the resource simply moves.
-  const failed = active.some((h) => h.failed && (!plan.fenceActs.has(h.node.uname) || h.onFail === 'fence'));
+  const failed = active.some((h) => h.failed && !recoversByDemotion(h) && (!plan.fenceActs.has(h.node.uname) || h.onFail === 'fence'));
   const nextRole: Role = promotable ? (promote && !promote.optional ? 'Promoted' : pl?.role === 'Promoted' ? 'Promoted' : 'Unpromoted') : 'Started';
   const onNext = active.find((h) => h.node === next);
   if (!onNext || (active.length > 1 && active[0].node !== next && !stops.get(next.uname))) {
@@ -76,6 +77,8 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     if (plan.migrating.has(p)) return { verb: 'Migrate', rsc: id, details: `${cur.node.uname} -> ${next.uname}` };
     const verb = failed ? 'Recover' : 'Move';
     let details = `${cur.node.uname} -> ${next.uname}`;
+    const blocked = plan.migrationBlockedBy.get(p);
+    if (blocked && !failed) return { verb, rsc: id, details, reason: `due to ${blocked}` };
     if (promotable && (curRole === 'Promoted' || nextRole === 'Promoted')) details = curRole === nextRole ? `${curRole} ${cur.node.uname} -> ${next.uname}` : `${curRole} ${cur.node.uname} -> ${nextRole} ${next.uname}`;
     return { verb, rsc: id, details };
   }
