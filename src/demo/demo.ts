@@ -13,6 +13,8 @@ export interface DemoOptions {
   /** Stop by itself this many seconds after the failover (undefined: until Ctrl-C). */
   durationS?: number;
   budget: string;
+  /** Also serve the web console (on node1's API) on this port. */
+  webPort?: number;
   /** Clear and redraw the screen (a terminal), or print only what changes. */
   redraw: boolean;
   write: (text: string) => void;
@@ -74,6 +76,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoFigures | null> {
   const cluster = new LocalCluster({ dir, nodes: 3, port, budget: o.budget });
   const say = (line: string): void => o.write(line + '\n');
   let figures: DemoFigures | null = null;
+  let closeWeb: (() => Promise<void>) | null = null;
   try {
     say(`vigil demo: 3 nodes on 127.0.0.1-3 (port ${port}), state in ${dir}`);
     cluster.startAll();
@@ -84,6 +87,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoFigures | null> {
     await cluster.replace(0, 'rsc_defaults', DEMO_DEFAULTS);
     await cluster.replace(0, 'resources', demoResources(programs, webPort));
     say('stonith-enabled=false: on one machine nothing can cut a node\'s power, so a partition here could run a resource twice.');
+    if (o.webPort !== undefined) {
+      const { startDemoConsole } = await import('../web/index.js');
+      const web = await startDemoConsole({ socket: cluster.nodes[0].socket, port: o.webPort, dir });
+      closeWeb = () => web.close();
+      say(`web console: ${web.url}  (user ${web.user}, password ${web.password})`);
+    }
 
     const live = new LiveView(cluster, o, say);
     const started = await live.until(async (cib) => PRIMITIVES.every((p) => runningOn(cib, p).length > 0), 30_000);
@@ -129,6 +138,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoFigures | null> {
     return figures;
   } finally {
     say('stopping the cluster and cleaning up...');
+    await closeWeb?.().catch(() => undefined);
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -402,8 +402,9 @@ function registerDemo(program: Command): void {
     .option('--kill-after <seconds>', 'how long everything runs before a node is killed', '10')
     .option('--duration <seconds>', 'stop by itself this long after the failover (default: run until Ctrl-C)')
     .option('--budget <duration>', "membership's detection budget", '1s')
+    .option('--web <port>', 'also serve the web console on this port (127.0.0.1)')
     .option('--output-as <format>', 'text, or json for the failover figures at the end', 'text')
-    .action(async (opts: { killAfter: string; duration?: string; budget: string; outputAs?: string }) => {
+    .action(async (opts: { killAfter: string; duration?: string; budget: string; web?: string; outputAs?: string }) => {
       const format = parseOutputFormat(opts.outputAs);
       const seconds = (name: string, v: string): number => {
         const n = Number(v);
@@ -412,6 +413,8 @@ function registerDemo(program: Command): void {
       };
       const killAfterS = seconds('--kill-after', opts.killAfter);
       const durationS = opts.duration === undefined ? undefined : seconds('--duration', opts.duration);
+      const webPort = opts.web === undefined ? undefined : Number(opts.web);
+      if (webPort !== undefined && !(Number.isInteger(webPort) && webPort > 0 && webPort < 65536)) throw new UsageError(`--web must be a TCP port, not '${opts.web}'`);
       const { runDemo } = await import('../../demo/demo.js');
       const abort = new AbortController();
       const onSignal = (): void => abort.abort();
@@ -422,6 +425,7 @@ function registerDemo(program: Command): void {
           killAfterS,
           durationS,
           budget: opts.budget,
+          webPort,
           redraw: format === 'text' && process.stdout.isTTY === true,
           write: (text) => (format === 'json' ? process.stderr.write(text) : process.stdout.write(text)),
           signal: abort.signal,
