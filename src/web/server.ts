@@ -78,7 +78,8 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
   const perAddress = new LoginLimiter(now, 4 * (o.login?.maxFailures ?? 5), o.login?.windowMs ?? 60_000);
   const hub = new StatusHub(o.backend, now, o.pollMs ?? 2000);
   const secure = o.tls !== undefined;
-  const streams = new Set<ServerResponse>();
+  /** Open event streams and the session token each was opened with. */
+  const streams = new Map<ServerResponse, string>();
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -164,6 +165,7 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
     'POST /api/logout': async (req, res) => {
       const s = guardWrite(req, { admin: false });
       sessions.delete(s.token);
+      for (const [stream, token] of streams) if (token === s.token) stream.end();
       send(res, 200, { ok: true }, { 'set-cookie': `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}` });
     },
     'GET /api/session': async (req, res) => {
@@ -175,13 +177,18 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
       send(res, 200, await hub.read());
     },
     'GET /api/events': async (req, res) => {
-      requireSession(req);
+      const session = requireSession(req);
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
       res.write('retry: 2000\n\n');
-      streams.add(res);
-      const stop = hub.watch((payload) => res.write(`event: status\ndata: ${payload}\n\n`));
+      streams.set(res, session.token);
+      // A stream outlives no session: it is closed at logout, and at the next push or keep-alive
+      // after an expiry or a revoked user; the page's reconnect then meets the 401.
+      const stop = hub.watch((payload) => {
+        if (sessionOf(req) === undefined) return void res.end();
+        res.write(`event: status\ndata: ${payload}\n\n`);
+      });
       // A comment now and then keeps proxies from closing an idle stream.
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      const keepAlive = setInterval(() => (sessionOf(req) === undefined ? res.end() : res.write(': keep-alive\n\n')), 15_000);
       res.on('close', () => {
         clearInterval(keepAlive);
         stop();
@@ -287,7 +294,7 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
     port,
     close: async () => {
       hub.close();
-      for (const s of streams) s.destroy();
+      for (const s of streams.keys()) s.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       o.backend.close();

@@ -263,9 +263,18 @@ describe('web console API', () => {
     const reader = res.body!.getReader();
     let text = '';
     while (!text.includes('event: status')) text += new TextDecoder().decode((await reader.read()).value);
-    ctl.abort();
     const data = JSON.parse(/data: (.*)\n/.exec(text.slice(text.indexOf('event: status')))![1]) as { status: { nodes: unknown[] } };
     expect(data.status.nodes).toHaveLength(3);
+    // A change made through the console is pushed at once; after logout the stream ends.
+    await call('POST', '/api/actions', { session: s, body: { action: 'standby', node: 'node2' } });
+    text = '';
+    while (!text.includes('"standby":true')) text += new TextDecoder().decode((await reader.read()).value);
+    await call('POST', '/api/actions', { session: s, body: { action: 'online', node: 'node2' } });
+    await call('POST', '/api/logout', { session: s, body: {} });
+    let ended = false;
+    while (!ended) ended = (await reader.read()).done;
+    expect(ended).toBe(true);
+    ctl.abort();
   });
 
   it('ends the sessions of a user whose password changed in the users file', async () => {
