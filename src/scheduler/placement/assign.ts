@@ -7,6 +7,7 @@ import { isActive } from '../unpack/history.js';
 import { activeHistories, cloneOf, locationScores, primitiveBaseScores, stickiness, targetRole } from './scores.js';
 import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js';
 import { quorumDemotes } from '../promotable/quorum.js';
+import { recoversByDemotion } from '../promotable/on-fail.js';
 
 /**
  * Assignment: decides one node (or none) and a role for every primitive, in allocation order,
@@ -294,7 +295,9 @@ class Assigner {
         const node = cur[0];
         if ((counts.get(node.uname) ?? 0) >= optimal) continue;
         const placed = placeInstance(inst, (n) => n === node);
-        done.add(inst);
+        // A globally unique instance that cannot stay (its node is lost) keeps its identity and is
+        // placed with the rest, still ahead of stopped ones; an anonymous one gives way to a spare.
+        if (placed || !c.unique) done.add(inst);
         if (placed) {
           counts.set(placed.uname, (counts.get(placed.uname) ?? 0) + 1);
           total++;
@@ -338,6 +341,7 @@ class Assigner {
       if (!node) continue;
       const wasPromoted = primitivesOf(inst).some((p) => p.history.get(node.uname)?.role === 'Promoted' && isActive(p.history.get(node.uname) as never));
       let score = this.promotionAttr(c, inst, node);
+      if (primitivesOf(inst).some((p) => { const h = p.history.get(node.uname); return h !== undefined && recoversByDemotion(h); })) continue;
       for (const loc of this.ctx.locationsOf.get(c) ?? []) {
         if (loc.role !== 'Promoted') continue;
         const s = loc.scores.get(node.index);
@@ -354,17 +358,24 @@ class Assigner {
       }
       // Resources that must run with the promoted instance pull the promotion towards their favourite nodes.
       for (const col of this.ctx.withThis.get(c) ?? []) {
+      let dependentCannot = false;
         if (col.primaryRole !== 'Promoted' || !col.influence || col.score <= 0) continue;
         const dep = this.ctx.placement.get(col.dependent);
         let v: number;
         if (dep) v = dep.node && dep.node.attrs.get(col.nodeAttribute) === node.attrs.get(col.nodeAttribute) ? INFINITY : 0;
         else v = this.preferences(col.dependent, new Set([c]))[node.index];
-        if (v <= -INFINITY) continue;
+        if (v <= -INFINITY) {
+          dependentCannot = true;
+          continue;
+        }
         const factor = col.score / INFINITY;
         score = addScores(score, v >= INFINITY ? (col.score >= INFINITY ? INFINITY : col.score) : Math.trunc(v * factor));
       }
       if (wasPromoted && score >= 0) score = addScores(score, stickiness(first));
       this.ctx.promotionScores.set(first.id, score);
+      // Only positive preferences merge: a node such a dependent cannot use keeps a token score of
+      // 1 when it had a positive one, so any node the dependent can use wins the promotion.
+      if (dependentCannot && score > 0) score = 1;
       candidates.push({ inst, node, score, wasPromoted });
     }
     candidates.sort((a, b) => b.score - a.score || Number(b.wasPromoted) - Number(a.wasPromoted) || a.inst.order - b.inst.order);
