@@ -1,5 +1,5 @@
 import { diffCib, sameXml } from '../cib/index.js';
-import { childrenNamed, firstChild, type XmlElement } from '../cib/xml.js';
+import { childrenNamed, element, firstChild, type XmlElement } from '../cib/xml.js';
 import { applyStoreToCib, storeFromCib } from '../attributes/cib.js';
 import {
   AttributeError,
@@ -13,7 +13,7 @@ import {
 } from '../attributes/store.js';
 import { ApiRequestError } from './api-protocol.js';
 import type { AttrRequest, AttrUpdate } from './attributes-protocol.js';
-import { CibChangeError } from './cib-apply.js';
+import { CibChangeError, type ClusterNode } from './cib-apply.js';
 import type { CibChange } from './cib-messages.js';
 import type { CibVersion } from './cib-version.js';
 import { CommitError } from './replication.js';
@@ -27,6 +27,8 @@ export interface AttributeCib {
 
 export interface DaemonAttributesOptions {
   self: string;
+  /** The cluster's nodes: one may get attributes before the DC has listed it in <nodes>. */
+  nodes: readonly ClusterNode[];
   cib: AttributeCib;
   now?: () => number;
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -99,11 +101,14 @@ export class DaemonAttributes {
     return { name, scope, values };
   }
 
-  list(node?: string): { values: AttributeStore['values']; pending: PendingWrite[] } {
+  /** `self` tells a client which node "this node" is (the default of attrd_updater and crm_attribute). */
+  list(node?: string): { self: string; values: AttributeStore['values']; pending: PendingWrite[] } {
     const store = this.snapshot();
-    if (node === undefined) return { values: store.values, pending: [...store.pending] };
+    const self = this.o.self;
+    if (node === undefined) return { self, values: store.values, pending: [...store.pending] };
     const pick = (scope: AttributeScope): Record<string, Record<string, string>> => (store.values[scope][node] ? { [node]: { ...store.values[scope][node] } } : {});
     return {
+      self,
       values: { transient: pick('transient'), permanent: pick('permanent'), utilization: pick('utilization'), cluster: store.values.cluster },
       pending: store.pending.filter((p) => p.node === node),
     };
@@ -115,24 +120,25 @@ export class DaemonAttributes {
     let trial: AttributeStore = this.snapshot();
     try {
       updates.forEach((u, i) => {
-        trial = setAttribute(trial, refs[i], u.value, { dampenMs: u.dampenMs, nowMs: this.now() });
+        trial = setAttribute(trial, refs[i], u.value ?? undefined, { dampenMs: u.dampenMs, nowMs: this.now() });
       });
-      applyStoreToCib(this.o.cib.current(), storeFromCib(this.o.cib.current()), trial);
+      const cib = withKnownNodes(this.o.cib.current(), this.o.nodes);
+      applyStoreToCib(cib, storeFromCib(cib), trial);
     } catch (err) {
       if (err instanceof AttributeError) throw new AttributeRequestError(err.message);
       throw err;
     }
-    const direct = updates.map((u, i) => ({ u, ref: refs[i] })).filter(({ u }) => u.dampenMs === 0);
-    const dampened = updates.map((u, i) => ({ u, ref: refs[i] })).filter(({ u }) => u.dampenMs > 0);
+    const direct = updates.map((u, i) => ({ u, ref: refs[i] })).filter(({ u }) => !u.dampenMs);
+    const dampened = updates.map((u, i) => ({ u, ref: refs[i] })).filter(({ u }) => (u.dampenMs ?? 0) > 0);
     for (const { u, ref } of dampened) {
-      const next = setAttribute({ ...storeFromCib(this.o.cib.current()), pending: this.pending }, ref, u.value, { dampenMs: u.dampenMs, nowMs: this.now() });
+      const next = setAttribute({ ...storeFromCib(this.o.cib.current()), pending: this.pending }, ref, u.value ?? undefined, { dampenMs: u.dampenMs, nowMs: this.now() });
       this.pending = next.pending;
     }
     // A direct write supersedes a dampened one of the same attribute still waiting.
     this.pending = this.pending.filter((p) => !direct.some(({ ref }) => ref.scope === 'transient' && ref.node === p.node && ref.name === p.name));
     this.schedule();
     const version = direct.length
-      ? await this.commit((store) => direct.reduce((acc, { u, ref }) => setAttribute(acc, ref, u.value), store), 'attribute update')
+      ? await this.commit((store) => direct.reduce((acc, { u, ref }) => setAttribute(acc, ref, u.value ?? undefined), store), 'attribute update')
       : undefined;
     return { committed: direct.length > 0, version, pending: this.pending.map((p) => ({ node: p.node, name: p.name, dueMs: p.dueMs })) };
   }
@@ -179,7 +185,8 @@ export class DaemonAttributes {
   }
 
   private commit(change: (store: AttributeStore) => AttributeStore, what: string): Promise<CibVersion | undefined> {
-    return this.commitXml((cib) => {
+    return this.commitXml((current) => {
+      const cib = withKnownNodes(current, this.o.nodes);
       const before = storeFromCib(cib);
       return applyStoreToCib(cib, before, change(before));
     }, what);
@@ -214,6 +221,22 @@ export class DaemonAttributes {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+/**
+ * The CIB with every cluster node in <nodes>, as the DC's membership update lists them: a write
+ * that comes before that update (just after start-up) need not fail for it.
+ */
+function withKnownNodes(cib: XmlElement, nodes: readonly ClusterNode[]): XmlElement {
+  const config = firstChild(cib, 'configuration');
+  const nodesEl = config && firstChild(config, 'nodes');
+  if (!config || !nodesEl) return cib;
+  const listed = new Set(childrenNamed(nodesEl, 'node').map((n) => n.attrs.uname ?? n.attrs.id));
+  const missing = nodes.filter((n) => !listed.has(n.name));
+  if (missing.length === 0) return cib;
+  const newNodes: XmlElement = { ...nodesEl, children: [...nodesEl.children, ...missing.map((n) => element('node', { id: String(n.id), uname: n.name }))] };
+  const newConfig: XmlElement = { ...config, children: config.children.map((c) => (c === nodesEl ? newNodes : c)) };
+  return { ...cib, children: cib.children.map((c) => (c === config ? newConfig : c)) };
 }
 
 function withoutTransient(cib: XmlElement, node: string): XmlElement {

@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { childrenNamed, firstChild, type XmlElement } from '../cib/xml.js';
 import { readCibStore, updateCibStore } from '../attributes/io/cib-store.js';
+import { openDaemonStore, type DaemonStore } from '../attributes/io/daemon-store.js';
 import { readStoreFile, updateStoreFile } from '../attributes/io/file-store.js';
+import { DaemonError, socketPath } from '../daemon/client.js';
 import type { AttributeStore } from '../attributes/store.js';
 import { agentSpecFrom } from './agent-spec.js';
 import { DurationError, parseDurationMs } from './duration.js';
@@ -67,21 +69,58 @@ export function findConfiguredResource(cib: XmlElement, id: string): ConfiguredR
   return found;
 }
 
-/** Where `vigil node attribute` and `vigil resource failcount` keep attributes when run by hand. */
+/** Where `vigil node attribute` and `vigil resource failcount` keep attributes. */
 export interface AttributeAccess {
   describe: string;
-  read(): AttributeStore;
-  update(change: (s: AttributeStore) => AttributeStore): AttributeStore;
+  read(): Promise<AttributeStore>;
+  /** Resolves with the store as changed (for the live cluster: once every node holds it). */
+  update(change: (s: AttributeStore) => AttributeStore): Promise<AttributeStore>;
 }
 
-export function attributeAccess(opts: { cib?: string; stateDir?: string }): AttributeAccess {
-  const stateDir = opts.stateDir ?? (opts.cib ? undefined : process.env.VIGIL_STATE_DIR);
+/**
+ * A file when one is named (--state-dir, --cib, $CIB_file, $VIGIL_STATE_DIR, in that order),
+ * else the live cluster through the local vigild (--socket, $VIGIL_SOCKET, the default socket).
+ */
+export function attributeAccess(opts: { cib?: string; stateDir?: string; socket?: string }): AttributeAccess {
+  const stateDir = opts.stateDir ?? (opts.cib || process.env.CIB_file ? undefined : process.env.VIGIL_STATE_DIR);
   if (stateDir) {
-    return { describe: `state directory ${stateDir}`, read: () => readStoreFile(stateDir, Date.now()), update: (c) => updateStoreFile(stateDir, Date.now(), c) };
+    return {
+      describe: `state directory ${stateDir}`,
+      read: async () => readStoreFile(stateDir, Date.now()),
+      update: async (c) => updateStoreFile(stateDir, Date.now(), c),
+    };
   }
   const cib = opts.cib ?? process.env.CIB_file;
-  if (cib) return { describe: `CIB file ${cib}`, read: () => readCibStore(cib, Date.now()), update: (c) => updateCibStore(cib, Date.now(), c) };
-  throw new ResourceLookupError('no attribute store: give --cib FILE or --state-dir DIR (or set CIB_file / VIGIL_STATE_DIR)');
+  if (cib) return { describe: `CIB file ${cib}`, read: async () => readCibStore(cib, Date.now()), update: async (c) => updateCibStore(cib, Date.now(), c) };
+  const socket = socketPath(opts.socket);
+  const open = async (): Promise<DaemonStore> => {
+    try {
+      return await openDaemonStore(socket);
+    } catch (err) {
+      if (err instanceof DaemonError && err.code === 69) {
+        throw new ResourceLookupError(`${err.message}; to work offline give --cib FILE or --state-dir DIR (or set CIB_file / VIGIL_STATE_DIR)`);
+      }
+      throw err;
+    }
+  };
+  return {
+    describe: `the live cluster (vigild at ${socket})`,
+    read: async () => {
+      const store = await open();
+      store.close();
+      return store.snapshot;
+    },
+    update: async (change) => {
+      const store = await open();
+      try {
+        const after = change(store.snapshot);
+        await store.push(after, Date.now());
+        return after;
+      } finally {
+        store.close();
+      }
+    },
+  };
 }
 
 export const localNodeName = (): string => process.env.VIGIL_NODE_NAME || hostname();

@@ -27,6 +27,11 @@ export interface ExecutorOptions {
   nodeId?: string;
   shimsDir?: string;
   attributes?: AttributeServiceLocation;
+  /**
+   * vigild's local API socket, when the executor runs beside a daemon: agents' helpers then use
+   * the live attribute service (VIGIL_SOCKET), and the file store only while it cannot be reached.
+   */
+  daemonSocket?: string;
   log?: (level: LogLevel, message: string) => void;
   dirs?: Partial<AgentDirectories>;
   rscTmp?: string;
@@ -128,6 +133,7 @@ export class Executor {
     const loc = this.options.attributes;
     if (loc?.kind === 'file') extra.VIGIL_STATE_DIR = loc.stateDir;
     if (loc?.kind === 'cib-file') extra.CIB_file = loc.path;
+    if (this.options.daemonSocket !== undefined) extra.VIGIL_SOCKET = this.options.daemonSocket;
     return buildAgentEnvironment(request, {
       nodeName: this.options.nodeName,
       nodeId: this.options.nodeId,

@@ -4,6 +4,7 @@ import { clearFailCount, failCountEntries, failCount } from '../../attributes/fa
 import { AttributeError, formatScore, getAttribute, nodeAttributes, nodesWith, scopeForLifetime, setAttribute } from '../../attributes/store.js';
 import { AgentSpecError, formatAgentSpec, parseAgentSpec } from '../../executor/agent-spec.js';
 import { attributeAccess, DurationError, findConfiguredResource, localNodeName, parseDurationMs, ResourceLookupError, type ConfiguredResource } from '../../executor/cli-support.js';
+import { DaemonError } from '../../daemon/client.js';
 import { Executor } from '../../executor/executor.js';
 import { ocfMeaning, ocfName } from '../../executor/exit-codes.js';
 import { listAgents, MetadataError, type AgentMetadata } from '../../executor/metadata.js';
@@ -43,6 +44,7 @@ async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
   } catch (err) {
     if (err instanceof AgentSpecError || err instanceof ResourceLookupError || err instanceof DurationError) throw new UsageError(err.message);
     if (err instanceof MetadataError || err instanceof AttributeError) throw new CommandError(err.message, 1);
+    if (err instanceof DaemonError) throw new CommandError(err.message, err.code);
     throw err;
   }
 }
@@ -205,8 +207,11 @@ interface AttrOptions {
   lifetime: string;
   cib?: string;
   stateDir?: string;
+  socket?: string;
   outputAs: string;
 }
+
+const SOCKET_HELP = 'without --cib/--state-dir: the vigild to ask (default $VIGIL_SOCKET or /run/vigil/vigil.sock)';
 
 function registerNodeAttribute(node: Command): void {
   node
@@ -218,10 +223,11 @@ function registerNodeAttribute(node: Command): void {
     .option('--lifetime <lifetime>', 'reboot (transient, status section) or forever (nodes section)', 'forever')
     .option('--cib <file>', 'work on this CIB file (or $CIB_file)')
     .option('--state-dir <dir>', "a node's attribute store directory (or $VIGIL_STATE_DIR)")
+    .option('--socket <path>', SOCKET_HELP)
     .option('--output-as <format>', 'text or json', 'text')
-    .description('show, set or delete a node attribute (crm node attribute / crm_attribute)')
+    .description('show, set or delete a node attribute (crm node attribute / crm_attribute); live through vigild unless a file is named')
     .action((nodeName: string, name: string | undefined, value: string | undefined, opts: AttrOptions) =>
-      guarded(() => {
+      guarded(async () => {
         const format = parseOutputFormat(opts.outputAs);
         if (opts.lifetime !== 'reboot' && opts.lifetime !== 'forever') throw new UsageError(`--lifetime must be reboot or forever, not '${opts.lifetime}'`);
         if (opts.delete && value !== undefined) throw new UsageError('give a value or --delete, not both');
@@ -229,7 +235,7 @@ function registerNodeAttribute(node: Command): void {
         const access = attributeAccess(opts);
         if (name === undefined) {
           if (opts.delete) throw new UsageError('--delete needs an attribute name');
-          const store = access.read();
+          const store = await access.read();
           const rows = (['permanent', 'transient'] as const).flatMap((s) => nodeAttributes(store, s, nodeName).map(([n, v]) => ({ name: n, value: v, lifetime: s === 'permanent' ? 'forever' : 'reboot' })));
           if (format === 'json') printJson({ node: nodeName, attributes: rows });
           else process.stdout.write(rows.length ? table([['name', 'value', 'lifetime'].map(colour.dim), ...rows.map((r) => [r.name, r.value, r.lifetime])]) + '\n' : `${nodeName}: no attributes\n`);
@@ -237,13 +243,13 @@ function registerNodeAttribute(node: Command): void {
         }
         const ref = { scope, node: nodeName, name };
         if (opts.delete || value !== undefined) {
-          const after = access.update((s) => setAttribute(s, ref, opts.delete ? undefined : value));
+          const after = await access.update((s) => setAttribute(s, ref, opts.delete ? undefined : value));
           const now = getAttribute(after, ref);
           if (format === 'json') printJson({ node: nodeName, name, value: now ?? null, lifetime: opts.lifetime });
           else process.stdout.write(opts.delete ? `${nodeName}: ${name} deleted\n` : `${nodeName}: ${name}=${now}\n`);
           return;
         }
-        const current = getAttribute(access.read(), ref);
+        const current = getAttribute(await access.read(), ref);
         if (current === undefined) throw new CommandError(`${nodeName}: no attribute '${name}' with lifetime ${opts.lifetime} (in ${access.describe})`, 105);
         if (format === 'json') printJson({ node: nodeName, name, value: current, lifetime: opts.lifetime });
         else process.stdout.write(`${current}\n`);
@@ -259,24 +265,25 @@ function registerFailcount(resource: Command): void {
     .option('--delete', 'clear the fail counts (and last-failure) of the resource')
     .option('--cib <file>', 'work on this CIB file (or $CIB_file)')
     .option('--state-dir <dir>', "a node's attribute store directory (or $VIGIL_STATE_DIR)")
+    .option('--socket <path>', SOCKET_HELP)
     .option('--output-as <format>', 'text or json', 'text')
-    .description("show or clear a resource's fail counts")
-    .action((rsc: string, nodeName: string | undefined, opts: { delete?: boolean; cib?: string; stateDir?: string; outputAs: string }) =>
-      guarded(() => {
+    .description("show or clear a resource's fail counts; live through vigild unless a file is named")
+    .action((rsc: string, nodeName: string | undefined, opts: { delete?: boolean; cib?: string; stateDir?: string; socket?: string; outputAs: string }) =>
+      guarded(async () => {
         const format = parseOutputFormat(opts.outputAs);
         const access = attributeAccess(opts);
-        const nodes = nodeName ? [nodeName] : nodesWith(access.read(), 'transient');
+        const nodes = nodeName ? [nodeName] : nodesWith(await access.read(), 'transient');
         if (opts.delete) {
           if (!nodeName && nodes.length === 0) {
             process.stdout.write(`${rsc}: no fail counts\n`);
             return;
           }
-          access.update((s) => nodes.reduce((acc, n) => clearFailCount(acc, n, rsc), s));
+          await access.update((s) => nodes.reduce((acc, n) => clearFailCount(acc, n, rsc), s));
           if (format === 'json') printJson({ resource: rsc, cleared: nodes });
           else process.stdout.write(`${rsc}: fail counts cleared on ${nodes.join(', ')}\n`);
           return;
         }
-        const store = access.read();
+        const store = await access.read();
         const perNode = nodes.map((n) => ({ node: n, total: failCount(store, n, rsc), operations: failCountEntries(store, n, rsc) })).filter((e) => nodeName || e.operations.length > 0);
         if (format === 'json') {
           printJson({ resource: rsc, nodes: perNode });

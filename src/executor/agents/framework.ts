@@ -100,9 +100,9 @@ export function contextFromEnv(env: NodeJS.ProcessEnv, agent: BuiltinAgent): Age
     exitReason: (m) => process.stderr.write(`${prefix}${m}\n`),
     helper: async (tool, args) => {
       // Loaded on demand: most actions of most agents never call a helper, and every agent run is a fresh process.
-      const { runHelper } = await import('../helpers/main.js');
+      const { runHelperLive } = await import('../helpers/main.js');
       let stdout = '';
-      const code = runHelper(tool, args, env, { out: (t) => (stdout += t), err: (t) => process.stderr.write(t) });
+      const code = await runHelperLive(tool, args, env, { out: (t) => (stdout += t), err: (t) => process.stderr.write(t) });
       return { code, stdout };
     },
   };

@@ -1,6 +1,9 @@
 import { realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { AttributeError } from '../../attributes/store.js';
+import { daemonSocketFor, openDaemonStore, type DaemonStore } from '../../attributes/io/daemon-store.js';
+import { AttributeError, type AttributeStore } from '../../attributes/store.js';
+import { DaemonError } from '../../daemon/client.js';
 import { attrdUpdater } from './attrd-updater.js';
 import { NotConnectedError, openBackend, type HelperBackend } from './backend.js';
 import { crmAttribute } from './crm-attribute.js';
@@ -40,15 +43,25 @@ const TOOLS: Record<string, Tool> = {
 
 export const HELPER_NAMES = Object.keys(TOOLS);
 
-/** Runs one helper; returns its exit code. Errors become messages on stderr with Pacemaker's codes. */
-export function runHelper(tool: string, argv: string[], env: NodeJS.ProcessEnv, io: HelperIo, now: () => number = Date.now): number {
+/**
+ * Runs one helper against the file stores the environment names; returns its exit code. Errors
+ * become messages on stderr with Pacemaker's codes. `backend` replaces the file stores.
+ */
+export function runHelper(
+  tool: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: HelperIo,
+  now: () => number = Date.now,
+  backend: () => HelperBackend = () => openBackend(env, now),
+): number {
   const fn = TOOLS[tool];
   if (!fn) {
     io.err(`vigil helpers: unknown tool '${tool}' (known: ${HELPER_NAMES.join(', ')})\n`);
     return EXIT_USAGE;
   }
   try {
-    return fn(argv, env, () => openBackend(env, now), io, now);
+    return fn(argv, env, backend, io, now);
   } catch (err) {
     if (err instanceof HelperUsageError) {
       io.err(`${err.message}\n`);
@@ -66,10 +79,53 @@ export function runHelper(tool: string, argv: string[], env: NodeJS.ProcessEnv, 
   }
 }
 
+/** Pacemaker's CRM_EX_UNAVAILABLE: the tools' answer when the cluster cannot be reached. */
+const EXIT_NOT_CONNECTED = 102;
+
+/**
+ * Runs one helper against the live cluster when a vigild runs: $VIGIL_SOCKET, else (with no
+ * VIGIL_STATE_DIR naming a file store) the default socket. CIB_file always means the file, as
+ * for Pacemaker's tools. The helper works on a snapshot of the daemon's attributes, and what it
+ * changed is sent back in one update, committed on every node when the helper exits.
+ */
+export async function runHelperLive(tool: string, argv: string[], env: NodeJS.ProcessEnv, io: HelperIo, now: () => number = Date.now): Promise<number> {
+  const socket = env.CIB_file ? undefined : env.VIGIL_SOCKET || (env.VIGIL_STATE_DIR ? undefined : daemonSocketFor(env));
+  if (socket === undefined || !(tool in TOOLS) || tool === 'pacemakerd') return runHelper(tool, argv, env, io, now);
+  let store: DaemonStore;
+  try {
+    store = await openDaemonStore(socket);
+  } catch (err) {
+    // The daemon is gone (or not yet up): a node's own file store still serves its agents.
+    if (env.VIGIL_STATE_DIR) return runHelper(tool, argv, env, io, now);
+    io.err(`${tool}: ${(err as Error).message}\n`);
+    return EXIT_NOT_CONNECTED;
+  }
+  try {
+    let current: AttributeStore = store.snapshot;
+    const backend: HelperBackend = {
+      describe: `vigild at ${socket}`,
+      nodeName: env.VIGIL_NODE_NAME || store.self || env.OCF_RESKEY_CRM_meta_on_node || hostname(),
+      read: () => current,
+      update: (change) => (current = change(current)),
+    };
+    const rc = runHelper(tool, argv, env, io, now, () => backend);
+    if (rc !== 0 || current === store.snapshot) return rc;
+    try {
+      await store.push(current, now());
+    } catch (err) {
+      io.err(`${tool}: ${(err as Error).message}\n`);
+      return err instanceof DaemonError ? err.code : 1;
+    }
+    return rc;
+  } finally {
+    store.close();
+  }
+}
+
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   const [tool, ...args] = process.argv.slice(2);
-  process.exitCode = runHelper(tool ?? '', args, process.env, {
+  process.exitCode = await runHelperLive(tool ?? '', args, process.env, {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
   });
