@@ -113,7 +113,7 @@ export class Daemon {
       identity: { clusterName: s.cluster, dcVersion: VIGIL_VERSION },
       timeoutMs: s.cibTimeoutMs,
     });
-    this.attributes = new DaemonAttributes({ self: s.self, cib: this.replica, log: this.log });
+    this.attributes = new DaemonAttributes({ self: s.self, nodes: s.nodes, cib: this.replica, log: this.log });
     // Created after the CIB is read, so that the time spent doing so is not taken for a stall of
     // the loop, and before the sockets open, so that no packet arrives before it exists.
     this.membership = new Membership(
