@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 // The pure cores take inputs and return outputs: no I/O, no clock, no randomness of their own,
 // so that a seeded simulation can drive a whole cluster. Their I/O shells live in an io/ folder.
-const PURE_CORES = ['cib', 'crm', 'scheduler', 'membership', 'attributes'];
+const PURE_CORES = ['cib', 'crm', 'scheduler', 'membership', 'attributes', 'status'];
 const FORBIDDEN = [
   { what: 'a node: import', re: /from\s+['"]node:|require\(['"]node:|import\(['"]node:/ },
   { what: 'a clock read', re: /\bDate\.now\(|new Date\(\)|performance\.now\(/ },
