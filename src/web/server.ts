@@ -11,6 +11,7 @@ import { BackendError, epochOf, StaleBaseError, type ClusterBackend } from './ba
 import { checkEdit, showForEditing, type AgentLookups } from './config-editor.js';
 import { historyView } from './history.js';
 import { badRequest, HttpError, objectBody, optionalString, requiredString } from './http-error.js';
+import { clusterStatus } from '../status/index.js';
 import { StatusHub } from './status-hub.js';
 import { parseWhatIf, whatIf } from './whatif.js';
 
@@ -241,9 +242,8 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
     },
     'GET /api/history': async (req, res) => {
       requireSession(req);
-      const [status, fence, transitions] = await Promise.all([hub.read(), o.backend.fenceHistory(), o.backend.transitions()]);
-      const snap = await o.backend.snapshot();
-      send(res, 200, historyView(snap.cib, status.status, fence, transitions));
+      const [snap, fence, transitions] = await Promise.all([o.backend.snapshot(), o.backend.fenceHistory(), o.backend.transitions()]);
+      send(res, 200, historyView(snap.cib, clusterStatus(snap.cib, { now: now() }), fence, transitions));
     },
   };
 

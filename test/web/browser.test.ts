@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { XmlElement } from '../../src/cib/xml.js';
 import { hashPassword, writeUser } from '../../src/web/auth/passwords.js';
-import { liveBackend } from '../../src/web/backend.js';
+import { liveBackend, StaleBaseError } from '../../src/web/backend.js';
 import { systemAgents } from '../../src/web/agents.js';
 import { startWebConsole, type WebConsole } from '../../src/web/server.js';
 
@@ -157,6 +157,29 @@ describe.skipIf(skip !== null)('web console in chromium on a live cluster', () =
     const stickiness = async (): Promise<string | undefined> =>
       (await cluster.cib(0)).children.find((c) => c.name === 'configuration')?.children.find((c) => c.name === 'rsc_defaults')?.children[0]?.children.find((p) => p.attrs.name === 'resource-stickiness')?.attrs.value;
     await expect.poll(stickiness, { timeout: 5_000, interval: 250 }).toBe('200');
+  }, 30_000);
+
+  it('commits through vigild only from the epoch it read: a second writer on the same base is refused', async () => {
+    const backend = liveBackend(cluster.nodes[1].socket);
+    try {
+      const base = await backend.configuration();
+      const withProperty = (value: string): XmlElement => {
+        const config = base.children.find((c) => c.name === 'configuration')!;
+        const crm = config.children.find((c) => c.name === 'crm_config')!;
+        const set = crm.children[0];
+        const nv = { name: 'nvpair', attrs: { id: 'opt-recheck', name: 'cluster-recheck-interval', value }, children: [] };
+        const nextSet = { ...set, children: [...set.children.filter((c) => c.attrs.id !== 'opt-recheck'), nv] };
+        const nextConfig = { ...config, children: config.children.map((c) => (c === crm ? { ...crm, children: [nextSet, ...crm.children.slice(1)] } : c)) };
+        return { ...base, children: base.children.map((c) => (c === config ? nextConfig : c)) };
+      };
+      await backend.commitConfiguration(base, withProperty('5min'));
+      await expect(backend.commitConfiguration(base, withProperty('9min'))).rejects.toThrow(StaleBaseError);
+      const now = JSON.stringify(await backend.configuration());
+      expect(now).toContain('"value":"5min"');
+      expect(now).not.toContain('"value":"9min"');
+    } finally {
+      backend.close();
+    }
   }, 30_000);
 });
 
