@@ -1,7 +1,7 @@
 import { serializeXml, type XmlElement } from '../cib/xml.js';
 import type { ActionResource, ClusterAction, FenceAction, GraphAction, ResourceAction, TransitionGraph } from '../scheduler/graph.js';
 import { section, statusOf } from './cib-tree.js';
-import { clusterOptions, isTrue, nextFailureExpiry, property, type ClusterTimers } from './options.js';
+import { clusterOptions, isTrue, nextFailureExpiry, nextRuleExpiry, property, type ClusterTimers } from './options.js';
 import {
   applyStatusUpdates,
   isFailure,
@@ -291,8 +291,9 @@ export class Controller {
     this.run = new TransitionRun(this.transitionSeq, guarded.graph);
     this.deadlines.clear();
     this.recheckAt = nowMs + this.timers.recheckMs;
-    const expiry = this.cib ? nextFailureExpiry(this.cib, nowMs) : null;
-    if (expiry !== null) this.recheckAt = Math.min(this.recheckAt, expiry);
+    for (const expiry of this.cib ? [nextFailureExpiry(this.cib, nowMs), nextRuleExpiry(this.cib, nowMs)] : []) {
+      if (expiry !== null) this.recheckAt = Math.min(this.recheckAt, expiry);
+    }
     ready.log.push({ level: 'info', msg: `transition ${this.transitionSeq}: ${guarded.graph.actions.length} action(s)` });
   }
 

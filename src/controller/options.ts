@@ -88,3 +88,30 @@ export function nextFailureExpiry(cib: XmlElement, nowMs: number): number | null
   }
   return next;
 }
+
+/** Pacemaker's date in rules (`2026-11-22 01:00:00 +00:00`, or ISO 8601) as epoch ms; null if unreadable. */
+export function parseRuleDate(text: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\s*(?:Z|([+-])(\d{2}):?(\d{2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', sign, oh = '0', om = '0'] = m;
+  const offsetMs = (Number(oh) * 60 + Number(om)) * 60_000 * (sign === '-' ? -1 : 1);
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) - offsetMs;
+}
+
+/**
+ * When the next constraint lifetime ends (a `move --lifetime` or `ban --lifetime` rule), so the
+ * cluster re-plans then instead of at the next recheck.
+ */
+export function nextRuleExpiry(cib: XmlElement, nowMs: number): number | null {
+  let next: number | null = null;
+  const visit = (el: XmlElement): void => {
+    if (el.name === 'date_expression' && el.attrs.end !== undefined) {
+      const at = parseRuleDate(el.attrs.end);
+      if (at !== null && at > nowMs && (next === null || at < next)) next = at + 1000;
+    }
+    for (const child of el.children) visit(child);
+  };
+  const constraints = section(cib, 'constraints');
+  if (constraints) visit(constraints);
+  return next;
+}
