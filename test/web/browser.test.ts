@@ -88,6 +88,9 @@ describe.skipIf(skip !== null)('web console in chromium on a live cluster', () =
 
   it('refuses a wrong password, then logs in and shows the nodes with the DC and quorum', async () => {
     await page.goto(web.url);
+    await page.getByLabel('User name').waitFor();
+    // Before login only the form shows: no sections to navigate to.
+    expect(await page.locator('#nav').isVisible()).toBe(false);
     await page.getByLabel('User name').fill('admin');
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Log in' }).click();
