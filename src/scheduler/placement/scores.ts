@@ -129,7 +129,10 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
   const stick = stickiness(p);
   for (const node of ctx.nodes) {
     const i = node.index;
-    if (!nodeCanHost(node)) scores[i] = -INFINITY;
+    if (!nodeCanHost(node)) {
+      scores[i] = -INFINITY;
+      if (ctx.detail) note(ctx, p.id, `${node.uname} cannot host resources (${nodeState(node)}): -INFINITY`);
+    }
     const h = p.history.get(node.uname);
     if (h?.hardBan) {
       scores[i] = -INFINITY;
@@ -159,6 +162,14 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
 function isAncestor(a: Resource, b: Resource): boolean {
   for (let cur: Resource | undefined = a.parent; cur; cur = cur.parent) if (cur === b) return true;
   return false;
+}
+
+function nodeState(n: Node): string {
+  if (n.unclean) return 'unclean';
+  if (!n.online) return n.pending ? 'pending' : 'offline';
+  if (n.standby || n.standbyOnFail) return 'standby';
+  if (n.maintenance) return 'maintenance';
+  return n.shutdown ? 'shutting down' : 'unavailable';
 }
 
 export function cloneOf(r: Resource): Clone | undefined {
