@@ -3,6 +3,7 @@
 // ran, and the per-operation overhead of going through the executor against running the agent
 // by hand with the same environment.
 // Usage: npm run build && npm run bench:executor   (BENCH_RESOURCES=500 BENCH_SECONDS=60 BENCH_INTERVAL_MS=10000)
+//        npm run bench:executor -- attributes      (attribute update latency on a 3-node vigild cluster)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,63 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+if (process.argv[2] === 'attributes') {
+  await attributeLatency();
+  process.exit(0);
+}
+
+/**
+ * `npm run bench:executor -- attributes`: how long an attribute update takes from the agent's
+ * helper to committed on every node of a 3-node loopback vigild cluster (BENCH_ATTR_RUNS=50).
+ * The API call resolves only once the DC has the acknowledgements of all members.
+ */
+async function attributeLatency() {
+  const { startCluster } = await import(join(root, 'test/daemon/cluster.mjs'));
+  const { runHelperLive } = await import(join(root, 'dist/executor/helpers/main.js'));
+  const runs = Number(process.env.BENCH_ATTR_RUNS ?? 50);
+  const cdir = mkdtempSync(join(tmpdir(), 'vigil-bench-attr-'));
+  const cluster = await startCluster({ dir: cdir, nodes: 3, budget: '1s' });
+  const stats = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))].toFixed(1);
+    return `p50 ${q(0.5)} ms  p95 ${q(0.95)} ms  max ${s[s.length - 1].toFixed(1)} ms  (${s.length} runs)`;
+  };
+  const time = async (n, fn) => {
+    const out = [];
+    for (let k = 0; k < n; k++) {
+      const t0 = performance.now();
+      await fn(k);
+      out.push(performance.now() - t0);
+    }
+    return out;
+  };
+  try {
+    for (let i = 0; i < 3; i++) await cluster.waitFor(i, (st) => st.view.members.length === 3 && st.view.dc !== null, 20_000, 'a 3-node view');
+    const dcIndex = cluster.names.indexOf((await cluster.status(0)).view.dc);
+    const member = (dcIndex + 1) % 3;
+    const env = { ...process.env, VIGIL_SOCKET: cluster.node(member).socket, OCF_RESOURCE_INSTANCE: 'db:0' };
+    delete env.VIGIL_STATE_DIR;
+    delete env.CIB_file;
+    const quiet = { out: () => undefined, err: (t) => process.stderr.write(t) };
+    const api = (i) => (k) => cluster.request(i, { op: 'attr.update', name: 'bench', value: String(k) });
+    console.log(`attribute update, committed on all 3 nodes (DC ${cluster.names[dcIndex]}):`);
+    console.log(`  attr.update API on the DC        ${stats(await time(runs, api(dcIndex)))}`);
+    console.log(`  attr.update API on a member      ${stats(await time(runs, api(member)))}`);
+    console.log(`  crm_master in-process (built-in) ${stats(await time(runs, (k) => runHelperLive('crm_master', ['-l', 'reboot', '-v', String(k)], env, quiet)))}`);
+    const shim = join(root, 'libexec', 'crm_master');
+    const shimRuns = Math.max(5, Math.floor(runs / 5));
+    console.log(
+      `  crm_master shim (agent's PATH)    ${stats(await time(shimRuns, (k) => new Promise((res, rej) => spawn(shim, ['-l', 'reboot', '-v', String(1000 + k)], { env, stdio: 'ignore' }).on('exit', (c) => (c === 0 ? res() : rej(new Error(`crm_master exited ${c}`)))))))}`,
+    );
+    const want = String(1000 + shimRuns - 1);
+    const seen = await Promise.all([0, 1, 2].map(async (i) => (await cluster.request(i, { op: 'attr.query', name: 'master-db', node: cluster.names[member] })).values[0]?.value));
+    console.log(`  last value on every node right after the shim returned: ${seen.join(', ')} (${seen.every((v) => v === want) ? 'all committed' : `NOT all ${want}`})`);
+  } finally {
+    await cluster.stop();
+    rmSync(cdir, { recursive: true, force: true });
+  }
+}
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 10_000);
