@@ -69,6 +69,15 @@ describe.skipIf(skip !== null)(`node attributes on a live vigild cluster${skip ?
     expect(stdout.trim()).toBe('10');
   });
 
+  it('cibadmin -Q and crm_node read the live CIB', async () => {
+    const { stdout: nodes } = await tool('cibadmin', 1, ['-Q', '-o', 'nodes']);
+    expect(nodes).toMatch(/<node id="3" uname="n3"/);
+    const { stdout: list } = await tool('crm_node', 1, ['-l']);
+    expect(list.trim().split('\n').map((l) => l.split(' ')[1])).toEqual(['n1', 'n2', 'n3']);
+    const { stdout: name } = await tool('crm_node', 2, ['-n']);
+    expect(name.trim()).toBe('n3');
+  });
+
   it('crm_attribute -l forever lands in the nodes section on every node', async () => {
     await tool('crm_attribute', 2, ['-N', 'n1', '-n', 'site', '-v', 'east', '-l', 'forever']);
     expect(await onEveryNode([0, 1, 2], 'permanent', 'n1', 'site')).toEqual(['east', 'east', 'east']);

@@ -1,9 +1,10 @@
-import { realpathSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { daemonSocketFor, openDaemonStore, type DaemonStore } from '../../attributes/io/daemon-store.js';
 import { AttributeError, type AttributeStore } from '../../attributes/store.js';
-import { DaemonError } from '../../daemon/client.js';
+import { DaemonError, request } from '../../daemon/client.js';
 import { attrdUpdater } from './attrd-updater.js';
 import { NotConnectedError, openBackend, type HelperBackend } from './backend.js';
 import { crmAttribute } from './crm-attribute.js';
@@ -82,6 +83,9 @@ export function runHelper(
 /** Pacemaker's CRM_EX_UNAVAILABLE: the tools' answer when the cluster cannot be reached. */
 const EXIT_NOT_CONNECTED = 102;
 
+/** Helpers that read the CIB besides attributes, never writing it. */
+const READS_CIB = ['cibadmin', 'crm_node'];
+
 /**
  * Runs one helper against the live cluster when a vigild runs: $VIGIL_SOCKET, else (with no
  * VIGIL_STATE_DIR naming a file store) the default socket. CIB_file always means the file, as
@@ -100,6 +104,7 @@ export async function runHelperLive(tool: string, argv: string[], env: NodeJS.Pr
     io.err(`${tool}: ${(err as Error).message}\n`);
     return EXIT_NOT_CONNECTED;
   }
+  let cibCopy: string | undefined;
   try {
     let current: AttributeStore = store.snapshot;
     const backend: HelperBackend = {
@@ -108,6 +113,12 @@ export async function runHelperLive(tool: string, argv: string[], env: NodeJS.Pr
       read: () => current,
       update: (change) => (current = change(current)),
     };
+    if (READS_CIB.includes(tool)) {
+      // These tools only read the CIB: a copy of the live one serves them as the file does offline.
+      cibCopy = mkdtempSync(join(tmpdir(), 'vigil-helper-'));
+      backend.cibFile = join(cibCopy, 'cib.xml');
+      writeFileSync(backend.cibFile, String(await request({ op: 'cib.query' }, socket)));
+    }
     const rc = runHelper(tool, argv, env, io, now, () => backend);
     if (rc !== 0 || current === store.snapshot) return rc;
     try {
@@ -117,8 +128,13 @@ export async function runHelperLive(tool: string, argv: string[], env: NodeJS.Pr
       return err instanceof DaemonError ? err.code : 1;
     }
     return rc;
+  } catch (err) {
+    if (!(err instanceof DaemonError)) throw err;
+    io.err(`${tool}: ${err.message}\n`);
+    return err.code;
   } finally {
     store.close();
+    if (cibCopy !== undefined) rmSync(cibCopy, { recursive: true, force: true });
   }
 }
 
