@@ -98,6 +98,7 @@ class Assigner {
       const p = this.ctx.placement.get(inst.kind === 'primitive' ? inst : member);
       if (!p?.node) continue;
       if (role === 'Promoted' && this.ctx.placement.get(inst)?.role !== 'Promoted' && p.role !== 'Promoted') continue;
+      if (role === 'Unpromoted' && (this.ctx.placement.get(inst)?.role === 'Promoted' || p.role === 'Promoted')) continue;
       out.push(p.node);
     }
     return out;
