@@ -341,8 +341,8 @@ class Assigner {
       }
       if (!node) continue;
       const wasPromoted = primitivesOf(inst).some((p) => p.history.get(node.uname)?.role === 'Promoted' && isActive(p.history.get(node.uname) as never));
-      let score = this.promotionAttr(c, inst, node);
       if (primitivesOf(inst).some((p) => { const h = p.history.get(node.uname); return h !== undefined && recoversByDemotion(h); })) continue;
+      let score = this.promotionAttr(c, inst, node);
       for (const loc of this.ctx.locationsOf.get(c) ?? []) {
         if (loc.role !== 'Promoted') continue;
         const s = loc.scores.get(node.index);
@@ -358,8 +358,8 @@ class Assigner {
         } else if (match) score = addScores(score, col.score);
       }
       // Resources that must run with the promoted instance pull the promotion towards their favourite nodes.
-      for (const col of this.ctx.withThis.get(c) ?? []) {
       let dependentCannot = false;
+      for (const col of this.ctx.withThis.get(c) ?? []) {
         if (col.primaryRole !== 'Promoted' || !col.influence || col.score <= 0) continue;
         const dep = this.ctx.placement.get(col.dependent);
         let v: number;
@@ -373,10 +373,10 @@ class Assigner {
         score = addScores(score, v >= INFINITY ? (col.score >= INFINITY ? INFINITY : col.score) : Math.trunc(v * factor));
       }
       if (wasPromoted && score >= 0) score = addScores(score, stickiness(first));
-      this.ctx.promotionScores.set(first.id, score);
       // Only positive preferences merge: a node such a dependent cannot use keeps a token score of
       // 1 when it had a positive one, so any node the dependent can use wins the promotion.
       if (dependentCannot && score > 0) score = 1;
+      this.ctx.promotionScores.set(first.id, score);
       candidates.push({ inst, node, score, wasPromoted });
     }
     candidates.sort((a, b) => b.score - a.score || Number(b.wasPromoted) - Number(a.wasPromoted) || a.inst.order - b.inst.order);
