@@ -7,7 +7,7 @@ import type { AttributeScope } from '../attributes/store.js';
  *   {"op":"attr.update","name":"master-db","value":"10","node":"n1","lifetime":"forever"}
  *   {"op":"attr.update","name":"pingd","value":"100","dampenMs":5000}       transient, dampened
  *   {"op":"attr.update","name":"n","value":"n++"}                           attrd's increments
- *   {"op":"attr.update","name":"x","delete":true}
+ *   {"op":"attr.update","name":"x","value":null}                           delete (or "delete":true)
  *   {"op":"attr.update","updates":[{...}, {...}]}                            one commit for all
  *   {"op":"attr.query","name":"master-db","node":"n1"}  (no node: every node that has it)
  *   {"op":"attr.list","node":"n1"}                      (no node: every node)
@@ -19,9 +19,9 @@ export interface AttrUpdate {
   name: string;
   node?: string;
   scope: AttributeScope;
-  /** undefined: delete. */
-  value: string | undefined;
-  dampenMs: number;
+  /** null: delete (JSON has no undefined). */
+  value: string | null;
+  dampenMs?: number;
 }
 
 export type AttrRequest =
@@ -62,14 +62,14 @@ function parseUpdate(value: unknown, what: string): AttrUpdate {
   const r = value as Record<string, unknown>;
   const name = str(r, 'name', what);
   if (name === undefined) throw new AttrRequestError(`${what} needs 'name'`);
-  const del = r.delete === true;
   if (r.delete !== undefined && typeof r.delete !== 'boolean') throw new AttrRequestError(`${what}: 'delete' must be true or false`);
   const v = r.value;
-  if (del && v !== undefined && v !== null) throw new AttrRequestError(`${what}: give 'value' or 'delete', not both`);
-  if (!del && typeof v !== 'string') throw new AttrRequestError(`${what} needs 'value' (a string) or 'delete': true`);
+  const del = r.delete === true || v === null;
+  if (r.delete === true && v !== undefined && v !== null) throw new AttrRequestError(`${what}: give 'value' or 'delete', not both`);
+  if (!del && typeof v !== 'string') throw new AttrRequestError(`${what} needs 'value' (a string, or null to delete)`);
   const d = r.dampenMs ?? 0;
   if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) throw new AttrRequestError(`${what}: 'dampenMs' must be a whole number of milliseconds`);
-  return { name, node: str(r, 'node', what), scope: scopeOf(r, what), value: del ? undefined : (v as string), dampenMs: d };
+  return { name, node: str(r, 'node', what), scope: scopeOf(r, what), value: del ? null : (v as string), dampenMs: d };
 }
 
 /** The attribute request in `r`, or undefined when `r.op` is not an attribute operation. */
