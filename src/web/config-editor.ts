@@ -19,9 +19,12 @@ export interface ConfigView {
   epoch: string;
 }
 
-export function showForEditing(cib: XmlElement): ConfigView {
-  // Unobscured: the text goes back in on commit, and a password shown as ****** would be saved so.
-  return { text: showConfiguration(configurationOf(cib), [], { obscure: false }), epoch: epochOf(cib) };
+/**
+ * An administrator gets passwords in clear: the text goes back in on commit, and a password shown
+ * as ****** would be saved so. A viewer, who cannot commit, gets them obscured as crm shows them.
+ */
+export function showForEditing(cib: XmlElement, obscure = false): ConfigView {
+  return { text: showConfiguration(configurationOf(cib), [], { obscure }), epoch: epochOf(cib) };
 }
 
 export interface Problem {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { applyAction, parseActionRequest } from './actions.js';
 import { csrfMatches, SessionStore, type Session, type SessionLimits } from './auth/sessions.js';
 import { LoginLimiter } from './auth/rate-limit.js';
-import { readUsers, verifyPassword, type UserRecord } from './auth/passwords.js';
+import { readUsers, validUserName, verifyPassword, type UserRecord } from './auth/passwords.js';
 import { BackendError, epochOf, StaleBaseError, type ClusterBackend } from './backend.js';
 import { checkEdit, showForEditing, type AgentLookups } from './config-editor.js';
 import { historyView } from './history.js';
@@ -99,15 +99,15 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
       mtimeMs = 0;
     }
     if (mtimeMs === usersSeen.mtimeMs) return;
-    let now: Map<string, string>;
+    let current: Map<string, string>;
     try {
-      now = new Map(readUsers(o.usersFile).map((u) => [u.name, `${u.role}:${u.hash}`]));
+      current = new Map(readUsers(o.usersFile).map((u) => [u.name, `${u.role}:${u.hash}`]));
     } catch (err) {
       log(`users file: ${(err as Error).message}`);
       return;
     }
-    for (const [name, was] of usersSeen.users) if (now.get(name) !== was) sessions.deleteUser(name);
-    usersSeen = { mtimeMs, users: now };
+    for (const [name, was] of usersSeen.users) if (current.get(name) !== was) sessions.deleteUser(name);
+    usersSeen = { mtimeMs, users: current };
   };
   revokeChangedUsers();
 
@@ -135,7 +135,9 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
     const user = requiredString(body, 'user');
     const password = requiredString(body, 'password');
     const address = req.socket.remoteAddress ?? '?';
-    const wait = Math.max(perAddress.retryAfterMs(address), perUser.retryAfterMs(user));
+    // Names no user can have share one key, so that guessing them cannot fill the limiter's memory.
+    const userKey = validUserName(user) ? user : '(invalid name)';
+    const wait = Math.max(perAddress.retryAfterMs(address), perUser.retryAfterMs(userKey));
     if (wait > 0) {
       const s = Math.ceil(wait / 1000);
       throw new HttpError(429, `too many failed logins: try again in ${s} s`, { 'retry-after': String(s) });
@@ -150,8 +152,8 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
     const record = users.find((u) => u.name === user);
     if (!(await verifyPassword(password, record?.hash)) || record === undefined) {
       perAddress.fail(address);
-      perUser.fail(user);
-      log(`failed login for '${user}' from ${address}`);
+      perUser.fail(userKey);
+      log(`failed login for '${userKey}' from ${address}`);
       if (users.length === 0) throw new HttpError(401, `no users are set up: add one with 'vigil web passwd NAME' (users file ${o.usersFile})`);
       throw new HttpError(401, 'wrong user name or password');
     }
@@ -210,8 +212,8 @@ export async function startWebConsole(o: WebConsoleOptions): Promise<WebConsole>
       send(res, 200, { ok: true, changed: configChanged || outcome.updates.length > 0, message: outcome.message });
     },
     'GET /api/config': async (req, res) => {
-      requireSession(req);
-      send(res, 200, showForEditing(await o.backend.configuration()));
+      const s = requireSession(req);
+      send(res, 200, showForEditing(await o.backend.configuration(), s.role !== 'admin'));
     },
     'POST /api/config/check': async (req, res) => {
       guardWrite(req, { admin: false });

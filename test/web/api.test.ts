@@ -12,7 +12,7 @@ import { fixtureCib } from './fixture.js';
  * 400 naming the problem with the CIB left byte for byte as it was.
  */
 
-const dummyAgent = { lookupAgent: (s: { type: string }) => (s.type === 'Dummy' ? { parameters: [{ name: 'state', required: false }, { name: 'fake', required: false }] } : undefined), pickProvider: () => 'heartbeat' };
+const dummyAgent = { lookupAgent: (s: { type: string }) => (s.type === 'Dummy' ? { parameters: [{ name: 'state', required: false }, { name: 'fake', required: false }, { name: 'passwd', required: false }] } : undefined), pickProvider: () => 'heartbeat' };
 
 let dir: string;
 let cibFile: string;
@@ -194,6 +194,9 @@ describe('web console API', () => {
     expect(act.status).toBe(403);
     expect(act.body.error).toMatch(/victor is a viewer/);
     expect((await call('POST', '/api/whatif', { session: v, body: { fail: ['node1'] } })).status).toBe(200);
+    // Secrets stay hidden from viewers, as crm shows them; an administrator gets them to edit.
+    expect((await call('GET', '/api/config', { session: v })).body.text).toMatch(/params passwd="\*{6}"|params passwd=\*{6}/);
+    expect((await call('GET', '/api/config', { session: await login() })).body.text).toContain('hunter22');
     expect(cib()).toBe(before);
   });
 
@@ -203,6 +206,7 @@ describe('web console API', () => {
     const text = shown.body.text as string;
     const epoch = shown.body.epoch as string;
     expect(text).toMatch(/^primitive vip Dummy \\$/m);
+    expect(text).toMatch(/^primitive vault Dummy \\\n\tparams passwd=hunter22 \\$/m);
     const edited = text.replace(/^group web /m, 'primitive extra Dummy\ngroup web ');
 
     const broken = await call('POST', '/api/config/check', { session: s, body: { text: `${text}\nprimitive ???`, epoch } });
@@ -239,7 +243,7 @@ describe('web console API', () => {
     expect(r.status).toBe(200);
     expect((r.body.summary as string[]).join('\n')).toMatch(/^ {2}\* \w+ +vip +\( +(node1 -> )?node[23] \)/m);
     // With no change vip stays where it is: it appears only in the simulated summary.
-    expect((r.body.baseline as string[]).filter((l) => / vip /.test(l))).toEqual([]);
+    expect((r.body.baseline as string[]).filter((l) => / vip /.test(l)), JSON.stringify(r.body.baseline)).toEqual([]);
     expect((r.body.placements as Record<string, { before: string; after: string }>).vip.after).not.toBe('node1');
     const move = await call('POST', '/api/whatif', { session: s, body: { moveResource: 'vip', moveTo: 'node3' } });
     expect((move.body.summary as string[]).join('\n')).toMatch(/Move\s+vip\s+\( node1 -> node3 \)/);

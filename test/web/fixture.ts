@@ -1,4 +1,4 @@
-/** A small three-node CIB for the console's tests: a primitive, a group, a clone, one failure. */
+/** A small three-node CIB for the console's tests: primitives (one with a password), a group, a clone, one failure. */
 
 const op = (rsc: string, task: string, node: string, callId: number, rc: number, interval = 0, when = 1_790_000_000): string => {
   const id = interval > 0 ? `${rsc}_${task}_${interval}` : rc !== 0 && task !== 'monitor' ? `${rsc}_last_failure_0` : `${rsc}_last_0`;
@@ -23,10 +23,13 @@ export function fixtureCib(): string {
     '<nodes><node id="1" uname="node1"/><node id="2" uname="node2"/><node id="3" uname="node3"/></nodes>',
     '<resources>',
     dummy('vip'),
+    dummy('vault').replace('<operations>', '<instance_attributes id="vault-params"><nvpair id="vault-passwd" name="passwd" value="hunter22"/></instance_attributes><operations>'),
     `<group id="web">${dummy('web-fs')}${dummy('web-server')}</group>`,
     `<clone id="pings">${dummy('ping')}</clone>`,
     '</resources>',
     '<constraints/>',
+    // Stickiness keeps running resources where they are when others are added (as most clusters set it).
+    '<rsc_defaults><meta_attributes id="rsc-options"><nvpair id="rsc-options-resource-stickiness" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>',
     '</configuration>',
     '<status>',
     nodeState(1, 'node1', lrm('node1', [
