@@ -12,7 +12,8 @@ export type ApiRequest =
   | { op: 'membership' }
   | { op: 'counters' }
   | { op: 'cib.query'; scope?: string }
-  | { op: 'cib.replace'; xml: string; scope?: string }
+  /** `ifEpoch`: refused unless the configuration is still at this version (see CibChange). */
+  | { op: 'cib.replace'; xml: string; scope?: string; ifEpoch?: { adminEpoch: number; epoch: number } }
   /** A patch in src/cib's diffCib format, made against the cluster's current version. */
   | { op: 'cib.patch'; patch: CibPatch }
   /** Node attributes (attrd): see attributes-protocol.ts. */
@@ -55,7 +56,13 @@ export function parseApiRequest(value: unknown): ApiRequest {
     case 'cib.replace': {
       const xml = optStr('xml');
       if (xml === undefined) throw new ApiRequestError("cib.replace needs 'xml'");
-      return { op: 'cib.replace', xml, scope: optStr('scope') };
+      const ifEpoch = r.ifEpoch as Record<string, unknown> | undefined;
+      if (ifEpoch === undefined) return { op: 'cib.replace', xml, scope: optStr('scope') };
+      const whole = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+      if (typeof ifEpoch !== 'object' || ifEpoch === null || !whole(ifEpoch.adminEpoch) || !whole(ifEpoch.epoch)) {
+        throw new ApiRequestError("'ifEpoch' must be {adminEpoch, epoch}, whole numbers ≥ 0");
+      }
+      return { op: 'cib.replace', xml, scope: optStr('scope'), ifEpoch: { adminEpoch: ifEpoch.adminEpoch, epoch: ifEpoch.epoch } };
     }
     case 'cib.patch': {
       const patch = r.patch as Record<string, unknown> | undefined;

@@ -76,3 +76,22 @@ describe('applyChange', () => {
     expect(serializeXml(base)).toBe(before);
   });
 });
+
+describe('replace with ifEpoch', () => {
+  it('applies while the configuration is at the epoch read, and refuses once it moved on', () => {
+    const base = applyMembership(emptyCib(), nodes, { members: ['a', 'b', 'c'], dc: 'a', quorate: true }) as XmlElement;
+    const { adminEpoch, epoch } = cibVersion(base);
+    const xml = '<resources><primitive id="d" class="ocf" provider="heartbeat" type="Dummy"/></resources>';
+    const next = applyChange(base, { op: 'replace', scope: 'resources', xml, ifEpoch: { adminEpoch, epoch } }, nodes);
+    expect(serializeXml(next)).toContain('id="d"');
+    expect(() => applyChange(next, { op: 'replace', scope: 'resources', xml: '<resources/>', ifEpoch: { adminEpoch, epoch } }, nodes)).toThrow(
+      new CibChangeError(
+        `the configuration changed underneath: it was read at admin_epoch ${adminEpoch}, epoch ${epoch}, and the cluster is now at admin_epoch ${adminEpoch}, epoch ${epoch + 1}; nothing committed (read it again and redo the change)`,
+      ),
+    );
+    // A status-only update (num_updates) is not a configuration change: the epoch check passes.
+    const left = applyChange(next, { op: 'node-leaving', node: 'b' }, nodes);
+    const v = cibVersion(next);
+    expect(serializeXml(applyChange(left, { op: 'replace', scope: 'resources', xml: '<resources/>', ifEpoch: { adminEpoch: v.adminEpoch, epoch: v.epoch } }, nodes))).not.toContain('id="d"');
+  });
+});

@@ -48,6 +48,16 @@ function applyChangeOnly(current: XmlElement, change: CibChange, nodes: readonly
   const next = cloneXml(current);
   switch (change.op) {
     case 'replace': {
+      if (change.ifEpoch !== undefined) {
+        const cur = cibVersion(current);
+        const want = change.ifEpoch;
+        if (cur.adminEpoch !== want.adminEpoch || cur.epoch !== want.epoch) {
+          throw new CibChangeError(
+            `the configuration changed underneath: it was read at admin_epoch ${want.adminEpoch}, epoch ${want.epoch}, ` +
+              `and the cluster is now at admin_epoch ${cur.adminEpoch}, epoch ${cur.epoch}; nothing committed (read it again and redo the change)`,
+          );
+        }
+      }
       let incoming: XmlElement;
       try {
         incoming = parseXml(change.xml, 'replacement');

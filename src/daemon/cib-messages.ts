@@ -24,12 +24,28 @@ export type CibMessage =
 
 /** A change to the CIB, applied by the DC only. */
 export type CibChange =
-  /** Replaces the whole CIB, or one section of it (`scope` = section element name). */
-  | { op: 'replace'; xml: string; scope?: string }
+  /**
+   * Replaces the whole CIB, or one section of it (`scope` = section element name). With
+   * `ifEpoch`, only if the configuration is still at that (admin_epoch, epoch): a client that
+   * edited a copy does not overwrite a change made meanwhile.
+   */
+  | { op: 'replace'; xml: string; scope?: string; ifEpoch?: EpochPair }
   /** Applies a CIB patch (src/cib diffCib's format) made against the current version. */
   | { op: 'patch'; patch: CibPatch }
   /** A node shutting down cleanly: record expected="down" so its absence is not UNCLEAN. */
   | { op: 'node-leaving'; node: string };
+
+/** The configuration's version: num_updates counts status changes, which a replace keeps. */
+export interface EpochPair {
+  adminEpoch: number;
+  epoch: number;
+}
+
+const isEpochPair = (v: unknown): v is EpochPair => {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return [o.adminEpoch, o.epoch].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+};
 
 const isVersion = (v: unknown): v is CibVersion => {
   if (typeof v !== 'object' || v === null) return false;
@@ -48,7 +64,10 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isSaf
 function parseChange(v: unknown): CibChange | null {
   if (typeof v !== 'object' || v === null) return null;
   const c = v as Record<string, unknown>;
-  if (c.op === 'replace' && isStr(c.xml) && (c.scope === undefined || isStr(c.scope))) return { op: 'replace', xml: c.xml, scope: c.scope };
+  if (c.op === 'replace' && isStr(c.xml) && (c.scope === undefined || isStr(c.scope))) {
+    if (c.ifEpoch !== undefined && !isEpochPair(c.ifEpoch)) return null;
+    return { op: 'replace', xml: c.xml, scope: c.scope, ...(c.ifEpoch !== undefined ? { ifEpoch: c.ifEpoch } : {}) };
+  }
   if (c.op === 'patch' && isPatch(c.patch)) return { op: 'patch', patch: c.patch };
   if (c.op === 'node-leaving' && isStr(c.node)) return { op: 'node-leaving', node: c.node };
   return null;

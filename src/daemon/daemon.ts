@@ -24,6 +24,7 @@ import { CibReplica, CommitError } from './replication.js';
 import { DaemonAttributes } from './attributes.js';
 import type { DaemonSettings } from './settings.js';
 import type { DaemonStatus } from './status-types.js';
+import { ViewIdStore } from './view-id-store.js';
 
 /** Recorded by the DC as dc-version (crm_mon: "Current DC: x (version ...)"). */
 const VIGIL_VERSION = ((): string => {
@@ -51,6 +52,9 @@ export class Daemon {
   private attributes!: DaemonAttributes;
   private api: ApiServer | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending tick timer fires. */
+  private timerDueMs = Infinity;
+  private viewIds!: ViewIdStore;
   private loop!: LoopMonitor;
   private incarnation = 0;
   private stopping = false;
@@ -116,8 +120,11 @@ export class Daemon {
     this.attributes = new DaemonAttributes({ self: s.self, nodes: s.nodes, cib: this.replica, log: this.log });
     // Created after the CIB is read, so that the time spent doing so is not taken for a stall of
     // the loop, and before the sockets open, so that no packet arrives before it exists.
+    this.viewIds = new ViewIdStore(s.stateDir);
+    const lastViewId = this.viewIds.load();
     this.membership = new Membership(
       {
+        lastViewId,
         self: s.self,
         nodes: s.nodes.map((n) => ({ name: n.name, id: n.id, votes: n.votes })),
         timing: s.timing,
@@ -138,38 +145,52 @@ export class Daemon {
       deadMs: s.timing.deadMs,
       worstCaseDetectionMs: worstCaseDetectionMs(s.timing),
       cib: cibVersion(initial),
+      lastViewId,
     });
     this.scheduleTick(now());
   }
 
+  /**
+   * Sleeps until membership next has something to do (at the latest a heartbeat, every keepalive)
+   * rather than polling: a node that wakes only when work is due spends its idle time asleep.
+   * How late the timer fires is measured and kept for status.
+   */
   private scheduleTick(due: number): void {
-    const interval = tickIntervalMs(this.s.timing);
+    clearTimeout(this.timer);
+    this.timerDueMs = due;
     this.timer = setTimeout(() => {
+      this.timerDueMs = Infinity;
       const now = Date.now();
       const lag = Math.max(0, now - due);
       this.loop.record(lag, now);
-      if (lag > interval) {
+      if (lag > tickIntervalMs(this.s.timing)) {
         // The loop was stalled (CPU starvation, SIGSTOP, a long synchronous job). Membership
         // sees the stall itself, from the gap between the tick times we pass it, and stops
         // holding that time against its peers; reporting the same lag through
         // reportLocalDelay() as well would count the stall twice. What we add is the order:
         // the packets that queued up meanwhile are read first (setImmediate runs after the
         // poll phase), so a peer that did talk is not taken for silent.
-        setImmediate(() => this.tick(now + interval));
+        setImmediate(() => this.tick());
       } else {
-        this.tick(due + interval);
+        this.tick();
       }
     }, Math.max(0, due - Date.now()));
   }
 
-  private tick(nextDue: number): void {
+  private tick(): void {
     if (this.stopping) return;
     try {
       this.apply(this.membership.tick(Date.now()));
     } finally {
-      // A tick that overran is not made up with a burst: the next one is due an interval from now.
-      this.scheduleTick(Math.max(nextDue, Date.now()));
+      this.rescheduleIfSooner();
     }
+  }
+
+  /** A received message can bring work forward (a proposal to time out, a new peer to watch). */
+  private rescheduleIfSooner(): void {
+    if (this.stopping) return;
+    const next = this.membership.nextDeadlineMs();
+    if (next < this.timerDueMs) this.scheduleTick(next);
   }
 
   private onDatagram(from: string, link: number, payload: Buffer): void {
@@ -191,6 +212,7 @@ export class Daemon {
       return;
     }
     this.apply(ready);
+    this.rescheduleIfSooner();
   }
 
   private onStreamMessage(from: string, body: Buffer): void {
@@ -210,6 +232,17 @@ export class Daemon {
   }
 
   private apply(ready: Ready): void {
+    if (ready.persistViewId !== undefined) {
+      try {
+        this.viewIds.save(ready.persistViewId);
+      } catch (err) {
+        // Sending a view id that a restart could reuse is worse than a missed round: the
+        // proposal times out and the next one asks to persist a higher id again.
+        this.log('error', `cannot record view id ${ready.persistViewId} in ${this.viewIds.path}: ${(err as Error).message}; holding back this round's messages`);
+        for (const event of ready.events) this.onEvent(event);
+        return;
+      }
+    }
     for (const { to, msg } of ready.send) {
       const payload = Buffer.from(JSON.stringify(msg));
       if (to === 'all') this.udp.broadcast(payload);
@@ -287,7 +320,7 @@ export class Daemon {
         return serializeXml(req.scope === undefined ? cib : findSection(cib, req.scope));
       }
       case 'cib.replace':
-        return this.commitChange({ op: 'replace', xml: req.xml, scope: req.scope });
+        return this.commitChange({ op: 'replace', xml: req.xml, scope: req.scope, ...(req.ifEpoch !== undefined ? { ifEpoch: req.ifEpoch } : {}) });
       case 'cib.patch':
         return this.commitChange({ op: 'patch', patch: req.patch });
       case 'attr.update':

@@ -30,6 +30,11 @@ export class LocalHealth {
     this.lastChangeMs = nowMs;
   }
 
+  /** When the score next drops by a step, or null while it is 0. */
+  nextChangeMs(): number | null {
+    return this.score > 0 ? this.lastChangeMs + this.decayEveryMs : null;
+  }
+
   /** One step of recovery per decay period spent on time. */
   advance(nowMs: number): void {
     while (this.score > 0 && nowMs - this.lastChangeMs >= this.decayEveryMs) {

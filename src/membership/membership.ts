@@ -180,6 +180,47 @@ export class Membership {
   }
 
   /**
+   * The time at which `tick()` next has something to do: a heartbeat to send, a peer turning late
+   * or dead, a link going down, a proposal timing out, initdead or a quorum window ending, the
+   * health score decaying. Always later than the last time given. A caller may tick earlier
+   * (harmless) but not later, so a daemon can sleep until then instead of polling; receive()
+   * may make it earlier, so ask again after each call.
+   */
+  nextDeadlineMs(): number {
+    const { keepaliveMs, warnMs, initDeadMs } = this.config.timing;
+    const mult = this.health.multiplier;
+    const deadline = this.deadlineMs();
+    // Strict "silent longer than" comparisons act from the next whole millisecond on.
+    let due = this.lastHbSentMs === null ? this.nowMs : this.lastHbSentMs + keepaliveMs;
+    const at = (t: number): void => {
+      if (t < due) due = t;
+    };
+    for (const p of this.peers.values()) {
+      if (!p.alive) continue;
+      const last = this.lastHeard(p);
+      if (last === null) continue;
+      at(Math.floor(last + deadline) + 1);
+      if (!p.lateReported) at(Math.floor(last + warnMs * mult) + 1);
+      for (let link = 0; link < p.lastHeardByLink.length; link++) {
+        const t = p.lastHeardByLink[link];
+        if (t !== null && !p.linkDown[link]) at(Math.floor(t + deadline) + 1);
+      }
+    }
+    if (this.pending) at(this.pending.sentAtMs + 2 * keepaliveMs + 1);
+    // One-off moments count only while ahead: once passed, the state they gate has been reached.
+    const ahead = (t: number): void => {
+      if (t > this.nowMs) at(t);
+    };
+    ahead(this.retryAtMs);
+    if (!this.known.settled) ahead(this.startMs + initDeadMs);
+    const decay = this.health.nextChangeMs();
+    if (decay !== null) ahead(decay);
+    const q = this.config.quorum;
+    if (q.lastManStanding) ahead(this.viewSinceMs + (q.lastManStandingWindowMs ?? DEFAULT_LAST_MAN_STANDING_WINDOW_MS));
+    return Math.max(due, this.nowMs + 1);
+  }
+
+  /**
    * Tells the machine that the local loop ran `delayMs` late (measured by the daemon, e.g. an
    * event-loop lag monitor). Silence during that time is not held against peers.
    */

@@ -130,11 +130,26 @@ describe.skipIf(skip !== null)(`vigild on loopback${skip ? ` (skipped: ${skip})`
     for (const i of [1, 2]) await cluster.waitFor(i, (s) => s.view.members.length === 3 && s.cib.includes('id="vip"'), 15_000, 'rejoined with the CIB');
   });
 
+  it('never reuses a view id: a coordinator restarted alone proposes above every id it used', async () => {
+    const before = Math.max(...(await Promise.all([0, 1, 2].map((i) => cluster.status(i)))).map((s) => s.view.id));
+    expect(Number(readFileSync(join(cluster.node(0).stateDir, 'view-id'), 'utf8'))).toBeGreaterThanOrEqual(before);
+    for (const i of [0, 1, 2]) cluster.kill(i, 'SIGKILL');
+    for (const i of [0, 1, 2]) await cluster.waitExit(i, 5000);
+    cluster.start(0);
+    const alone = await cluster.waitFor(0, (s) => s.view.members.join() === 'n1' && s.view.id > 0, 15_000, 'n1 alone in a view');
+    expect(alone.view.id).toBeGreaterThan(before);
+    cluster.start(1);
+    cluster.start(2);
+    const again = await cluster.waitFor(0, (s) => s.view.members.length === 3, 15_000, 'three nodes again');
+    expect(again.view.id).toBeGreaterThan(alone.view.id);
+  });
+
   it('refreshes with --watch until interrupted', async () => {
     const child = spawn(process.execPath, [vigilPath, 'status', '--watch', '0.2', '--socket', cluster.node(0).socket]);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Waits for two frames rather than a fixed time: starting the CLI is slow on a loaded machine.
+    for (let waited = 0; waited < 15_000 && out.split('Cluster Summary:').length - 1 < 2; waited += 100) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);

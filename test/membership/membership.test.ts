@@ -387,3 +387,48 @@ describe('fuzzed input', () => {
     );
   });
 });
+
+describe('nextDeadlineMs', () => {
+  it('is a time before which ticking does nothing, and ticking there detects loss in deadtime', async () => {
+    const { Membership, deriveTiming, tickIntervalMs } = await import('../../src/membership/index.js');
+    const timing = deriveTiming(1000);
+    const nodes = [
+      { name: 'a', id: 1, votes: 1 },
+      { name: 'b', id: 2, votes: 1 },
+    ];
+    const quorum = { twoNode: true, lastManStanding: false };
+    const a = new Membership({ self: 'a', nodes, timing, quorum, incarnation: 1 }, 0);
+    const b = new Membership({ self: 'b', nodes, timing, quorum, incarnation: 1 }, 0);
+    // b heartbeats every keepalive until it dies at 2000 ms; a ticks only at its deadlines.
+    let now = 0;
+    let bNext = 0;
+    let lostAt: number | null = null;
+    let wakeUps = 0;
+    const deliver = (msgs: { to: string; msg: unknown }[], to: typeof a, at: number): void => {
+      for (const m of msgs) to.receive('b', m.msg as never, at);
+    };
+    while (now < 4000 && lostAt === null) {
+      const aDue = a.nextDeadlineMs();
+      expect(aDue).toBeGreaterThan(now);
+      if (bNext < 2000 && bNext < aDue) {
+        now = bNext;
+        deliver(b.tick(now).send, a, now);
+        bNext = b.nextDeadlineMs();
+        continue;
+      }
+      // Ticking just before the deadline finds nothing to do.
+      if (aDue - 1 > now) expect(a.tick(aDue - 1)).toEqual({ send: [], events: [] });
+      now = aDue;
+      wakeUps++;
+      const r = a.tick(now);
+      for (const m of r.send) if (m.to === 'all' || m.to === 'b') b.receive('a', m.msg, now);
+      if (r.events.some((e) => e.type === 'node-lost' || (e.type === 'view-changed' && !e.view.members.includes('b')))) lostAt = now;
+    }
+    expect(lostAt).not.toBeNull();
+    // b's last heartbeat went out within a keepalive before 2000 ms.
+    expect(lostAt as number).toBeLessThanOrEqual(2000 + timing.deadMs + 1);
+    expect(lostAt as number).toBeGreaterThan(2000 - timing.keepaliveMs + timing.deadMs);
+    // Clearly fewer wake-ups than polling every tick interval (half a keepalive) would take.
+    expect(wakeUps).toBeLessThan((0.8 * (lostAt as number)) / tickIntervalMs(timing));
+  });
+});

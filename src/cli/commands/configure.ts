@@ -8,18 +8,47 @@ import { systemAgentLookup, systemPickProvider } from '../../crm/io/agents.js';
 import { configurationOf, type LoadMethod } from '../../crm/load.js';
 import { listObjects, showConfiguration } from '../../crm/show.js';
 import { CommandError, UsageError, colour, parseOutputFormat, printJson } from '../output.js';
-import { requireCibFile } from './cib.js';
+import { commitLiveCib, readLiveCib } from '../../daemon/live-cib.js';
+import type { XmlElement } from '../../cib/xml.js';
+import { live, liveOrFile } from './cib.js';
 
 interface LoadOpts {
   force?: boolean;
   cib?: string;
+  socket?: string;
   outputAs?: string;
 }
 
 interface ShowOpts {
   cib?: string;
+  socket?: string;
   outputAs?: string;
   obscure?: boolean;
+}
+
+const SOCKET_HELP = 'the local vigild socket, for the live cluster (default: $VIGIL_SOCKET or /run/vigil/vigil.sock)';
+
+/** The CIB to work on: a file, or the live cluster's (committed back through the DC). */
+async function openCib(opts: { cib?: string; socket?: string }): Promise<{ cib: XmlElement; save: (next: XmlElement) => Promise<number> }> {
+  const source = liveOrFile(opts);
+  if (source.kind === 'live') {
+    const base = await live(() => readLiveCib(source.socket));
+    return { cib: base, save: async (next) => (await live(() => commitLiveCib(source.socket, base, next))).epoch };
+  }
+  let cib: XmlElement;
+  try {
+    cib = readCibFile(source.path);
+  } catch (err) {
+    if (err instanceof XmlSyntaxError) throw new CommandError(err.message, 65);
+    throw err;
+  }
+  return {
+    cib,
+    save: (next) => {
+      writeCibFile(source.path, next);
+      return Promise.resolve(Number(next.attrs.epoch));
+    },
+  };
 }
 
 export function registerCrmCommands(program: Command): void {
@@ -30,37 +59,32 @@ export function registerCrmCommands(program: Command): void {
     .argument('<method>', 'update or replace')
     .argument('<file>', 'crm configure text; - reads stdin')
     .option('-F, --force', 'commit even when an agent is missing or its parameters do not match its meta-data')
-    .option('--cib <file>', 'work on this CIB file (default: $CIB_file)')
+    .option('--cib <file>', 'work on this CIB file (default: $CIB_file; without either, the live cluster)')
+    .option('--socket <path>', SOCKET_HELP)
     .option('--output-as <format>', 'text or json')
     .action((method: string, file: string, opts: LoadOpts) => runLoad(method, file, opts));
   configure
     .command('show')
     .description('print the configuration in the crm language, or as XML with "show xml"; optionally only the objects named')
     .argument('[ids...]', 'xml, then object ids')
-    .option('--cib <file>', 'work on this CIB file (default: $CIB_file)')
+    .option('--cib <file>', 'work on this CIB file (default: $CIB_file; without either, the live cluster)')
+    .option('--socket <path>', SOCKET_HELP)
     .option('--output-as <format>', 'text, json or xml')
     .option('--no-obscure', 'show passw* parameter values instead of ******')
     .action((ids: string[], opts: ShowOpts) => runShow(ids, opts));
 }
 
-function runLoad(method: string, file: string, opts: LoadOpts): void {
+async function runLoad(method: string, file: string, opts: LoadOpts): Promise<void> {
   if (method !== 'update' && method !== 'replace') throw new UsageError(`configure load: method must be update or replace, not '${method}'`);
   const format = parseOutputFormat(opts.outputAs);
   if (format === 'xml') throw new UsageError('configure load: --output-as must be text or json');
-  const path = requireCibFile(opts.cib);
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
     throw new CommandError(`cannot read ${file}: ${(err as Error).message}`, 66);
   }
-  let cib;
-  try {
-    cib = readCibFile(path);
-  } catch (err) {
-    if (err instanceof XmlSyntaxError) throw new CommandError(err.message, 65);
-    throw err;
-  }
+  const { cib, save } = await openCib(opts);
   let outcome;
   try {
     outcome = loadCrm(cib, text, {
@@ -78,9 +102,9 @@ function runLoad(method: string, file: string, opts: LoadOpts): void {
     }
     throw err;
   }
-  if (outcome.changed) writeCibFile(path, outcome.cib);
+  const epoch = outcome.changed ? await save(outcome.cib) : Number(outcome.cib.attrs.epoch);
   if (format === 'json') {
-    printJson({ changed: outcome.changed, epoch: Number(outcome.cib.attrs.epoch), warnings: outcome.warnings, forced: outcome.forced });
+    printJson({ changed: outcome.changed, epoch, warnings: outcome.warnings, forced: outcome.forced });
     return;
   }
   // Diagnostics go to stderr so that stdout stays clean for a pipeline that reads the CIB next.
@@ -88,11 +112,11 @@ function runLoad(method: string, file: string, opts: LoadOpts): void {
   for (const f of outcome.forced) process.stderr.write(`${colour.yellow('forced')}: ${f.message}\n`);
 }
 
-function runShow(args: string[], opts: ShowOpts): void {
+async function runShow(args: string[], opts: ShowOpts): Promise<void> {
   const wantXml = args[0] === 'xml';
   const ids = wantXml ? args.slice(1) : args;
   const format = wantXml ? 'xml' : parseOutputFormat(opts.outputAs);
-  const config = configurationOf(readCibFile(requireCibFile(opts.cib)));
+  const config = configurationOf((await openCib(opts)).cib);
   const objects = listObjects(config);
   const missing = ids.filter((id) => !objects.some((o) => o.id === id));
   if (missing.length > 0) throw new CommandError(`no such object: ${missing.join(', ')}`, 105);
