@@ -7,6 +7,7 @@ import { registerDaemonCommands } from './commands/daemon.js';
 import { registerExecutorCommands } from './commands/executor.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerWebCommands } from '../web/cli.js';
 
 const program = new Command('vigil')
   .description('vigil: a high-availability cluster manager (Pacemaker/Corosync-compatible)')
@@ -20,6 +21,7 @@ registerDaemonCommands(program);
 registerExecutorCommands(program);
 registerAdminCommands(program);
 registerConfigCommands(program);
+registerWebCommands(program);
 
 try {
   await program.parseAsync(process.argv);
