@@ -27,6 +27,15 @@ describe.skipIf(!existsSync(VIGIL))('vigil configure (built CLI)', () => {
     expect(show.out).toBe('primitive d Dummy \\\n\top monitor interval=10s\nproperty cib-bootstrap-options: \\\n\tstonith-enabled=false\n');
   });
 
+  it("knows vigil's built-in agents and checks their parameters", () => {
+    const cib = join(dir, 'builtin.xml');
+    const ok = vigil(['configure', 'load', 'update', '-', '--cib', cib], 'property stonith-enabled=false\nprimitive w ocf:vigil:Dummy\n');
+    expect(ok.code).toBe(0);
+    const bad = vigil(['configure', 'load', 'update', '-', '--cib', cib], 'primitive x ocf:vigil:Dummy params colour=red\n');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/colour/);
+  });
+
   it('refuses a bad file with a message and exit 1, writing nothing', () => {
     const cib = join(dir, 'b.xml');
     vigil(['configure', 'load', 'update', '-', '--cib', cib], CONFIG);

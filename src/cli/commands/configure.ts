@@ -4,7 +4,7 @@ import { readCibFile, writeCibFile } from '../../cib/io/file.js';
 import { serializeXml, element, XmlSyntaxError } from '../../cib/xml.js';
 import { loadCrm } from '../../crm/commit.js';
 import { CrmCommitError, CrmSyntaxError } from '../../crm/errors.js';
-import { systemAgentLookup, systemPickProvider } from '../../crm/io/agents.js';
+import { installedAgentLookup, systemPickProvider } from '../../crm/io/agents.js';
 import { configurationOf, type LoadMethod } from '../../crm/load.js';
 import { listObjects, showConfiguration } from '../../crm/show.js';
 import { CommandError, UsageError, colour, parseOutputFormat, printJson } from '../output.js';
@@ -90,7 +90,7 @@ async function runLoad(method: string, file: string, opts: LoadOpts): Promise<vo
     outcome = loadCrm(cib, text, {
       method: method as LoadMethod,
       force: opts.force === true,
-      lookupAgent: systemAgentLookup(),
+      lookupAgent: installedAgentLookup(),
       pickProvider: systemPickProvider,
       source: file === '-' ? '<stdin>' : file,
     });

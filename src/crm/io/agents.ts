@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { metadataXml } from '../../executor/agents/framework.js';
+import { BUILTIN_AGENTS } from '../../executor/agents/registry.js';
 import { parseAgentMetadata, type AgentMetadata, type AgentSpec, type LookupAgent } from '../agents.js';
 
 const OCF_ROOT = '/usr/lib/ocf';
@@ -88,4 +90,16 @@ export function systemPickProvider(type: string): string {
   if (providers.length === 0 || providers.includes('heartbeat')) return 'heartbeat';
   if (providers.includes('pacemaker')) return 'pacemaker';
   return providers[0];
+}
+
+/**
+ * What `vigil configure load` checks primitives against: the agents installed on this machine,
+ * and vigil's own built-in `ocf:vigil:*` agents, which exist wherever vigil does.
+ */
+export function installedAgentLookup(): LookupAgent {
+  const system = systemAgentLookup();
+  return (spec) => {
+    const builtin = spec.class === 'ocf' && spec.provider === 'vigil' ? BUILTIN_AGENTS.get(spec.type) : undefined;
+    return builtin ? parseAgentMetadata(metadataXml(builtin)) : system(spec);
+  };
 }
