@@ -28,6 +28,10 @@ export class MembershipActor implements Actor<MembershipMessage> {
     return this.take(this.machine.receive(from, msg, nowMs, link));
   }
 
+  nextTickMs(): number {
+    return this.machine.nextDeadlineMs();
+  }
+
   drainEvents(): MembershipEvent[] {
     const e = this.events;
     this.events = [];

@@ -14,6 +14,11 @@ export interface Outgoing<M> {
 export interface Actor<M> {
   tick(nowMs: number): Outgoing<M>[];
   receive(from: string, msg: M, nowMs: number, link: number): Outgoing<M>[];
+  /**
+   * When the machine next needs a tick. With it, the node sleeps until then (as vigild does),
+   * woken earlier when a packet brings work forward; without it, it ticks at a fixed interval.
+   */
+  nextTickMs?(): number;
 }
 
 /** Builds a node's actor at boot; the incarnation grows with each restart ("the disk keeps it"). */
@@ -32,10 +37,13 @@ export interface SimNode<A> {
   incarnation: number;
   /** Until then the node's loop runs nothing: ticks and packets wait, as under SIGSTOP. */
   stalledUntilMs: number;
+  /** Only the tick event carrying the current token is live; a rescheduled timer replaces it. */
+  tickToken: number;
+  tickDueMs: number;
 }
 
 type SimEvent =
-  | { kind: 'tick'; atMs: number; seq: number; node: string; incarnation: number }
+  | { kind: 'tick'; atMs: number; seq: number; node: string; incarnation: number; token: number }
   | { kind: 'deliver'; atMs: number; seq: number; from: string; to: string; link: number; payload: string };
 
 /** Keeps packets to one datagram: larger ones would fragment or be dropped on a real network. */
@@ -70,7 +78,7 @@ export class Simulation<A extends Actor<M>, M> {
     private readonly rng: Prng,
     private readonly onStep: (sim: Simulation<A, M>) => void = () => undefined,
   ) {
-    for (const name of names) this.nodes.set(name, { name, actor: null, incarnation: 0, stalledUntilMs: 0 });
+    for (const name of names) this.nodes.set(name, { name, actor: null, incarnation: 0, stalledUntilMs: 0, tickToken: 0, tickDueMs: 0 });
   }
 
   start(name: string): void {
@@ -78,7 +86,7 @@ export class Simulation<A extends Actor<M>, M> {
     if (node.actor) throw new SimulationError(`sim bug: ${name} is already running`);
     node.incarnation += 1;
     node.actor = this.factory(name, node.incarnation, this.nowMs);
-    this.schedule({ kind: 'tick', atMs: this.nowMs, seq: 0, node: name, incarnation: node.incarnation });
+    this.scheduleTick(node, this.nowMs);
   }
 
   crash(name: string): void {
@@ -125,20 +133,32 @@ export class Simulation<A extends Actor<M>, M> {
   private step(ev: SimEvent): boolean {
     const name = ev.kind === 'tick' ? ev.node : ev.to;
     const node = this.node(name);
-    if (!node.actor || (ev.kind === 'tick' && ev.incarnation !== node.incarnation)) return false;
+    if (!node.actor || (ev.kind === 'tick' && (ev.incarnation !== node.incarnation || ev.token !== node.tickToken))) return false;
     if (node.stalledUntilMs > this.nowMs) {
       // The loop is frozen: everything waits for it to resume, the timer first as in Node's loop.
       this.schedule({ ...ev, atMs: node.stalledUntilMs });
       return false;
     }
+    const actor = node.actor;
     if (ev.kind === 'tick') {
-      this.send(name, node.actor.tick(this.nowMs));
+      this.send(name, actor.tick(this.nowMs));
+      // Timers fire late, never early.
       const jitterMs = this.rng.float() * this.tickMs * 0.1;
-      this.schedule({ ...ev, atMs: this.nowMs + this.tickMs + jitterMs });
+      this.scheduleTick(node, (actor.nextTickMs ? actor.nextTickMs() : this.nowMs + this.tickMs) + jitterMs);
     } else {
-      this.send(name, node.actor.receive(ev.from, JSON.parse(ev.payload) as M, this.nowMs, ev.link));
+      this.send(name, actor.receive(ev.from, JSON.parse(ev.payload) as M, this.nowMs, ev.link));
+      if (actor.nextTickMs) {
+        const due = actor.nextTickMs();
+        if (due < node.tickDueMs) this.scheduleTick(node, due + this.rng.float() * this.tickMs * 0.1);
+      }
     }
     return true;
+  }
+
+  private scheduleTick(node: SimNode<A>, atMs: number): void {
+    node.tickToken += 1;
+    node.tickDueMs = Math.max(atMs, this.nowMs);
+    this.schedule({ kind: 'tick', atMs: node.tickDueMs, seq: 0, node: node.name, incarnation: node.incarnation, token: node.tickToken });
   }
 
   private send(from: string, out: Outgoing<M>[]): void {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { cibFilePath, readCibFile } from '../../cib/io/file.js';
+import { readCibFile } from '../../cib/io/file.js';
 import { verifyCib, type Finding, type VerifyResult } from '../../cib/verify.js';
 import { parseXml, serializeXml, XmlSyntaxError, type XmlElement } from '../../cib/xml.js';
 import { DaemonError } from '../../daemon/client.js';
@@ -116,12 +116,6 @@ export async function live<T>(f: () => Promise<T>): Promise<T> {
     if (err instanceof DaemonError || err instanceof LiveCibError) throw new CommandError(err.message, err.code);
     throw err;
   }
-}
-
-export function requireCibFile(explicit?: string): string {
-  const path = cibFilePath(explicit);
-  if (!path) throw new CommandError('no CIB file given (use --cib FILE or set CIB_file); the live cluster is not reachable from this command yet');
-  return path;
 }
 
 function findSection(root: XmlElement, scope: string): XmlElement {
