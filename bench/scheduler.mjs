@@ -42,13 +42,15 @@ console.log(`crm_simulate: ${crmSimulate || 'not installed (only vigil is measur
 console.log('cib                 mode   vigil                  crm_simulate           time ratio (crm/vigil)');
 for (const cib of cibs) {
   const path = join(scaleDir, cib);
-  for (const mode of ['-R', '-S']) {
+  // -R -Q leaves out the status listing, so it times the scheduler alone.
+  for (const mode of ['-R', '-R -Q', '-S']) {
     const big = cib.includes('64x10000');
     if (mode === '-S' && big) continue; // crm_simulate cannot finish it; vigil's -R covers the size
-    const v = measure([vigil, 'simulate', '-x', path, mode], 600);
+    if (mode === '-R -Q' && !big) continue;
+    const v = measure([vigil, 'simulate', '-x', path, ...mode.split(' ')], 600);
     let c = { wall: NaN, rss: NaN, failed: 'skipped' };
     const slowPeer = mode === '-S' && cib.includes('32x2000') && !full;
-    if (crmSimulate && !slowPeer) c = measure([crmSimulate, '-x', path, mode], 600);
+    if (crmSimulate && !slowPeer) c = measure([crmSimulate, '-x', path, ...mode.split(' ')], 600);
     const ratio = !c.failed && !v.failed ? `${(c.wall / v.wall).toFixed(1)}x` : '-';
     console.log(`${cib.padEnd(20)}${mode.padEnd(7)}${fmt(v).padEnd(23)}${fmt(c).padEnd(23)}${ratio}`);
   }
