@@ -296,9 +296,9 @@ class Assigner {
         const node = cur[0];
         if ((counts.get(node.uname) ?? 0) >= optimal) continue;
         const placed = placeInstance(inst, (n) => n === node);
-        // A globally unique instance that cannot stay (its node is lost) keeps its identity and is
-        // placed with the rest, still ahead of stopped ones; an anonymous one gives way to a spare.
-        if (placed || !c.unique) done.add(inst);
+        // An instance that cannot stay is placed with the rest, still ahead of stopped ones, unless
+        // it failed there: then a spare instance takes its place first.
+        if (placed || activeHistories(first).some((h) => h.failed)) done.add(inst);
         if (placed) {
           counts.set(placed.uname, (counts.get(placed.uname) ?? 0) + 1);
           total++;

@@ -4,6 +4,7 @@ import { primitivesOf } from '../model.js';
 import { parseIntervalMs } from '../score.js';
 import { child, children } from './config.js';
 import { parametersDigest } from '../md5.js';
+import { anonymousInstanceFor } from '../clones/anonymous.js';
 
 interface OpRecord {
   id: string;
@@ -245,7 +246,11 @@ export function indexResources(resources: Resource[]): StatusIndex {
   for (const r of resources) {
     if (r.kind === 'clone') {
       const first = r.instances[0];
-      if (!first) continue;
+      // clone-max=0: no instances, yet the history of a primitive child still belongs to the clone.
+      if (!first) {
+        if (!r.unique) cloneByChild.set(r.childId, { clone: r, memberIndex: -1 });
+        continue;
+      }
       if (first.kind === 'primitive') cloneByChild.set(first.configId, { clone: r, memberIndex: -1 });
       else first.children.forEach((c, i) => cloneByChild.set(c.configId, { clone: r, memberIndex: i }));
     } else {
@@ -278,8 +283,14 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
   const nodeByName = new Map(nodes.map((n) => [n.uname, n]));
   const nodeById = new Map(nodes.map((n) => [n.id, n]));
   const orphans: Orphan[] = [];
-  for (const state of children(child(cib, 'status'), 'node_state')) {
-    const node = nodeByName.get(state.attrs.uname ?? '') ?? nodeById.get(state.attrs.id ?? '');
+  const nodeCount = children(child(child(cib, 'configuration'), 'nodes'), 'node').length;
+  const nodeOf = (state: XmlElement): Node | undefined => nodeByName.get(state.attrs.uname ?? '') ?? nodeById.get(state.attrs.id ?? '');
+  // Online nodes' histories are read first: anonymous instances found on a node being fenced
+  // take the numbers left over.
+  const states = children(child(cib, 'status'), 'node_state');
+  const ordered = [...states.filter((st) => nodeOf(st)?.online === true), ...states.filter((st) => nodeOf(st)?.online !== true)];
+  for (const state of ordered) {
+    const node = nodeOf(state);
     if (!node) continue;
     const lrmResources = children(child(child(state, 'lrm'), 'lrm_resources'), 'lrm_resource');
     for (const lrm of lrmResources) {
@@ -313,10 +324,7 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
           if (extra) target = extra;
         }
       } else if (isActive(probeState)) {
-        target = clone.instances.find((i) => instanceActiveOn(i, node.uname));
-        if (target && memberIndex >= 0 && isActive(pick(target).history.get(node.uname) ?? probeState) && pick(target).history.has(node.uname)) target = undefined;
-        if (!target) target = clone.instances.find((i) => !instanceActiveAnywhere(i));
-        if (!target) target = makeExtra(clone);
+        target = anonymousInstanceFor({ clone, member: pick, node, nodeCount, stonithEnabled: opts.stonithEnabled }) ?? makeExtra(clone);
       }
       if (!target) continue;
       const prim = pick(target);
@@ -326,17 +334,6 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
     }
   }
   return orphans;
-}
-
-function instanceActiveOn(inst: Primitive | Group, node: string): boolean {
-  return primitivesOf(inst).some((p) => {
-    const h = p.history.get(node);
-    return h !== undefined && isActive(h);
-  });
-}
-
-function instanceActiveAnywhere(inst: Primitive | Group): boolean {
-  return primitivesOf(inst).some((p) => [...p.history.values()].some(isActive));
 }
 
 export function roleOfHistory(h: NodeHistory): Role {
