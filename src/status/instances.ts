@@ -13,8 +13,8 @@ export function linkOrphanedFillers(resources: XmlElement, ctx: Ctx): void {
     const containerId = entry.attrs.container;
     const id = entry.attrs.id;
     if (containerId === undefined || id === undefined) continue;
-    const container = findResource(allResources(ctx), containerId);
-    const rsc = findResource(allResources(ctx), id);
+    const container = findInCtx(ctx, containerId);
+    const rsc = findInCtx(ctx, id);
     if (!container || !rsc || rsc.containerFillerOf === undefined || rsc.container) continue;
     rsc.container = container;
     const node = rsc.isRemoteConnectionFor !== undefined ? ctx.nodeByName.get(rsc.isRemoteConnectionFor) : undefined;
@@ -29,6 +29,40 @@ export function allResources(ctx: Ctx): MResource[] {
 export function baseName(id: string): string {
   const i = id.lastIndexOf(':');
   return i >= 0 && /^\d+$/.test(id.slice(i + 1)) ? id.slice(0, i) : id;
+}
+
+/**
+ * Resources by id and history name, per unpack. A CIB holds a history entry per resource per node,
+ * so searching the whole tree for each one is quadratic in big clusters. Entries are checked on
+ * every hit (history names can change while unpacking) and misses fall back to the full search,
+ * which also finds the instances added since the index was built.
+ */
+const indexes = new WeakMap<Ctx, Map<string, MResource>>();
+
+function resourceIndex(ctx: Ctx): Map<string, MResource> {
+  let index = indexes.get(ctx);
+  if (index === undefined) {
+    index = new Map();
+    const walk = (list: readonly MResource[]): void => {
+      for (const r of list) {
+        if (!index!.has(r.id)) index!.set(r.id, r);
+        if (r.cloneName !== undefined && !index!.has(r.cloneName)) index!.set(r.cloneName, r);
+        walk(r.children);
+      }
+    };
+    walk(allResources(ctx));
+    indexes.set(ctx, index);
+  }
+  return index;
+}
+
+function findInCtx(ctx: Ctx, id: string): MResource | undefined {
+  const index = resourceIndex(ctx);
+  const hit = index.get(id);
+  if (hit !== undefined && (hit.id === id || hit.cloneName === id)) return hit;
+  const found = findResource(allResources(ctx), id);
+  if (found !== undefined) index.set(id, found);
+  return found;
 }
 
 export function findResource(list: readonly MResource[], id: string): MResource | undefined {
@@ -104,10 +138,10 @@ export function bundleReplicaFor(bundle: MResource, node: MNode): MResource | un
 }
 
 export function unpackFindResource(node: MNode, historyId: string, ctx: Ctx): MResource | undefined {
-  let rsc = findResource(allResources(ctx), historyId);
+  let rsc = findInCtx(ctx, historyId);
   let parent: MResource | undefined;
   if (!rsc) {
-    const zero = findResource(allResources(ctx), `${baseName(historyId)}:0`);
+    const zero = findInCtx(ctx, `${baseName(historyId)}:0`);
     if (zero && !zero.unique) {
       rsc = zero;
       parent = topParent(zero);
