@@ -116,3 +116,12 @@ describe('on-fail=demote', () => {
     expect(squash(result.summary).some((l) => l.startsWith('* Recover rsc1:0'))).toBe(true);
   });
 });
+
+describe('a failed demote', () => {
+  it('leaves the instance counted as unpromoted, to be recovered', () => {
+    const failedDemote = op('rsc1', 'demote', 1, 5);
+    const lines = squash(schedule(parseXml(cib({ quorum: true, policy: 'stop', node1Extra: failedDemote })), { now: NOW }).summary);
+    expect(lines.some((l) => l.startsWith('* Recover rsc1:0 ( Unpromoted'))).toBe(true);
+    expect(lines.some((l) => l.includes('Promoted -> Unpromoted'))).toBe(false);
+  });
+});

@@ -45,6 +45,8 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
   const stopBlocked = [...stops.values()].some((s) => !s.optional && !s.runnable);
   if (active.length === 0) {
     if (!start || !start.node || start.optional) return undefined;
+    // An instance meant to be promoted shows as a promotion even when it cannot start.
+    if (!start.runnable && promotable && pl?.role === 'Promoted') return { verb: 'Promote', rsc: id, details: `Stopped -> Promoted ${start.node.uname}`, reason: 'blocked' };
     if (!start.runnable) return { verb: 'Start', rsc: id, details: start.node.uname, reason: start.unrunnableBy ? `due to ${start.unrunnableBy} (blocked)` : 'blocked' };
     if (promote && !promote.optional && promote.runnable) return { verb: 'Promote', rsc: id, details: `Stopped -> Promoted ${start.node.uname}` };
     return { verb: 'Start', rsc: id, details: start.node.uname };

@@ -168,7 +168,11 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     } else if (op.task === 'promote') {
       h.role = 'Promoted';
     } else if (op.task === 'demote') {
-      h.role = 'Promoted';
+      // Still promoted only when blocked; otherwise it counts as unpromoted (it is recovered
+      // anyway, and any promotion is ordered after that), or stopped when it reported so.
+      if (onFail === 'block') h.role = 'Promoted';
+      else if (judgedByRc && op.rc === 7) h.role = 'Stopped';
+      else h.role = 'Unpromoted';
     } else if (op.rc === 8 || op.rc === 9) {
       h.role = 'Promoted';
     } else if (op.task === 'migrate_to') {
