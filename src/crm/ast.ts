@@ -18,6 +18,9 @@ export type Statement =
   | TagStatement
   | FencingTopologyStatement
   | AlertStatement
+  | BundleStatement
+  | AclRoleStatement
+  | AclTargetStatement
   | XmlStatement;
 
 interface Base {
@@ -193,6 +196,53 @@ export interface AlertStatement extends Base {
 export type AlertSelector = { kind: 'nodes' | 'fencing' | 'resources' } | { kind: 'attributes'; names: string[] };
 
 export type AlertPart = { kind: 'set'; set: AttrSet } | { kind: 'select'; selectors: AlertSelector[] } | { kind: 'recipient'; recipient: AlertRecipient };
+
+/** One `NAME=VALUE` list written on a bundle part, in the order written. */
+export type Attrs = [string, string][];
+
+/** docker/podman/rkt NAME=VALUE..., network NAME=VALUE... port-mapping ..., storage storage-mapping ... */
+export interface BundleContainer {
+  kind: 'container';
+  /** `docker`, `podman`, `rkt`, `network` or `storage`: the element's name. */
+  name: string;
+  attrs: Attrs;
+  /** `port-mapping` or `storage-mapping` children. */
+  mappings: { name: 'port-mapping' | 'storage-mapping'; attrs: Attrs }[];
+}
+
+export type BundlePart = BundleContainer | { kind: 'set'; set: AttrSet } | { kind: 'primitive'; id: string };
+
+export interface BundleStatement extends Base {
+  kind: 'bundle';
+  id: string;
+  description?: string;
+  /** In the order written: the XML keeps it. */
+  parts: BundlePart[];
+}
+
+/** What an ACL permission applies to: Pacemaker allows exactly one of these per `<acl_permission>`. */
+export type AclSpec = { xpath: string } | { reference: string } | { objectType: string; attribute?: string };
+
+export interface AclPermission {
+  right: 'read' | 'write' | 'deny';
+  id?: string;
+  description?: string;
+  spec: AclSpec;
+}
+
+export interface AclRoleStatement extends Base {
+  kind: 'role';
+  id: string;
+  description?: string;
+  permissions: AclPermission[];
+}
+
+/** `acl_target` (also written `user`) and `acl_group`: who gets which roles. */
+export interface AclTargetStatement extends Base {
+  kind: 'acl_target' | 'acl_group';
+  id: string;
+  roles: string[];
+}
 
 /** `xml <element ...>`: raw CIB XML for what the language cannot say. */
 export interface XmlStatement extends Base {

@@ -15,7 +15,7 @@ import type {
  * The CIB section a statement's element goes in. Containers name their members with
  * `<crmsh-ref id=.../>` placeholders that loading replaces with the members' elements.
  */
-export type Section = 'crm_config' | 'nodes' | 'resources' | 'constraints' | 'rsc_defaults' | 'op_defaults' | 'fencing-topology' | 'tags' | 'alerts';
+export type Section = 'crm_config' | 'nodes' | 'resources' | 'constraints' | 'rsc_defaults' | 'op_defaults' | 'fencing-topology' | 'acls' | 'tags' | 'alerts';
 
 export interface Compiled {
   /** The object's id as crmsh names it (`fencing_topology` for the topology, the uname for a node). */
@@ -68,6 +68,9 @@ const XML_SECTIONS: Record<string, Section> = {
   'fencing-topology': 'fencing-topology',
   tag: 'tags',
   alert: 'alerts',
+  acl_role: 'acls',
+  acl_target: 'acls',
+  acl_group: 'acls',
 };
 
 export const XML_OBJECTS = Object.keys(XML_SECTIONS);
@@ -203,6 +206,36 @@ export function compileStatement(s: Statement, ctx: CompileContext): Compiled {
       }
       return { id, section: 'alerts', element: el };
     }
+    case 'bundle': {
+      const el = element('bundle', { id: s.id });
+      if (s.description !== undefined) el.attrs.description = s.description;
+      for (const part of s.parts) {
+        if (part.kind === 'set') el.children.push(attrSet(part.set));
+        else if (part.kind === 'primitive') el.children.push(element('crmsh-ref', { id: part.id }));
+        else el.children.push(element(part.name, Object.fromEntries(part.attrs), part.mappings.map((m) => element(m.name, Object.fromEntries(m.attrs)))));
+      }
+      return { id, section: 'resources', element: el };
+    }
+    case 'role': {
+      const el = element('acl_role', { id: s.id });
+      if (s.description !== undefined) el.attrs.description = s.description;
+      for (const p of s.permissions) {
+        const perm = element('acl_permission', { kind: p.right });
+        if ('xpath' in p.spec) perm.attrs.xpath = p.spec.xpath;
+        else if ('reference' in p.spec) perm.attrs.reference = p.spec.reference;
+        else {
+          perm.attrs['object-type'] = p.spec.objectType;
+          if (p.spec.attribute !== undefined) perm.attrs.attribute = p.spec.attribute;
+        }
+        if (p.id !== undefined) perm.attrs.id = p.id;
+        if (p.description !== undefined) perm.attrs.description = p.description;
+        el.children.push(perm);
+      }
+      return { id, section: 'acls', element: el };
+    }
+    case 'acl_target':
+    case 'acl_group':
+      return { id, section: 'acls', element: element(s.kind, { id: s.id }, s.roles.map((r) => element('role', { id: r }))) };
     case 'xml': {
       const section = xmlStatementSection(s.element.name) as Section;
       return { id, section, element: cloneXml(s.element) };

@@ -14,8 +14,12 @@ const SUB_PREFIX: Record<string, string> = {
 };
 
 /** Elements that never get an id, and references, whose id names something else. */
-const IDLESS = new Set(['operations', 'fencing-topology', 'select', 'select_attributes', 'select_fencing', 'select_nodes', 'select_resources']);
-const REFERENCES = new Set(['resource_ref', 'obj_ref', 'crmsh-ref']);
+const IDLESS = new Set([
+  'operations', 'fencing-topology', 'select', 'select_attributes', 'select_fencing', 'select_nodes', 'select_resources',
+  'docker', 'podman', 'rkt', 'network', 'storage',
+]);
+/** `role` only ever occurs inside acl_target/acl_group, naming an acl_role. */
+const REFERENCES = new Set(['resource_ref', 'obj_ref', 'crmsh-ref', 'role']);
 
 /** The prefix crmsh starts from when a top-level object has no id of its own to lend. */
 const TOP_HINT: Record<string, string> = {

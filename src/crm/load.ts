@@ -20,12 +20,13 @@ const RANK: Record<string, number> = {
   node: 0, rsc_template: 1, template: 1, primitive: 2, bundle: 3, group: 4, ms: 5, master: 5, clone: 6, tag: 8,
   location: 9, colocation: 9, order: 9, rsc_location: 9, rsc_colocation: 9, rsc_order: 9,
   rsc_ticket: 10, fencing_topology: 10, 'fencing-topology': 10,
-  property: 11, cluster_property_set: 11, rsc_defaults: 12, op_defaults: 13, alert: 16,
+  property: 11, cluster_property_set: 11, rsc_defaults: 12, op_defaults: 13,
+  role: 14, acl_role: 14, acl_target: 15, acl_group: 15, alert: 16,
 };
 
-const SECTIONS: Section[] = ['crm_config', 'nodes', 'resources', 'constraints', 'rsc_defaults', 'op_defaults', 'fencing-topology', 'tags', 'alerts'];
+const SECTIONS: Section[] = ['crm_config', 'nodes', 'resources', 'constraints', 'rsc_defaults', 'op_defaults', 'fencing-topology', 'acls', 'tags', 'alerts'];
 const RESOURCE_TAGS = new Set(['primitive', 'template', 'group', 'clone', 'master', 'bundle']);
-const CONTAINERS = new Set(['group', 'clone', 'master']);
+const CONTAINERS = new Set(['group', 'clone', 'master', 'bundle']);
 
 function rankOf(s: Statement): number {
   const name = s.kind === 'xml' ? s.element.name : s.kind;
@@ -155,7 +156,8 @@ export function applyStatements(cib: XmlElement, statements: Statement[], ctx: L
     if (CONTAINERS.has(compiled.element.name)) {
       const moved = gatherMembers(compiled.element, config);
       const constraints = sectionOf(config, 'constraints', false);
-      if (!existing && constraints && moved.length > 0) notes.push(...redirectConstraints(constraints, compiled.element, moved, store));
+      // crmsh redirects constraints to a new group or clone only; a bundle's primitive keeps its own.
+      if (!existing && constraints && moved.length > 0 && compiled.element.name !== 'bundle') notes.push(...redirectConstraints(constraints, compiled.element, moved, store));
     }
   }
   return { cib: out, touched, notes };
@@ -225,7 +227,7 @@ function gatherMembers(container: XmlElement, config: XmlElement): string[] {
       return c;
     }
     const member = found.el;
-    const allowed = container.name === 'group' ? member.name === 'primitive' : member.name === 'primitive' || member.name === 'group';
+    const allowed = container.name === 'group' || container.name === 'bundle' ? member.name === 'primitive' : member.name === 'primitive' || member.name === 'group';
     if (!allowed) {
       problems.push({ id: container.attrs.id, message: `${kind} ${container.attrs.id} cannot contain ${member.name} ${memberId}` });
       return c;

@@ -1,10 +1,15 @@
 import { parseXml, XmlSyntaxError } from '../cib/xml.js';
+import { expandAclShortcut, isAclShortcut } from './acl.js';
 import type {
+  AclPermission,
+  AclSpec,
   AgentRef,
   AlertPart,
   AlertRecipient,
   AlertSelector,
   AttrSet,
+  BundleContainer,
+  BundlePart,
   ConstraintResources,
   Expression,
   FencingTarget,
@@ -34,8 +39,16 @@ const BINARY_OP_RE = new RegExp(`^((${EXPRESSION_TYPES.join('|')}):)?(${BINARY_O
 const TERMINATORS = ['params', 'meta', 'utilization', 'operations', 'op', 'op_params', 'op_meta', 'rule', 'attributes'];
 const COMMANDS = [
   'property', 'rsc_defaults', 'op_defaults', 'node', 'primitive', 'rsc_template', 'group', 'clone', 'ms', 'master',
-  'location', 'colocation', 'collocation', 'order', 'rsc_ticket', 'tag', 'fencing_topology', 'fencing-topology', 'alert', 'xml',
+  'location', 'colocation', 'collocation', 'order', 'rsc_ticket', 'tag', 'fencing_topology', 'fencing-topology', 'alert',
+  'bundle', 'role', 'acl_target', 'user', 'acl_group', 'xml',
 ];
+const BUNDLE_RUNTIMES = ['docker', 'podman', 'rkt'];
+const BUNDLE_KEYWORDS = [...BUNDLE_RUNTIMES, 'network', 'storage', 'meta', 'primitive'];
+const ACL_RIGHTS = ['read', 'write', 'deny'];
+/** Permission spec prefixes and the `<acl_permission>` attribute each sets. */
+const ACL_SPECS: Record<string, 'xpath' | 'reference' | 'object-type' | 'attribute'> = {
+  xpath: 'xpath', ref: 'reference', reference: 'reference', tag: 'object-type', type: 'object-type', attr: 'attribute', attribute: 'attribute',
+};
 
 const SCORE_RE = /^([^:]+):$/;
 const IDENT_RE = /^[a-z0-9_#$-][^=]*$/i;
@@ -81,7 +94,7 @@ class StatementParser {
   parse(): Statement {
     const head = this.tokens[0];
     const command = head.text.toLowerCase();
-    if (!COMMANDS.includes(command)) this.fail(`a command (${COMMANDS.filter((c) => !['collocation', 'fencing-topology', 'master'].includes(c)).join(', ')})`, head);
+    if (!COMMANDS.includes(command)) this.fail(`a command (${COMMANDS.filter((c) => !['collocation', 'fencing-topology', 'master', 'user'].includes(c)).join(', ')})`, head);
     this.pos = 1;
     const statement = this.dispatch(command);
     if (this.more()) this.fail('end of statement');
@@ -126,6 +139,14 @@ class StatementParser {
         return { ...base, kind: 'fencing_topology', levels: this.fencingLevels() };
       case 'alert':
         return { ...base, kind: 'alert', ...this.alert() };
+      case 'bundle':
+        return { ...base, kind: 'bundle', ...this.bundle() };
+      case 'role':
+        return { ...base, kind: 'role', ...this.aclRole() };
+      case 'acl_target':
+      case 'user':
+      case 'acl_group':
+        return { ...base, kind: command === 'acl_group' ? 'acl_group' : 'acl_target', ...this.aclTarget(command) };
       default:
         return { ...base, kind: 'xml', element: this.xml() };
     }
@@ -677,6 +698,118 @@ class StatementParser {
       }
     }
     return out;
+  }
+
+  private bundle(): { id: string; description?: string; parts: BundlePart[] } {
+    if (this.tokens.length < 3) this.fail('a bundle id and its container (docker, podman or rkt)', this.tokens.length === 2 ? null : this.peek());
+    const id = this.objectId('a bundle id');
+    const out: { id: string; description?: string; parts: BundlePart[] } = { id, parts: [] };
+    const description = this.description();
+    if (description !== undefined) out.description = description;
+    const seen = new Set<string>();
+    while (this.more()) {
+      const tok = this.peek() as Token;
+      const word = tok.text.toLowerCase();
+      if (!BUNDLE_KEYWORDS.includes(word)) this.fail(BUNDLE_KEYWORDS.join(', '), tok);
+      const part = BUNDLE_RUNTIMES.includes(word) ? 'container' : word;
+      if (seen.has(part)) this.fail(part === 'container' ? `one container only (${BUNDLE_RUNTIMES.join(', ')})` : `one '${word}' only in bundle ${id}`, tok);
+      seen.add(part);
+      this.pos++;
+      if (word === 'meta') out.parts.push({ kind: 'set', set: this.attrSet('meta_attributes', true, BUNDLE_KEYWORDS) as AttrSet });
+      else if (word === 'primitive') out.parts.push({ kind: 'primitive', id: this.resource('the id of the primitive the bundle runs') });
+      else out.parts.push(this.bundleContainer(word));
+    }
+    if (!seen.has('container')) this.fail(`a container for bundle ${id} (${BUNDLE_RUNTIMES.join(', ')})`, null);
+    return out;
+  }
+
+  private bundleContainer(name: string): BundleContainer {
+    const child = name === 'network' ? 'port-mapping' : name === 'storage' ? 'storage-mapping' : undefined;
+    const out: BundleContainer = { kind: 'container', name, attrs: [], mappings: [] };
+    let current: [string, string][] = out.attrs;
+    while (this.more()) {
+      const tok = this.peek() as Token;
+      if (BUNDLE_KEYWORDS.includes(tok.text.toLowerCase())) break;
+      this.pos++;
+      if (child !== undefined && tok.text === child) {
+        current = [];
+        out.mappings.push({ name: child, attrs: current });
+        continue;
+      }
+      const m = tok.text.match(NVPAIR_RE);
+      if (!m || m[2] === '') this.fail(`NAME=VALUE${child ? ` or ${child}` : ''} in ${name}`, tok);
+      if (current.some(([k]) => k === m[1])) this.fail(`'${m[1]}' only once`, tok);
+      current.push([m[1], m[2]]);
+    }
+    if (child !== undefined && out.mappings.some((mp) => mp.attrs.length === 0)) this.fail(`NAME=VALUE after ${child}`, null);
+    return out;
+  }
+
+  private aclRole(): { id: string; description?: string; permissions: AclPermission[] } {
+    const id = this.objectId('a role id');
+    const out: { id: string; description?: string; permissions: AclPermission[] } = { id, permissions: [] };
+    const description = this.description();
+    if (description !== undefined) out.description = description;
+    while (this.more()) out.permissions.push(...this.aclPermissions());
+    if (out.permissions.length === 0) this.fail('a permission (read|write|deny SPEC...)');
+    return out;
+  }
+
+  /** `read|write|deny [$id=ID] [description=...] SPEC...`: one permission per kind of spec, as Pacemaker allows one. */
+  private aclPermissions(): AclPermission[] {
+    const rightTok = this.next('read, write or deny');
+    const right = rightTok.text.toLowerCase() as AclPermission['right'];
+    if (!ACL_RIGHTS.includes(right)) this.fail('read, write or deny', rightTok);
+    const id = this.initialId();
+    const description = this.description();
+    const specs: Partial<Record<'xpath' | 'reference' | 'object-type' | 'attribute', string>> = {};
+    while (this.more()) {
+      const tok = this.peek() as Token;
+      const m = tok.text.match(/^([^:]+)(?::(.*))?$/s);
+      const prefix = m?.[1].toLowerCase() ?? '';
+      if (!m || (!Object.hasOwn(ACL_SPECS, prefix) && !isAclShortcut(prefix))) break;
+      this.pos++;
+      let attr: 'xpath' | 'reference' | 'object-type' | 'attribute';
+      let value: string;
+      if (Object.hasOwn(ACL_SPECS, prefix)) {
+        if (m[2] === undefined || m[2] === '') this.fail(`${prefix}:VALUE`, tok);
+        attr = ACL_SPECS[prefix];
+        value = m[2];
+      } else {
+        const expanded = expandAclShortcut(prefix, m[2]);
+        if ('error' in expanded) this.fail(expanded.error, tok);
+        attr = 'xpath';
+        value = expanded.xpath;
+      }
+      if (specs[attr] !== undefined) this.fail(`one ${attr} per permission`, tok);
+      specs[attr] = value;
+    }
+    if (specs.attribute !== undefined && specs['object-type'] === undefined) this.fail('tag:TYPE with attribute: (an attribute applies to an element type)', rightTok);
+    const spec: AclSpec[] = [];
+    if (specs.xpath !== undefined) spec.push({ xpath: specs.xpath });
+    if (specs.reference !== undefined) spec.push({ reference: specs.reference });
+    if (specs['object-type'] !== undefined) spec.push(specs.attribute !== undefined ? { objectType: specs['object-type'], attribute: specs.attribute } : { objectType: specs['object-type'] });
+    if (spec.length === 0) this.fail(`what ${right} applies to (xpath:, ref:, tag:, attr: or a shortcut such as meta:RSC:NAME)`);
+    if (id !== undefined && spec.length > 1) this.fail(`one spec for a permission with an id (${id} would be given twice)`, rightTok);
+    return spec.map((sp) => ({ right, spec: sp, ...(id !== undefined ? { id } : {}), ...(description !== undefined ? { description } : {}) }));
+  }
+
+  private aclTarget(command: string): { id: string; roles: string[] } {
+    if (this.tokens.length < 3) this.fail(`an id and at least one role after ${command}`, this.tokens.length === 2 ? null : this.peek());
+    const id = this.objectId(command === 'acl_group' ? 'a group name' : 'a user name');
+    const roles: string[] = [];
+    while (this.more()) {
+      const tok = this.peek() as Token;
+      // The older `user` statement names roles as role:ID; its inline rules have no place in today's schema.
+      const ref = command === 'user' ? tok.text.match(/^role:(.+)$/i) : null;
+      if (command === 'user' && ACL_RIGHTS.includes(tok.text.toLowerCase())) this.fail(`role:ROLE (rules written on a user are not supported: put them in a role)`, tok);
+      const roleId = ref ? ref[1] : this.objectId('a role id');
+      if (ref) this.pos++;
+      if (!OBJECT_ID_RE.test(roleId)) this.fail('a role id', tok);
+      if (roles.includes(roleId)) this.fail(`role ${roleId} only once`, tok);
+      roles.push(roleId);
+    }
+    return { id, roles };
   }
 
   private xml() {

@@ -1,4 +1,5 @@
 import { element, serializeXml, type XmlElement } from '../cib/xml.js';
+import { collapseAclXpath } from './acl.js';
 import { compileStatement } from './compile.js';
 import { IdStore } from './ids.js';
 import { parseCrm } from './parser.js';
@@ -21,12 +22,13 @@ export interface ShowOptions {
 const RANK: Record<string, number> = {
   node: 0, rsc_template: 1, primitive: 2, bundle: 3, group: 4, ms: 5, clone: 6, tag: 8,
   location: 9, colocation: 9, order: 9, rsc_ticket: 10, fencing_topology: 10,
-  property: 11, rsc_defaults: 12, op_defaults: 13, alert: 16,
+  property: 11, rsc_defaults: 12, op_defaults: 13, role: 14, acl_target: 15, acl_group: 15, alert: 16,
 };
 
 const RESOURCE_TYPES: Record<string, string> = { primitive: 'primitive', template: 'rsc_template', group: 'group', clone: 'clone', master: 'ms', bundle: 'bundle' };
 const CONSTRAINT_TYPES: Record<string, string> = { rsc_location: 'location', rsc_colocation: 'colocation', rsc_order: 'order', rsc_ticket: 'rsc_ticket' };
-const CONTAINERS = new Set(['group', 'clone', 'master']);
+const CONTAINERS = new Set(['group', 'clone', 'master', 'bundle']);
+const ACL_TYPES: Record<string, string> = { acl_role: 'role', acl_target: 'acl_target', acl_group: 'acl_group' };
 
 function resourceType(name: string): string | undefined {
   return Object.hasOwn(RESOURCE_TYPES, name) ? RESOURCE_TYPES[name] : undefined;
@@ -54,6 +56,7 @@ export function listObjects(config: XmlElement): ShownObject[] {
   for (const kind of ['rsc_defaults', 'op_defaults'] as const) {
     for (const m of sectionOf(config, kind, false)?.children ?? []) if (m.name === 'meta_attributes') out.push({ type: kind, id: m.attrs.id, element: m });
   }
+  for (const a of sectionOf(config, 'acls', false)?.children ?? []) if (Object.hasOwn(ACL_TYPES, a.name)) out.push({ type: ACL_TYPES[a.name], id: a.attrs.id, element: a });
   for (const a of sectionOf(config, 'alerts', false)?.children ?? []) if (a.name === 'alert') out.push({ type: 'alert', id: a.attrs.id, element: a });
   return out.sort((a, b) => RANK[a.type] - RANK[b.type] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -95,7 +98,7 @@ function readsBackTheSame(text: string, o: ShownObject, nodeNames: string[]): bo
 
 /** What must survive a print and re-read: everything but generated sub-ids; members by reference. */
 function shape(el: XmlElement, top: boolean): unknown {
-  const attrs = Object.entries(el.attrs).filter(([k]) => top || k !== 'id' || ['resource_ref', 'obj_ref', 'crmsh-ref'].includes(el.name)).sort();
+  const attrs = Object.entries(el.attrs).filter(([k]) => top || k !== 'id' || ['resource_ref', 'obj_ref', 'crmsh-ref', 'role'].includes(el.name)).sort();
   const children = el.children.map((c) => shape(CONTAINERS.has(el.name) && resourceType(c.name) ? element('crmsh-ref', { id: c.attrs.id }) : c, false));
   return { name: el.name, attrs, children, text: el.text?.trim() ?? '' };
 }
@@ -327,6 +330,40 @@ function render(o: ShownObject, ctx: Ctx): string | undefined {
       }
       break;
     }
+    case 'bundle': {
+      lines.push(`bundle ${o.id}`);
+      description();
+      // In the XML's order, not crmsh's (meta before primitive), so the text reads back to the same XML.
+      for (const c of el.children) {
+        if (c.name === 'meta_attributes') lines.push(attrSet('meta', c, ctx));
+        else if (c.name === 'primitive') lines.push(`primitive ${c.attrs.id}`);
+        else if (['docker', 'podman', 'rkt', 'network', 'storage'].includes(c.name)) {
+          const words = [c.name, ...Object.entries(c.attrs).map(([k, v]) => nvpairFormat(k, v))];
+          for (const m of c.children) words.push(m.name, ...Object.entries(m.attrs).map(([k, v]) => nvpairFormat(k, v)));
+          lines.push(words.join(' '));
+        } else return undefined;
+      }
+      break;
+    }
+    case 'role': {
+      lines.push(`role ${o.id}`);
+      description();
+      for (const p of el.children) {
+        if (p.name !== 'acl_permission') return undefined;
+        const words = [p.attrs.kind];
+        if (p.attrs.description !== undefined) words.push(nvpairFormat('description', p.attrs.description));
+        if (p.attrs.xpath !== undefined) words.push(collapseAclXpath(p.attrs.xpath) ?? `xpath:${quoteWrap(p.attrs.xpath)}`);
+        if (p.attrs.reference !== undefined) words.push(`ref:${quoteWrap(p.attrs.reference)}`);
+        if (p.attrs.attribute !== undefined) words.push(`attr:${quoteWrap(p.attrs.attribute)}`);
+        if (p.attrs['object-type'] !== undefined) words.push(`type:${quoteWrap(p.attrs['object-type'])}`);
+        lines.push(words.join(' '));
+      }
+      break;
+    }
+    case 'acl_target':
+    case 'acl_group':
+      lines.push(`${o.type} ${o.id}`, ...el.children.map((r) => r.attrs.id));
+      break;
     default:
       return undefined;
   }
