@@ -10,6 +10,7 @@ import {
   type OperationRecord,
   type StatusUpdate,
 } from './history.js';
+import { withNodeResourceIds } from './instance-names.js';
 import { guardGraph } from './fencing-guard.js';
 import { TransitionRun } from './transition.js';
 
@@ -286,7 +287,8 @@ export class Controller {
     this.outstanding = null;
     if (this.dirty) return; // A newer change arrived while planning; advance() asks again.
     this.transitionSeq += 1;
-    const guarded = this.cib ? guardGraph(graph, this.cibForScheduler(), this.view.members, this.view.quorate) : { graph, added: [] };
+    const named = withNodeResourceIds(graph);
+    const guarded = this.cib ? guardGraph(named, this.cibForScheduler(), this.view.members, this.view.quorate) : { graph: named, added: [] };
     for (const node of guarded.added) ready.log.push({ level: 'warning', msg: `the plan did not fence unclean ${node}: fencing it before any recovery` });
     this.run = new TransitionRun(this.transitionSeq, guarded.graph);
     this.deadlines.clear();
