@@ -11,6 +11,7 @@ import { CommandError, UsageError, colour, parseOutputFormat, printJson } from '
 import { commitLiveCib, readLiveCib } from '../../daemon/live-cib.js';
 import type { XmlElement } from '../../cib/xml.js';
 import { live, liveOrFile } from './cib.js';
+import { registerConfigureShell } from '../configure-shell/register.js';
 
 interface LoadOpts {
   force?: boolean;
@@ -72,6 +73,7 @@ export function registerCrmCommands(program: Command): void {
     .option('--output-as <format>', 'text, json or xml')
     .option('--no-obscure', 'show passw* parameter values instead of ******')
     .action((ids: string[], opts: ShowOpts) => runShow(ids, opts));
+  registerConfigureShell(configure);
 }
 
 async function runLoad(method: string, file: string, opts: LoadOpts): Promise<void> {
