@@ -329,6 +329,7 @@ class Assigner {
 
   private promote(c: Clone): void {
     const cap = targetRole(c) === 'Unpromoted' || quorumDemotes(this.ctx) ? 0 : c.promotedMax;
+    const cloneLocation = locationScores(this.ctx, c);
     const candidates: { inst: Primitive | Group; node: Node; score: number; wasPromoted: boolean }[] = [];
     for (const inst of c.instances) {
       const first = inst.kind === 'primitive' ? inst : inst.children[0];
@@ -343,6 +344,8 @@ class Assigner {
       const wasPromoted = primitivesOf(inst).some((p) => p.history.get(node.uname)?.role === 'Promoted' && isActive(p.history.get(node.uname) as never));
       if (primitivesOf(inst).some((p) => { const h = p.history.get(node.uname); return h !== undefined && recoversByDemotion(h); })) continue;
       let score = this.promotionAttr(c, inst, node);
+      // The clone's own location preference for the node counts towards promotion too.
+      if (score >= 0) score = addScores(score, cloneLocation[node.index]);
       for (const loc of this.ctx.locationsOf.get(c) ?? []) {
         if (loc.role !== 'Promoted') continue;
         const s = loc.scores.get(node.index);
