@@ -10,6 +10,11 @@ export interface Painter {
 
 /** The line diff of two texts, a final newline not counting as an empty last line. */
 export function changedLines(before: string, after: string): DiffLine[] {
+  // An empty text has no lines, not one empty line (as splitting it would give).
+  const lines = (s: string): string[] => (s === '' ? [] : trimFinalNewline(s).split('\n'));
+  if (before === '' || after === '') {
+    return [...lines(before).map((text) => ({ op: '-' as const, text })), ...lines(after).map((text) => ({ op: '+' as const, text }))];
+  }
   return lineDiff(trimFinalNewline(before), trimFinalNewline(after));
 }
 
