@@ -3,7 +3,7 @@
  * Built from dist/ (run `npm run build` first); `destroy()` stops every process it started.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,8 @@ export interface LoopbackCluster {
   dcCib(): Promise<XmlElement>;
   /** Files an agent keeps under node i's HA_RSCTMP whose names start with `prefix`. */
   stateFiles(i: number, prefix: string): string[];
+  /** Contents of those files (what the agent keeps there: Stateful's role). */
+  stateContents(i: number, prefix: string): string[];
   waitFor<T>(what: string, get: () => Promise<T> | T, pred: (v: T) => boolean, ms?: number): Promise<T>;
   destroy(): Promise<void>;
 }
@@ -66,6 +68,15 @@ export async function startLoopbackCluster(nodes: number): Promise<LoopbackClust
       } catch {
         return [];
       }
+    },
+    stateContents(i, prefix) {
+      return self.stateFiles(i, prefix).flatMap((f) => {
+        try {
+          return [readFileSync(join(cluster.nodes[i].stateDir, 'rsctmp', f), 'utf8').trim()];
+        } catch {
+          return [];
+        }
+      });
     },
     async waitFor(what, get, pred, ms = 20_000) {
       const end = Date.now() + ms;

@@ -4,6 +4,7 @@ import type { DaemonSettings } from '../../daemon/settings.js';
 import { deriveKeys, readKeyFile, StreamTransport, zeroCounters } from '../../transport/index.js';
 import type { MembershipView } from '../controller.js';
 import { applyStatusUpdates, type StatusUpdate } from '../history.js';
+import { mergeNodeState } from '../status-merge.js';
 import { parseControllerMessage, type ControllerMessage } from './messages.js';
 import type { ClusterPort } from './service.js';
 
@@ -198,8 +199,9 @@ export class ApiClusterPort implements ClusterPort {
   }
 
   /**
-   * vigild's CIB with the controller's status overlay: node states (membership) from vigild,
-   * operation history and transient attributes from the DC's controller. vigild refuses writes
+   * vigild's CIB with the controller's status overlay: node states (membership) and the
+   * attribute service's transient attributes from vigild, operation history and fail counts
+   * from the DC's controller (mergeNodeState). vigild refuses writes
    * to the status section, so the controllers keep and replicate that part themselves; a node
    * the overlay says was fenced or cleared stays "expected down" until the DC's controller has
    * seen it join (vigild may see it first: it must not look unclean meanwhile).
@@ -218,10 +220,7 @@ export class ApiClusterPort implements ClusterPort {
         continue;
       }
       seen.add(state.attrs.uname as string);
-      const attrs = { ...state.attrs };
-      // Fenced or cleared: down until the controller itself sees the node join (node-joined).
-      if (own.attrs.expected === 'down') attrs.expected = 'down';
-      children.push({ ...state, attrs, children: own.children });
+      children.push(mergeNodeState(state, own));
     }
     for (const [name, own] of mine) if (!seen.has(name)) children.push(own);
     return { ...cib, children: [...cib.children.filter((c) => c.name !== 'status'), { name: 'status', attrs: status?.attrs ?? {}, children }] };

@@ -82,6 +82,9 @@ async function main(): Promise<void> {
   const executor = new Executor({
     nodeName: settings.self,
     attributes: { kind: 'file', stateDir: join(settings.stateDir, 'attributes') },
+    // Agents' crm_master/crm_attribute reach vigild's attribute service, whose values the
+    // scheduler reads (promotion scores); the file store is only the fallback while it is down.
+    daemonSocket: settings.socketPath,
     // Per node, so agents' state files (Dummy's, IPaddr2's) of nodes sharing one host stay apart.
     rscTmp: join(settings.stateDir, 'rsctmp'),
     dirs: { fenceDir: linkFenceAgents(join(settings.stateDir, 'fence-agents')) },
