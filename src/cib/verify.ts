@@ -23,6 +23,8 @@ export interface VerifyResult {
 }
 
 const RESOURCE_KINDS = new Set(['primitive', 'group', 'clone', 'master', 'bundle']);
+/** Containers whose members run as instances: Pacemaker finds no resource by a member's own id. */
+const CLONE_KINDS = new Set(['clone', 'master', 'bundle']);
 /**
  * Elements whose `id` is not an XML ID: references to another element, and nodes, whose id is the
  * membership layer's node id and may equal a resource's name.
@@ -78,6 +80,8 @@ class Verifier {
   private readonly warnings: Finding[] = [];
   private readonly ids = new Map<string, XmlElement>();
   private readonly resourceIds = new Set<string>();
+  /** Resources inside a clone or bundle, by the id of that outermost clone or bundle. */
+  private readonly clonedIn = new Map<string, string>();
   private readonly templateIds = new Set<string>();
   private readonly tagIds = new Set<string>();
   private readonly nodeNames = new Set<string>();
@@ -170,9 +174,10 @@ class Verifier {
   }
 
   private indexResources(resources: XmlElement[]): void {
-    const walk = (el: XmlElement): void => {
+    const walk = (el: XmlElement, clone?: XmlElement): void => {
       if (el.name === 'template' && el.attrs.id) this.templateIds.add(el.attrs.id);
       if (RESOURCE_KINDS.has(el.name) && el.attrs.id) this.resourceIds.add(el.attrs.id);
+      if (clone && RESOURCE_KINDS.has(el.name) && el.attrs.id) this.clonedIn.set(el.attrs.id, clone.attrs.id ?? '');
       if (el.name === 'primitive') {
         this.primitives++;
         // A remote node takes its name from its connection resource, a guest node from remote-node.
@@ -182,7 +187,8 @@ class Verifier {
         if (el.attrs.class === 'stonith') this.stonithDevices++;
       }
       if (el.name === 'template' && el.attrs.class === 'stonith') this.stonithDevices++;
-      if (RESOURCE_KINDS.has(el.name)) for (const child of el.children) walk(child);
+      const outer = clone ?? (CLONE_KINDS.has(el.name) ? el : undefined);
+      if (RESOURCE_KINDS.has(el.name)) for (const child of el.children) walk(child, outer);
     };
     for (const el of resources) walk(el);
   }
@@ -385,6 +391,10 @@ class Verifier {
     if (ref === undefined) this.error(`${what}: no resource given`, id);
     else if (!this.resourceIds.has(ref) && !this.templateIds.has(ref) && !this.tagIds.has(ref)) {
       this.error(`${what}: resource '${ref}' does not exist`, id);
+    } else if (this.clonedIn.has(ref)) {
+      const outer = this.clonedIn.get(ref) as string;
+      const kind = this.ids.get(outer)?.name === 'bundle' ? 'bundle' : 'clone';
+      this.error(`${what}: resource '${ref}' is inside ${kind} '${outer}', whose instances the cluster places; name '${outer}' instead (Pacemaker ignores this constraint)`, id);
     }
   }
 
@@ -529,7 +539,11 @@ class Verifier {
     if (!DATE_OPS.has(op)) this.error(`${what}: operation '${op}' is not one of ${[...DATE_OPS].join(', ')}`, id);
     for (const attr of ['start', 'end']) {
       const v = expr.attrs[attr];
-      if (v !== undefined && !isIsoDate(v)) this.error(`${what}: ${attr} '${v}' is not an ISO 8601 date`, id);
+      if (v === undefined) continue;
+      // Say why a date of the right shape names no real time; the shape is checked on its own.
+      const problem = nonexistentDate(v);
+      if (problem !== undefined) this.error(`${what}: ${attr} '${v}' does not exist: ${problem}`, id);
+      else if (!isIsoDate(v)) this.error(`${what}: ${attr} '${v}' is not an ISO 8601 date`, id);
     }
     if (op === 'gt' && expr.attrs.start === undefined) this.error(`${what}: 'gt' needs a start`, id);
     if (op === 'lt' && expr.attrs.end === undefined) this.error(`${what}: 'lt' needs an end`, id);
@@ -568,6 +582,58 @@ class Verifier {
     };
     walk(config);
   }
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** Day of the week, 1 = Monday ... 7 = Sunday (Sakamoto's method; no Date object in a pure core). */
+function isoWeekday(year: number, month: number, day: number): number {
+  const offsets = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+  const y = month < 3 ? year - 1 : year;
+  const sunday0 = (y + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) + offsets[month - 1] + day) % 7;
+  return sunday0 === 0 ? 7 : sunday0;
+}
+
+/** ISO years have 53 weeks when they start on a Thursday, or on a Wednesday in a leap year. */
+function isoWeeksIn(year: number): number {
+  const jan1 = isoWeekday(year, 1, 1);
+  return jan1 === 4 || (jan1 === 3 && isLeapYear(year)) ? 53 : 52;
+}
+
+/**
+ * Why a well-formed ISO 8601 date names no real instant (the 30th of February, hour 25, second
+ * 60, day 366 of a common year, week 53 of a 52-week year), as Pacemaker refuses it; undefined
+ * when it exists. Hour 24 is allowed only as 24:00:00, the end of a day.
+ */
+export function nonexistentDate(text: string): string | undefined {
+  const t = text.trim();
+  const year = Number(t.slice(0, 4));
+  const cal = /^\d{4}-(\d{2})-(\d{2})/.exec(t);
+  const ord = /^\d{4}-(\d{3})(?!\d)/.exec(t);
+  const week = /^\d{4}-W(\d{2})-(\d)/.exec(t);
+  if (cal) {
+    const [month, day] = [Number(cal[1]), Number(cal[2])];
+    const days = [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if (month < 1 || month > 12) return `${cal[1]} is not a month`;
+    if (day < 1 || day > days[month - 1]) return `${cal[2]} is not a day of month ${month} in ${year} (max ${days[month - 1]})`;
+  } else if (ord) {
+    const max = isLeapYear(year) ? 366 : 365;
+    if (Number(ord[1]) < 1 || Number(ord[1]) > max) return `${ord[1]} is not a day of ${year} (max ${max})`;
+  } else if (week) {
+    const max = isoWeeksIn(year);
+    if (Number(week[1]) < 1 || Number(week[1]) > max) return `${week[1]} is not a week of ${year} (max ${max})`;
+    if (Number(week[2]) < 1 || Number(week[2]) > 7) return `${week[2]} is not a day of the week (1-7)`;
+  }
+  const time = /^[^T ]+[T ](\d{2})(?::(\d{2}))?(?::(\d{2}))?/.exec(t);
+  if (time) {
+    const [hour, minute, second] = [Number(time[1]), Number(time[2] ?? 0), Number(time[3] ?? 0)];
+    if (hour > 24 || (hour === 24 && (minute > 0 || second > 0))) return `${time[1]} is not an hour (00-23, or 24:00:00)`;
+    if (minute > 59) return `${time[2]} is not a minute (00-59)`;
+    if (second > 59) return `${time[3]} is not a second (00-59)`;
+  }
+  return undefined;
 }
 
 function editDistance(a: string, b: string): number {

@@ -114,7 +114,7 @@ describe('verifyCib', () => {
 
   it('bad dates in rules', () => {
     const rule = '<rule id="r" score="-INFINITY"><date_expression id="d" operation="lt" end="2024-13-45"/></rule>';
-    expect(errors({ constraints: `<rsc_location id="l" rsc="a">${rule}</rsc_location>` })).toEqual(["date_expression d: end '2024-13-45' is not an ISO 8601 date"]);
+    expect(errors({ constraints: `<rsc_location id="l" rsc="a">${rule}</rsc_location>` })).toEqual(["date_expression d: end '2024-13-45' does not exist: 13 is not a month"]);
   });
 
   it('warns about unknown properties and locations on unknown nodes, without failing', () => {
