@@ -81,6 +81,8 @@ export class Membership {
   private nowMs: number;
   private lastTickMs: number;
   private lastHbSentMs: number | null = null;
+  /** The earliest wake-up nextDeadlineMs() has named since the last tick; Infinity if none. */
+  private wakeAtMs = Infinity;
   private current: View;
   private currentIds: number[];
   private currentIncs = new Map<number, number>();
@@ -169,9 +171,14 @@ export class Membership {
   /** Advances time: sends heartbeats, notices silent peers and stalls of our own loop, drives views. */
   tick(nowMs: number): Ready {
     this.advanceClock(nowMs);
-    const gapMs = this.nowMs - this.lastTickMs;
+    // Lateness is measured against when we were due: the interval for a caller that ticks at a
+    // fixed rate, the deadline we named for one that sleeps until it. A gap that was only the
+    // sleep we asked for is no stall.
+    const dueMs = this.lastTickMs + this.tickMs;
+    const lateMs = this.nowMs - (this.wakeAtMs === Infinity ? dueMs : Math.max(dueMs, this.wakeAtMs));
     this.lastTickMs = this.nowMs;
-    if (gapMs > STALL_KEEPALIVES * this.config.timing.keepaliveMs) this.noticeStall(gapMs - this.tickMs);
+    this.wakeAtMs = Infinity;
+    if (lateMs > STALL_KEEPALIVES * this.config.timing.keepaliveMs - this.tickMs) this.noticeStall(lateMs);
     this.health.advance(this.nowMs);
     this.checkPeers();
     this.maybeHeartbeat();
@@ -184,7 +191,8 @@ export class Membership {
    * or dead, a link going down, a proposal timing out, initdead or a quorum window ending, the
    * health score decaying. Always later than the last time given. A caller may tick earlier
    * (harmless) but not later, so a daemon can sleep until then instead of polling; receive()
-   * may make it earlier, so ask again after each call.
+   * may make it earlier, so ask again after each call. The answer is remembered, so that a tick
+   * that comes this late is not taken for a stall of the local loop.
    */
   nextDeadlineMs(): number {
     const { keepaliveMs, warnMs, initDeadMs } = this.config.timing;
@@ -217,7 +225,9 @@ export class Membership {
     if (decay !== null) ahead(decay);
     const q = this.config.quorum;
     if (q.lastManStanding) ahead(this.viewSinceMs + (q.lastManStandingWindowMs ?? DEFAULT_LAST_MAN_STANDING_WINDOW_MS));
-    return Math.max(due, this.nowMs + 1);
+    const wake = Math.max(due, this.nowMs + 1);
+    this.wakeAtMs = Math.min(this.wakeAtMs, wake);
+    return wake;
   }
 
   /**

@@ -422,6 +422,8 @@ describe('nextDeadlineMs', () => {
       wakeUps++;
       const r = a.tick(now);
       for (const m of r.send) if (m.to === 'all' || m.to === 'b') b.receive('a', m.msg, now);
+      // Sleeping as long as asked is no stall of our own loop.
+      expect(r.events.filter((e) => e.type === 'local-stall')).toEqual([]);
       if (r.events.some((e) => e.type === 'node-lost' || (e.type === 'view-changed' && !e.view.members.includes('b')))) lostAt = now;
     }
     expect(lostAt).not.toBeNull();
@@ -430,5 +432,24 @@ describe('nextDeadlineMs', () => {
     expect(lostAt as number).toBeGreaterThan(2000 - timing.keepaliveMs + timing.deadMs);
     // Clearly fewer wake-ups than polling every tick interval (half a keepalive) would take.
     expect(wakeUps).toBeLessThan((0.8 * (lostAt as number)) / tickIntervalMs(timing));
+  });
+});
+
+describe('stalls of the local loop', () => {
+  it('are measured from the deadline the daemon was given, so one slept through in full is noticed', async () => {
+    const { Membership, deriveTiming } = await import('../../src/membership/index.js');
+    const timing = deriveTiming(1000);
+    const nodes = [
+      { name: 'a', id: 1, votes: 1 },
+      { name: 'b', id: 2, votes: 1 },
+    ];
+    const m = new Membership({ self: 'a', nodes, timing, quorum: { twoNode: true, lastManStanding: false }, incarnation: 1 }, 0);
+    m.tick(0);
+    const due = m.nextDeadlineMs();
+    // Within one and a half keepalives of the deadline: ordinary timer lateness.
+    expect(m.tick(due + timing.keepaliveMs).events.filter((e) => e.type === 'local-stall')).toEqual([]);
+    const next = m.nextDeadlineMs();
+    const stalls = m.tick(next + 800).events.filter((e) => e.type === 'local-stall');
+    expect(stalls).toEqual([{ type: 'local-stall', gapMs: 800, healthScore: 1 }]);
   });
 });
