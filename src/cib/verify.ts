@@ -114,6 +114,7 @@ class Verifier {
     for (const c of section('constraints')) this.checkConstraint(c, fencingOn);
     for (const tag of section('tags')) this.checkTag(tag);
     for (const level of section('fencing-topology')) this.checkFencingLevel(level);
+    for (const acl of section('acls')) this.checkAcl(acl);
     this.checkIdRefs(config);
     // Unlike crm_verify, a configuration with no resources at all passes: there is nothing to start
     // unsafely yet, and a configuration is often loaded in steps, properties first.
@@ -555,6 +556,24 @@ class Verifier {
     const id = tag.attrs.id;
     for (const ref of childrenNamed(tag, 'obj_ref')) {
       if (ref.attrs.id === undefined || !this.ids.has(ref.attrs.id)) this.error(`tag ${id}: refers to '${ref.attrs.id ?? ''}', which does not exist`, id);
+    }
+  }
+
+  /** The schema makes a role reference an IDREF and a permission name exactly one target. */
+  private checkAcl(acl: XmlElement): void {
+    const id = acl.attrs.id;
+    if (acl.name === 'acl_target' || acl.name === 'acl_group') {
+      for (const role of childrenNamed(acl, 'role')) {
+        if (this.ids.get(role.attrs.id ?? '')?.name !== 'acl_role') this.error(`${acl.name} ${id ?? ''}: role '${role.attrs.id ?? ''}' is not an acl_role`, id);
+      }
+    } else if (acl.name === 'acl_role') {
+      for (const perm of childrenNamed(acl, 'acl_permission')) {
+        const what = `acl_permission ${perm.attrs.id ?? '(no id)'}`;
+        if (!['read', 'write', 'deny'].includes(perm.attrs.kind ?? '')) this.error(`${what}: kind '${perm.attrs.kind ?? ''}' is not read, write or deny`, perm.attrs.id);
+        const targets = ['xpath', 'reference', 'object-type'].filter((a) => perm.attrs[a] !== undefined);
+        if (targets.length !== 1) this.error(`${what}: needs exactly one of xpath, reference or object-type (has ${targets.length === 0 ? 'none' : targets.join(', ')})`, perm.attrs.id);
+        if (perm.attrs.attribute !== undefined && perm.attrs['object-type'] === undefined) this.error(`${what}: attribute applies only with object-type`, perm.attrs.id);
+      }
     }
   }
 

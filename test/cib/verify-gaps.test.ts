@@ -92,3 +92,21 @@ describe('verify: dates that do not exist', () => {
     expect(withDate(date)).toEqual([]);
   });
 });
+
+describe('verify: ACLs', () => {
+  const withAcls = (acls: string): string[] => verifyCib(parseXml(cibWith('').replace('</configuration>', `<acls>${acls}</acls></configuration>`))).errors.map((e) => e.message);
+
+  it('accepts roles and the targets and groups that name them', () => {
+    expect(withAcls('<acl_role id="r"><acl_permission id="r-0" kind="read" object-type="primitive" attribute="target-role"/></acl_role><acl_target id="alice"><role id="r"/></acl_target><acl_group id="ops"><role id="r"/></acl_group>')).toEqual([]);
+  });
+
+  it('refuses a role reference to something that is not a role, and malformed permissions', () => {
+    expect(withAcls('<acl_role id="r"><acl_permission id="p1" kind="grant" xpath="/cib" reference="a"/><acl_permission id="p2" kind="read" attribute="x" xpath="/cib"/></acl_role><acl_target id="alice"><role id="a"/><role id="nope"/></acl_target>')).toEqual([
+      "acl_permission p1: kind 'grant' is not read, write or deny",
+      'acl_permission p1: needs exactly one of xpath, reference or object-type (has xpath, reference)',
+      'acl_permission p2: attribute applies only with object-type',
+      "acl_target alice: role 'a' is not an acl_role",
+      "acl_target alice: role 'nope' is not an acl_role",
+    ]);
+  });
+});
