@@ -24,8 +24,15 @@ export async function openEditStore(opts: { cib?: string; socket?: string }): Pr
   const source = liveOrFile(opts);
   if (source.kind === 'live') {
     const base = await live(() => readLiveCib(source.socket));
-    // The DC checks admin_epoch/epoch against base's (ifEpoch) and refuses if they moved.
-    return { base, commit: async (next) => (await live(() => commitLiveCib(source.socket, base, next))).epoch };
+    return {
+      base,
+      commit: async (next) => {
+        // Checked here first for the same message and exit status as a file; the DC checks again
+        // (ifEpoch) as it commits, which closes the window between the two.
+        refuseIfMoved(base, await live(() => readLiveCib(source.socket)), false);
+        return (await live(() => commitLiveCib(source.socket, base, next))).epoch;
+      },
+    };
   }
   const read = (): XmlElement => {
     try {
@@ -40,7 +47,7 @@ export async function openEditStore(opts: { cib?: string; socket?: string }): Pr
     base,
     commit: (next) => {
       const now = read();
-      refuseIfMoved(base, now);
+      refuseIfMoved(base, now, true);
       // The status section may have moved on (it does not bump epoch): keep the file's own.
       const written = cloneXml(now);
       const config = configurationOf(written);
@@ -55,14 +62,15 @@ export async function openEditStore(opts: { cib?: string; socket?: string }): Pr
 }
 
 /**
- * A file has no DC to check `ifEpoch`: compare the versions here, and the configurations too,
- * since a tool that edits the file by hand may not bump the epoch.
+ * Refuses when admin_epoch/epoch moved since `base`. A file has no DC to keep its epoch honest: a
+ * tool that edits it by hand may not bump it, so for a file (`sameEpochEdits`) the configurations
+ * are compared too.
  */
-export function refuseIfMoved(base: XmlElement, now: XmlElement): void {
+export function refuseIfMoved(base: XmlElement, now: XmlElement, sameEpochEdits: boolean): void {
   const was = cibVersion(base);
   const is = cibVersion(now);
   const versionMoved = was.adminEpoch !== is.adminEpoch || was.epoch !== is.epoch;
-  if (!versionMoved && serializeXml(configurationOf(cloneXml(base))) === serializeXml(configurationOf(cloneXml(now)))) return;
+  if (!versionMoved && (!sameEpochEdits || serializeXml(configurationOf(cloneXml(base))) === serializeXml(configurationOf(cloneXml(now))))) return;
   const how = versionMoved
     ? `it was read at admin_epoch ${was.adminEpoch}, epoch ${was.epoch}, and is now at admin_epoch ${is.adminEpoch}, epoch ${is.epoch}`
     : `its configuration was changed at the same epoch (${is.adminEpoch}.${is.epoch})`;
