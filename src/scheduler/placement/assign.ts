@@ -8,6 +8,7 @@ import { activeHistories, cloneOf, locationScores, primitiveBaseScores, stickine
 import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js';
 import { quorumDemotes } from '../promotable/quorum.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
+import { connectionsOf, settleAfterAssignment } from '../remote/nodes.js';
 
 /**
  * Assignment: decides one node (or none) and a role for every primitive, in allocation order,
@@ -28,6 +29,10 @@ export function assignAll(ctx: Context): void {
       for (let i = 0; i < Math.min(px.length, py.length); i++) if (px[i] !== py[i]) return py[i] - px[i];
       return 0;
     });
+  }
+  for (const conn of connectionsOf(ctx)) {
+    if (!conn.orphan) a.assign(conn);
+    settleAfterAssignment(ctx, conn);
   }
   for (const r of order) a.assign(r);
 }

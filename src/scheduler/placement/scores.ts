@@ -3,6 +3,7 @@ import type { Clone, Node, NodeHistory, Primitive, Resource } from '../model.js'
 import { nodeCanHost } from '../model.js';
 import { INFINITY, addScores, isFalse, isTrue, parseIntervalMs, parseScore } from '../score.js';
 import { isActive } from '../unpack/history.js';
+import { banFromRemoteNodes } from '../remote/nodes.js';
 
 export function isManaged(ctx: Context, r: Resource): boolean {
   if (ctx.maintenanceMode) return false;
@@ -156,6 +157,7 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
       }
     }
   }
+  banFromRemoteNodes(ctx, p, scores, -INFINITY);
   return scores;
 }
 

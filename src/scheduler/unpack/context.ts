@@ -9,6 +9,7 @@ import { child, children, extraInstance, readClusterConfig, readResources } from
 import { isActive, readHistory, replayHistory } from './history.js';
 import { readNodes } from './nodes.js';
 import { applyTickets } from './tickets.js';
+import { addRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
 
 /** Unpack stage: the working model of one CIB at time `now`. */
 export function buildContext(cib: XmlElement, now: number, detail = false): Context {
@@ -29,7 +30,7 @@ export function buildContext(cib: XmlElement, now: number, detail = false): Cont
     },
     fences,
   );
-  for (const n of children(child(child(cib, 'configuration'), 'nodes'), 'node')) if (n.attrs.type === 'remote') unsupported.add(`remote node ${n.attrs.uname ?? n.attrs.id ?? ''}`);
+  addRemoteNodes(cib, nodes, { now, startupFencing: stonithEnabled && boolOr(props.get('startup-fencing'), true) });
   const countable = nodes.length;
   const topLevel = readResources(cib, cfg, now, countable, unsupported);
   const makeExtra = (clone: Clone): Primitive | Group | undefined => {
@@ -41,6 +42,8 @@ export function buildContext(cib: XmlElement, now: number, detail = false): Cont
   };
   const historyNodes = nodes.filter((n) => n.online || (n.unclean && stonithEnabled));
   const orphans = readHistory(cib, historyNodes, topLevel, { stonithEnabled, now }, makeExtra);
+  const remoteHistoryNodes = settleRemoteNodes(nodes, topLevel, orphans, { stonithEnabled, now }, fences, unsupported);
+  if (remoteHistoryNodes.length > 0) orphans.push(...readHistory(cib, remoteHistoryNodes, topLevel, { stonithEnabled, now }, makeExtra));
   const orphanPrims: Primitive[] = [];
   const stopOrphans = boolOr(props.get('stop-orphan-resources'), true);
   for (const o of orphans) {

@@ -1,0 +1,208 @@
+/**
+ * Pacemaker Remote nodes: a node that is not a cluster member, reached through a connection
+ * resource (ocf:pacemaker:remote) running on a member. The node is named after the connection
+ * resource, is up exactly when that connection is up, and after assignment is online when the
+ * connection is placed somewhere and shutting down when it is not.
+ */
+import type { XmlElement } from '../../cib/xml.js';
+import type { Context } from '../context.js';
+import type { Node, NodeHistory, Primitive, Resource } from '../model.js';
+import { primitivesOf } from '../model.js';
+import { isTrue, parseIntervalMs } from '../score.js';
+import { child, children, readNvSets } from '../unpack/config.js';
+import { isActive, replayHistory, type Orphan } from '../unpack/history.js';
+
+interface AgentLike {
+  cls?: string;
+  provider?: string;
+  type?: string;
+}
+
+export function isRemoteAgent(a: AgentLike): boolean {
+  return a.cls === 'ocf' && a.provider === 'pacemaker' && a.type === 'remote';
+}
+
+/** A primitive that is the connection of a remote node (configured or orphaned). */
+export function isConnection(p: Primitive): boolean {
+  return isRemoteAgent(p);
+}
+
+function connectionIds(cib: XmlElement): { configured: string[]; orphaned: string[] } {
+  const ids: string[] = [];
+  const orphaned: string[] = [];
+  const walk = (el: XmlElement): void => {
+    for (const c of el.children) {
+      if (c.name === 'primitive' && isRemoteAgent({ cls: c.attrs.class, provider: c.attrs.provider, type: c.attrs.type }) && c.attrs.id !== undefined) ids.push(c.attrs.id);
+      if (c.name === 'group' || c.name === 'clone' || c.name === 'master') walk(c);
+    }
+  };
+  const resources = child(child(cib, 'configuration'), 'resources');
+  if (resources) walk(resources);
+  // A connection removed from the configuration still names a node while its history says it runs.
+  for (const state of children(child(cib, 'status'), 'node_state')) {
+    for (const lrm of children(child(child(state, 'lrm'), 'lrm_resources'), 'lrm_resource')) {
+      const id = lrm.attrs.id;
+      if (id !== undefined && !ids.includes(id) && !orphaned.includes(id) && isRemoteAgent({ cls: lrm.attrs.class, provider: lrm.attrs.provider, type: lrm.attrs.type })) orphaned.push(id);
+    }
+  }
+  return { configured: ids, orphaned };
+}
+
+/**
+ * Adds a node for every remote connection, or turns a configured `type="remote"` node into one.
+ * Remote nodes start down: their state comes from the connection, not from membership.
+ */
+export function addRemoteNodes(cib: XmlElement, nodes: Node[], opts: { now: number; startupFencing: boolean }): void {
+  const now = opts.now;
+  const states = children(child(cib, 'status'), 'node_state');
+  const { configured, orphaned } = connectionIds(cib);
+  for (const name of [...configured, ...orphaned]) {
+    const state = states.find((s) => s.attrs.uname === name || s.attrs.id === name);
+    let node = nodes.find((n) => n.uname === name);
+    if (!node) {
+      const attrs = state ? readNvSets(child(state, 'transient_attributes'), 'instance_attributes', { now }) : new Map<string, string>();
+      attrs.set('#uname', name);
+      attrs.set('#id', name);
+      node = {
+        id: name,
+        uname: name,
+        kind: 'remote',
+        index: nodes.length,
+        online: false,
+        unclean: false,
+        pending: false,
+        standby: isTrue(attrs.get('standby')),
+        standbyOnFail: false,
+        maintenance: isTrue(attrs.get('maintenance')),
+        shutdown: false,
+        seen: state !== undefined,
+        attrs,
+        utilization: new Map(),
+        assignedCount: 0,
+        freeUtilization: new Map(),
+      };
+      nodes.push(node);
+    }
+    node.kind = 'remote';
+    node.attrs.set('#kind', 'remote');
+    node.online = false;
+    node.pending = false;
+    // Like an unseen member, a remote node may be running anything until its connection is up
+    // again; a node left behind by a removed connection is not fenced for it.
+    node.unclean = opts.startupFencing && configured.includes(name);
+    // Only a running connection tells anything about the node, whatever its status entry says.
+    node.seen = false;
+  }
+}
+
+/**
+ * What the connection's history on the members says: running somewhere, failed somewhere, and
+ * whether a failure leaves the node in an unknown state (anything but a probe or a stop failing).
+ */
+function connectionState(histories: Iterable<NodeHistory>): { started: boolean; failed: boolean; lost: boolean } {
+  let started = false;
+  let failed = false;
+  let lost = false;
+  for (const h of histories) {
+    if (h.node.kind !== 'member') continue;
+    if (isActive(h)) started = true;
+    if (!h.failed) continue;
+    failed = true;
+    const f = h.lastFailure;
+    if (f && f.task !== 'stop' && !(f.task === 'monitor' && f.intervalMs === 0)) lost = true;
+  }
+  return { started, failed, lost };
+}
+
+function orphanHistories(name: string, orphans: Orphan[], opts: { stonithEnabled: boolean; now: number }): NodeHistory[] {
+  return orphans
+    .filter((o) => o.id === name)
+    .map((o) => {
+      const p: Primitive = {
+        kind: 'primitive',
+        id: o.id,
+        configId: o.id,
+        cls: o.cls,
+        provider: o.provider,
+        type: o.type,
+        meta: new Map(),
+        params: new Map(),
+        ops: [],
+        utilization: new Map(),
+        order: 0,
+        priority: 0,
+        history: new Map(),
+        probed: new Set(),
+        orphan: true,
+        displayName: o.id,
+      };
+      return replayHistory(p, o.node, o.lrm, opts);
+    });
+}
+
+/**
+ * Sets each remote node's state from its connection once the members' histories are read, and
+ * returns the remote nodes whose own history must be read (up, or down but to be fenced).
+ */
+export function settleRemoteNodes(
+  nodes: Node[],
+  resources: Resource[],
+  orphans: Orphan[],
+  opts: { stonithEnabled: boolean; now: number },
+  fences: { node: string; reason: string }[],
+  unsupported: Set<string>,
+): Node[] {
+  const connections = new Map<string, Primitive>();
+  for (const r of resources) for (const p of primitivesOf(r)) if (isConnection(p)) connections.set(p.id, p);
+  const readable: Node[] = [];
+  for (const node of nodes) {
+    if (node.kind !== 'remote') continue;
+    const conn = connections.get(node.uname);
+    const { started, failed, lost } = connectionState(conn ? conn.history.values() : orphanHistories(node.uname, orphans, opts));
+    node.online = started && !failed;
+    if (node.online) {
+      node.unclean = false;
+      node.seen = true;
+    }
+    if (lost && opts.stonithEnabled) {
+      // The connection dropped while the node may still run resources: only fencing makes it safe.
+      node.unclean = true;
+      node.seen = true;
+      fences.push({ node: node.uname, reason: 'remote connection is unrecoverable' });
+    }
+    // With reconnect_interval the cluster waits for the failure to expire before reconnecting.
+    if (lost && conn && parseIntervalMs(conn.params.get('reconnect_interval') ?? '0') > 0) conn.meta.set('target-role', 'Stopped');
+    if (failed && !opts.stonithEnabled) unsupported.add(`recovery of remote node ${node.uname} after its connection failed without fencing`);
+    if (node.online || (node.unclean && opts.stonithEnabled)) readable.push(node);
+  }
+  return readable;
+}
+
+/** Connections are placed before everything else: where they go decides which remote nodes can host. */
+export function connectionsOf(ctx: Context): Primitive[] {
+  const out: Primitive[] = [];
+  for (const r of ctx.resources) for (const p of primitivesOf(r)) if (isConnection(p) && ctx.nodeByName.get(p.id)?.kind === 'remote') out.push(p);
+  return out;
+}
+
+/** After its connection is assigned, a remote node is online when the connection will run, shutting down otherwise. */
+export function settleAfterAssignment(ctx: Context, conn: Primitive): void {
+  const node = ctx.nodeByName.get(conn.id);
+  if (!node) return;
+  // A connection removed from the configuration is only ever stopped, taking its node down.
+  if (conn.orphan) ctx.placement.set(conn, { node: null, role: 'Stopped' });
+  const pl = ctx.placement.get(conn);
+  if (pl?.node && pl.role !== 'Stopped') {
+    node.online = true;
+    // No reason to shoot a remote node whose state is unknown when the cluster is about to connect to it.
+    if (!node.seen) node.unclean = false;
+  } else {
+    node.shutdown = true;
+  }
+}
+
+/** Remote nodes run neither connections (no nesting) nor fencing devices. */
+export function banFromRemoteNodes(ctx: Context, p: Primitive, scores: number[], minus: number): void {
+  if (!isConnection(p) && p.cls !== 'stonith') return;
+  for (const n of ctx.nodes) if (n.kind !== 'member') scores[n.index] = minus;
+}
