@@ -215,7 +215,8 @@ function createForResource(ctx: Context, b: Builder, r: Resource): void {
       }
       if (prev) {
         b.order(b.plan.starts.get(prev), cs, `${prev.id} start`, 'runnable', 'implies_then');
-        for (const ps of b.plan.stops.get(prev)?.values() ?? []) for (const st of b.plan.stops.get(c)?.values() ?? []) b.order(st, ps, `${c.id} stop`, 'implies_first');
+        // Members stop in reverse order: one whose successor cannot stop (blocked) cannot stop either.
+        for (const ps of b.plan.stops.get(prev)?.values() ?? []) for (const st of b.plan.stops.get(c)?.values() ?? []) b.order(st, ps, `${c.id} stop`, 'implies_first', 'runnable');
       }
       prev = c;
     }
