@@ -351,6 +351,8 @@ function render(o: ShownObject, ctx: Ctx): string | undefined {
       for (const p of el.children) {
         if (p.name !== 'acl_permission') return undefined;
         const words = [p.attrs.kind];
+        // A generated id (ROLE-N) is left out, as crmsh does; one chosen by the writer is kept.
+        if (p.attrs.id !== undefined && !new RegExp(`^${o.id.replace(/[.]/g, '\\.')}-\\d+$`).test(p.attrs.id)) words.push(nvpairFormat('$id', p.attrs.id));
         if (p.attrs.description !== undefined) words.push(nvpairFormat('description', p.attrs.description));
         if (p.attrs.xpath !== undefined) words.push(collapseAclXpath(p.attrs.xpath) ?? `xpath:${quoteWrap(p.attrs.xpath)}`);
         if (p.attrs.reference !== undefined) words.push(`ref:${quoteWrap(p.attrs.reference)}`);

@@ -80,3 +80,12 @@ describe('ACL statements', () => {
     expect(collapseAclXpath('//resources/primitive')).toBeUndefined();
   });
 });
+
+describe('ACL show', () => {
+  it('keeps a permission id the writer chose, and leaves generated ones out', () => {
+    const text = 'role r write $id=p1 description="all nodes" tag:nodes read xpath:/cib/configuration read xpath:/cib';
+    const shown = showConfiguration(loadConfiguration(text));
+    expect(shown).toBe('role r \\\n\twrite $id=p1 description="all nodes" type:nodes \\\n\tread xpath:"/cib/configuration" \\\n\tread cib\n');
+    expect(tree(loadConfiguration(shown))).toEqual(tree(loadConfiguration(text)));
+  });
+});

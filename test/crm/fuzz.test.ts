@@ -7,9 +7,11 @@ import { parseCrm } from '../../src/crm/parser.js';
 import { showConfiguration } from '../../src/crm/show.js';
 import { configurationOf } from '../../src/crm/load.js';
 import { HAVE_CORPUS, corpusCases } from './corpus.js';
+import { recorded } from './recorded.js';
 
-const inputs = corpusCases().map((c) => c.crm);
-const ALPHABET = ['xml <primitive id="x"/>', '<', '>', ' ', '\n', '\\', '"', "'", ':', '=', '(', ')', '[', ']', '{', '}', '@', '$', '#', '/', '-', 'a', '0', 'inf', 'rule', 'op', 'params', 'date', 'and'];
+// The ACL and bundle inputs written for this project join the corpus: the corpus has neither.
+const inputs = [...corpusCases().map((c) => c.crm), recorded('acl').crm, recorded('bundle').crm];
+const ALPHABET = ['xml <primitive id="x"/>', '<', '>', ' ', '\n', '\\', '"', "'", ':', '=', '(', ')', '[', ']', '{', '}', '@', '$', '#', '/', '-', 'a', '0', 'inf', 'rule', 'op', 'params', 'date', 'and', 'role', 'read', 'xpath:', 'meta:', 'docker', 'network', 'port-mapping', 'primitive'];
 
 /** A corpus input with a few random edits: insertions of syntax-heavy fragments, deletions, swaps. */
 const mutated = fc
