@@ -146,5 +146,8 @@ describe.skipIf(!existsSync(VIGIL))('vigil configure edit (built CLI)', () => {
     expect(r.code).not.toBe(0);
     expect(r.err).toContain('Usage: vigil configure');
     expect(r.err).not.toContain('opened');
+    const typo = vigil(['configure', 'eddit'], { EDITOR: editor('echo opened >&2') });
+    expect(typo.code).toBe(64);
+    expect(typo.err).toBe("vigil: configure: unknown command 'eddit' (see vigil configure --help)\n");
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../output.js';
 import { isInteractive } from './prompt.js';
 import { runEdit, type EditOpts } from './session.js';
 
@@ -23,8 +24,12 @@ Nothing is written when the text does not parse or pass the checks, when the ans
 or when the CIB changed since the edit began (exit 75: edit again). An unchanged file: "no changes".`,
     )
     .action((ids: string[], opts: EditOpts) => runEdit(ids, opts));
-  // No options here: commander would take them from the subcommands' command lines too.
-  configure.action(async () => {
+  // No options here: commander would take them from the subcommands' command lines too. Extra
+  // words are allowed through (subcommands keep their own setting, copied when they were made)
+  // so that a mistyped subcommand is named as such, not as "too many arguments".
+  configure.allowExcessArguments(true);
+  configure.action(async (_opts: unknown, cmd: Command) => {
+    if (cmd.args.length > 0) throw new UsageError(`configure: unknown command '${cmd.args[0]}' (see vigil configure --help)`);
     if (!isInteractive()) configure.help({ error: true });
     await runEdit([], {});
   });
