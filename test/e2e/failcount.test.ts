@@ -39,4 +39,10 @@ describe.skipIf(why !== null)(`live fail counts on a loopback cluster${why ? ` (
     e.vigil(0, 'resource', 'failcount', 'd1', '--delete');
     await e.waitFor('fail count cleared', () => failcount(0), (r) => r.nodes.length === 0, 10_000);
   }, 90_000);
+
+  it('status names the stack and the DC version although crm_config was replaced', () => {
+    const status = JSON.parse(e.vigil(0, 'status', '--output-as', 'json')) as { cluster: { summary: { stack?: string; dcVersion?: string } } };
+    expect(status.cluster.summary.stack).toBe('vigil');
+    expect(status.cluster.summary.dcVersion).toMatch(/^vigil \d+\.\d+\.\d+/);
+  });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseXml, serializeXml, type XmlElement } from '../../cib/xml.js';
 import { connect, type DaemonClient } from '../../daemon/client.js';
 import type { DaemonSettings } from '../../daemon/settings.js';
@@ -5,8 +6,18 @@ import { deriveKeys, readKeyFile, StreamTransport, zeroCounters } from '../../tr
 import type { MembershipView } from '../controller.js';
 import { applyStatusUpdates, type StatusUpdate } from '../history.js';
 import { mergeNodeState } from '../status-merge.js';
+import { withDcIdentity } from '../dc-identity.js';
 import { parseControllerMessage, type ControllerMessage } from './messages.js';
 import type { ClusterPort } from './service.js';
+
+/** What the DC records as dc-version: vigil's package version (crm_mon's "(version ...)"). */
+const VIGIL_VERSION = ((): string => {
+  try {
+    return `vigil ${(JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version}`;
+  } catch {
+    return 'vigil';
+  }
+})();
 
 /** The controllers' own stream listens this far above the cluster port (vigild has the port itself). */
 export const CONTROLLER_PORT_OFFSET = 1;
@@ -223,7 +234,7 @@ export class ApiClusterPort implements ClusterPort {
       children.push(mergeNodeState(state, own));
     }
     for (const [name, own] of mine) if (!seen.has(name)) children.push(own);
-    return { ...cib, children: [...cib.children.filter((c) => c.name !== 'status'), { name: 'status', attrs: status?.attrs ?? {}, children }] };
+    return withDcIdentity({ ...cib, children: [...cib.children.filter((c) => c.name !== 'status'), { name: 'status', attrs: status?.attrs ?? {}, children }] }, VIGIL_VERSION);
   }
 
   private applyToOverlay(updates: StatusUpdate[]): void {
