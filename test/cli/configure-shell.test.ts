@@ -122,11 +122,11 @@ describe.skipIf(!existsSync(VIGIL))('vigil configure edit (built CLI)', () => {
     expect(readFileSync(cib, 'utf8')).toBe(before);
   });
 
-  it('off a terminal without --yes, refuses to commit', () => {
+  it('off a terminal without --yes, refuses before opening the editor', () => {
     const { cib, before } = freshCib();
-    const r = vigil(['configure', 'edit', '--cib', cib], { EDITOR: editor("sed -i 's/interval=10s/interval=20s/' \"$1\"") });
+    const r = vigil(['configure', 'edit', '--cib', cib], { EDITOR: editor("echo opened >&2\nsed -i 's/interval=10s/interval=20s/' \"$1\"") });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/not on a terminal: give --yes/);
+    expect(r.err).toBe('vigil: not on a terminal: give --yes to commit without asking; nothing committed\n');
     expect(readFileSync(cib, 'utf8')).toBe(before);
   });
 

@@ -42,6 +42,8 @@ export async function runEdit(ids: string[], opts: EditOpts): Promise<void> {
   const format = parseOutputFormat(opts.outputAs);
   if (format === 'xml') throw new UsageError('configure edit: --output-as must be text or json');
   const interactive = isInteractive();
+  // Said before the editor opens, not after: an edit that could never be committed is wasted work.
+  if (opts.yes !== true && !interactive) throw new CommandError('not on a terminal: give --yes to commit without asking; nothing committed', 1);
   const store = await openEditStore(opts);
   const missing = missingObjects(store.base, ids);
   if (missing.length > 0) throw new CommandError(`no such object: ${missing.join(', ')}`, 105);
@@ -61,10 +63,7 @@ export async function runEdit(ids: string[], opts: EditOpts): Promise<void> {
     if (format === 'text') process.stdout.write(unifiedDiff(diff, colour));
     for (const w of outcome.warnings) process.stderr.write(`${colour.yellow('warning')}: ${w.message}\n`);
     for (const f of outcome.forced) process.stderr.write(`${colour.yellow('forced')}: ${f.message}\n`);
-    if (opts.yes !== true) {
-      if (!interactive) throw new CommandError('not on a terminal: give --yes to commit without asking; nothing committed', 1);
-      if (!(await askYesNo('commit?', false))) throw new CommandError('not committed', 1);
-    }
+    if (opts.yes !== true && !(await askYesNo('commit?', false))) throw new CommandError('not committed', 1);
     const epoch = await store.commit(outcome.cib);
     report(format, { changed: true, epoch, diff, warnings: outcome.warnings, forced: outcome.forced }, `committed: epoch ${epoch}`);
   } finally {
