@@ -13,6 +13,14 @@ function op(id: string, agent: string, task: string, rc = 0): string {
   </lrm_resource>`;
 }
 
+/** A connection that started, then whose recurring monitor failed. */
+function lostConnection(): string {
+  return `<lrm_resource id="remote1" class="ocf" provider="pacemaker" type="remote">
+    <lrm_rsc_op id="remote1_last_0" operation="start" interval="0" call-id="5" rc-code="0" op-status="0" op-digest="${DIGEST}" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/>
+    <lrm_rsc_op id="remote1_last_failure_0" operation="monitor" interval="60000" call-id="6" rc-code="7" op-status="0" op-digest="${DIGEST}" transition-key="2:1:0:x" transition-magic="0:7;2:1:0:x"/>
+  </lrm_resource>`;
+}
+
 interface Spec {
   /** Meta attributes of the connection resource `remote1`; omit to leave it out of the configuration. */
   connMeta?: Record<string, string>;
@@ -22,6 +30,7 @@ interface Spec {
   remote?: string[];
   /** Location of `web` (score per node). */
   webPrefs?: Record<string, string>;
+  stonith?: boolean;
 }
 
 function cib(s: Spec): string {
@@ -39,7 +48,7 @@ function cib(s: Spec): string {
   const remote = s.remote ? `<node_state id="remote1" uname="remote1" remote_node="true"><lrm id="remote1"><lrm_resources>${s.remote.join('')}</lrm_resources></lrm></node_state>` : '';
   return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1">
   <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="${s.stonith === true}"/></cluster_property_set></crm_config>
     <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
     <resources>
       <primitive id="fence" class="stonith" type="fence_dummy"/>
@@ -104,5 +113,26 @@ describe('remote nodes', () => {
   it('says so when a failed connection needs a recovery it does not model', () => {
     const r = run({ connMeta: {}, n1: [op('remote1', 'ocf:pacemaker:remote', 'start', 1)] });
     expect(r.unsupported.some((u) => u.includes('remote node remote1'))).toBe(true);
+  });
+
+  it('fences a remote node whose connection was lost, and moves its resources', () => {
+    const r = run({
+      stonith: true,
+      connMeta: {},
+      n1: [op('fence', 'stonith::fence_dummy', 'start'), lostConnection()],
+      remote: [op('web', 'ocf:pacemaker:Dummy', 'start')],
+    });
+    expect(r.summary.join('\n')).toMatch(/Fence \(reboot\) remote1 'remote connection is unrecoverable'/);
+    expect(r.placements.web.node).not.toBe('remote1');
+  });
+
+  it('fences a remote node whose connection failed to start while a resource was active there', () => {
+    const r = run({
+      stonith: true,
+      connMeta: {},
+      n1: [op('fence', 'stonith::fence_dummy', 'start'), op('remote1', 'ocf:pacemaker:remote', 'start', 1)],
+      remote: [op('web', 'ocf:pacemaker:Dummy', 'start')],
+    });
+    expect(r.summary.join('\n')).toMatch(/Fence \(reboot\) remote1 'web is thought to be active there'/);
   });
 });

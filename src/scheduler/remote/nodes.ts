@@ -38,11 +38,13 @@ function connectionIds(cib: XmlElement): { configured: string[]; orphaned: strin
   };
   const resources = child(child(cib, 'configuration'), 'resources');
   if (resources) walk(resources);
+  // Bundles make their own connections (bundle-N), which are not orphans.
+  const bundles = children(resources, 'bundle').map((b) => `${b.attrs.id ?? ''}-`);
   // A connection removed from the configuration still names a node while its history says it runs.
   for (const state of children(child(cib, 'status'), 'node_state')) {
     for (const lrm of children(child(child(state, 'lrm'), 'lrm_resources'), 'lrm_resource')) {
       const id = lrm.attrs.id;
-      if (id !== undefined && !ids.includes(id) && !orphaned.includes(id) && isRemoteAgent({ cls: lrm.attrs.class, provider: lrm.attrs.provider, type: lrm.attrs.type })) orphaned.push(id);
+      if (id !== undefined && !ids.includes(id) && !orphaned.includes(id) && !bundles.some((b) => id.startsWith(b)) && isRemoteAgent({ cls: lrm.attrs.class, provider: lrm.attrs.provider, type: lrm.attrs.type })) orphaned.push(id);
     }
   }
   return { configured: ids, orphaned };
@@ -97,7 +99,7 @@ export function addRemoteNodes(cib: XmlElement, nodes: Node[], opts: { now: numb
 
 /**
  * What the connection's history on the members says: running somewhere, failed somewhere, and
- * whether a failure leaves the node in an unknown state (anything but a probe or a stop failing).
+ * whether the connection was lost while up (a recurring monitor failed).
  */
 function connectionState(histories: Iterable<NodeHistory>): { started: boolean; failed: boolean; lost: boolean } {
   let started = false;
@@ -109,7 +111,7 @@ function connectionState(histories: Iterable<NodeHistory>): { started: boolean; 
     if (!h.failed) continue;
     failed = true;
     const f = h.lastFailure;
-    if (f && f.task !== 'stop' && !(f.task === 'monitor' && f.intervalMs === 0)) lost = true;
+    if (f && f.task === 'monitor' && f.intervalMs > 0) lost = true;
   }
   return { started, failed, lost };
 }
@@ -205,4 +207,31 @@ export function settleAfterAssignment(ctx: Context, conn: Primitive): void {
 export function banFromRemoteNodes(ctx: Context, p: Primitive, scores: number[], minus: number): void {
   if (!isConnection(p) && p.cls !== 'stonith') return;
   for (const n of ctx.nodes) if (n.kind !== 'member') scores[n.index] = minus;
+}
+
+/**
+ * A remote node that is down while its history says a resource runs there must be fenced, unless
+ * the connection can come back: then the resource is merely unseen until the cluster reconnects.
+ */
+export function fenceDownRemoteNodes(cib: XmlElement, nodes: Node[], resources: Resource[], fences: { node: string; reason: string }[]): void {
+  const byId = new Map<string, Primitive>();
+  for (const r of resources) for (const p of primitivesOf(r)) byId.set(p.historyName ?? p.id, p);
+  const connections = new Map<string, Primitive>();
+  for (const p of byId.values()) if (isConnection(p)) connections.set(p.id, p);
+  for (const state of children(child(cib, 'status'), 'node_state')) {
+    const node = nodes.find((n) => n.kind === 'remote' && (n.uname === state.attrs.uname || n.uname === state.attrs.id));
+    if (!node || node.online || !node.unclean) continue;
+    const conn = connections.get(node.uname);
+    if (!conn || !connectionState(conn.history.values()).failed) continue;
+    if (fences.some((f) => f.node === node.uname)) continue;
+    for (const lrm of children(child(child(state, 'lrm'), 'lrm_resources'), 'lrm_resource')) {
+      const h = byId.get(lrm.attrs.id ?? '')?.history.get(node.uname);
+      if (h && isActive(h)) {
+        // Its state is known now: a failed connection cannot revoke this fencing by reconnecting.
+        node.seen = true;
+        fences.push({ node: node.uname, reason: `${lrm.attrs.id ?? ''} is thought to be active there` });
+        break;
+      }
+    }
+  }
 }

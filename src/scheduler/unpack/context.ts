@@ -9,7 +9,7 @@ import { child, children, extraInstance, readClusterConfig, readResources } from
 import { isActive, readHistory, replayHistory } from './history.js';
 import { readNodes } from './nodes.js';
 import { applyTickets } from './tickets.js';
-import { addRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
+import { addRemoteNodes, fenceDownRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
 
 /** Unpack stage: the working model of one CIB at time `now`. */
 export function buildContext(cib: XmlElement, now: number, detail = false): Context {
@@ -44,6 +44,7 @@ export function buildContext(cib: XmlElement, now: number, detail = false): Cont
   const orphans = readHistory(cib, historyNodes, topLevel, { stonithEnabled, now }, makeExtra);
   const remoteHistoryNodes = settleRemoteNodes(nodes, topLevel, orphans, { stonithEnabled, now }, fences, unsupported);
   if (remoteHistoryNodes.length > 0) orphans.push(...readHistory(cib, remoteHistoryNodes, topLevel, { stonithEnabled, now }, makeExtra));
+  fenceDownRemoteNodes(cib, nodes, topLevel, fences);
   const orphanPrims: Primitive[] = [];
   const stopOrphans = boolOr(props.get('stop-orphan-resources'), true);
   for (const o of orphans) {
