@@ -147,6 +147,7 @@ function orphanHistories(name: string, orphans: Orphan[], opts: { stonithEnabled
  * returns the remote nodes whose own history must be read (up, or down but to be fenced).
  */
 export function settleRemoteNodes(
+  cib: XmlElement,
   nodes: Node[],
   resources: Resource[],
   orphans: Orphan[],
@@ -156,13 +157,19 @@ export function settleRemoteNodes(
 ): Node[] {
   const connections = new Map<string, Primitive>();
   for (const r of resources) for (const p of primitivesOf(r)) if (isConnection(p)) connections.set(p.id, p);
+  // A connection holds no state of its own, so moving it is a live migration unless told otherwise.
+  for (const p of connections.values()) if (!p.meta.has('allow-migrate')) p.meta.set('allow-migrate', 'true');
   const readable: Node[] = [];
+  const states = children(child(cib, 'status'), 'node_state');
   for (const node of nodes) {
     if (node.kind !== 'remote') continue;
+    const hasState = states.some((st) => st.attrs.uname === node.uname || st.attrs.id === node.uname);
     const conn = connections.get(node.uname);
     const { started, failed, lost } = connectionState(conn ? conn.history.values() : orphanHistories(node.uname, orphans, opts));
     node.online = started && !failed;
-    if (node.online) {
+    // A status entry read while fencing is possible settles the node's state, unless only
+    // fencing can settle it.
+    if (node.online || (hasState && opts.stonithEnabled && !lost)) {
       node.unclean = false;
       node.seen = true;
     }
@@ -175,7 +182,7 @@ export function settleRemoteNodes(
     // With reconnect_interval the cluster waits for the failure to expire before reconnecting.
     if (lost && conn && parseIntervalMs(conn.params.get('reconnect_interval') ?? '0') > 0) conn.meta.set('target-role', 'Stopped');
     if (failed && !opts.stonithEnabled) unsupported.add(`recovery of remote node ${node.uname} after its connection failed without fencing`);
-    if (node.online || (node.unclean && opts.stonithEnabled)) readable.push(node);
+    if (node.online || (opts.stonithEnabled && (node.unclean || hasState))) readable.push(node);
   }
   return readable;
 }
@@ -213,23 +220,26 @@ export function banFromRemoteNodes(ctx: Context, p: Primitive, scores: number[],
  * A remote node that is down while its history says a resource runs there must be fenced, unless
  * the connection can come back: then the resource is merely unseen until the cluster reconnects.
  */
-export function fenceDownRemoteNodes(cib: XmlElement, nodes: Node[], resources: Resource[], fences: { node: string; reason: string }[]): void {
+export function fenceDownRemoteNodes(cib: XmlElement, nodes: Node[], resources: Resource[], fences: { node: string; reason: string }[], stonithEnabled: boolean): void {
+  if (!stonithEnabled) return;
   const byId = new Map<string, Primitive>();
   for (const r of resources) for (const p of primitivesOf(r)) byId.set(p.historyName ?? p.id, p);
   const connections = new Map<string, Primitive>();
   for (const p of byId.values()) if (isConnection(p)) connections.set(p.id, p);
   for (const state of children(child(cib, 'status'), 'node_state')) {
     const node = nodes.find((n) => n.kind === 'remote' && (n.uname === state.attrs.uname || n.uname === state.attrs.id));
-    if (!node || node.online || !node.unclean) continue;
+    if (!node || node.online) continue;
     const conn = connections.get(node.uname);
-    if (!conn || !connectionState(conn.history.values()).failed) continue;
-    if (fences.some((f) => f.node === node.uname)) continue;
+    if (!conn || fences.some((f) => f.node === node.uname && node.unclean)) continue;
+    const failed = connectionState(conn.history.values()).failed;
     for (const lrm of children(child(child(state, 'lrm'), 'lrm_resources'), 'lrm_resource')) {
-      const h = byId.get(lrm.attrs.id ?? '')?.history.get(node.uname);
+      const id = lrm.attrs.id ?? '';
+      const h = byId.get(id)?.history.get(node.uname);
       if (h && isActive(h)) {
-        // Its state is known now: a failed connection cannot revoke this fencing by reconnecting.
-        node.seen = true;
-        fences.push({ node: node.uname, reason: `${lrm.attrs.id ?? ''} is thought to be active there` });
+        node.unclean = true;
+        // A healthy connection that can be placed again revokes this fencing (see settleAfterAssignment).
+        node.seen = failed;
+        fences.push({ node: node.uname, reason: failed ? `${id} is thought to be active there` : `${id} is active there (fencing will be revoked if remote connection can be re-established elsewhere)` });
         break;
       }
     }

@@ -42,9 +42,9 @@ export function buildContext(cib: XmlElement, now: number, detail = false): Cont
   };
   const historyNodes = nodes.filter((n) => n.online || (n.unclean && stonithEnabled));
   const orphans = readHistory(cib, historyNodes, topLevel, { stonithEnabled, now }, makeExtra);
-  const remoteHistoryNodes = settleRemoteNodes(nodes, topLevel, orphans, { stonithEnabled, now }, fences, unsupported);
+  const remoteHistoryNodes = settleRemoteNodes(cib, nodes, topLevel, orphans, { stonithEnabled, now }, fences, unsupported);
   if (remoteHistoryNodes.length > 0) orphans.push(...readHistory(cib, remoteHistoryNodes, topLevel, { stonithEnabled, now }, makeExtra));
-  fenceDownRemoteNodes(cib, nodes, topLevel, fences);
+  fenceDownRemoteNodes(cib, nodes, topLevel, fences, stonithEnabled);
   const orphanPrims: Primitive[] = [];
   const stopOrphans = boolOr(props.get('stop-orphan-resources'), true);
   for (const o of orphans) {
