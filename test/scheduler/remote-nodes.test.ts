@@ -135,4 +135,29 @@ describe('remote nodes', () => {
     });
     expect(r.summary.join('\n')).toMatch(/Fence \(reboot\) remote1 'web is thought to be active there'/);
   });
+
+  it('revokes the fencing of a down remote node when its connection can start again', () => {
+    const r = run({
+      stonith: true,
+      connMeta: {},
+      n1: [op('fence', 'stonith::fence_dummy', 'start'), op('remote1', 'ocf:pacemaker:remote', 'monitor', 7)],
+      remote: [op('web', 'ocf:pacemaker:Dummy', 'start')],
+    });
+    expect(r.summary.join('\n')).not.toMatch(/Fence/);
+    expect(r.placements.remote1.node).toBe('n1');
+    expect(r.placements.web.node).toBe('remote1');
+  });
+
+  it('moves a connection by live migration unless allow-migrate says otherwise', () => {
+    const spec = (meta: Record<string, string>): Spec => ({
+      connMeta: meta,
+      n1: [op('remote1', 'ocf:pacemaker:remote', 'start')],
+      webPrefs: {},
+    });
+    const moved = (meta: Record<string, string>) =>
+      schedule(parseXml(cib(spec(meta)).replace('<constraints>', '<constraints><rsc_location id="ban" rsc="remote1" node="n1" score="-INFINITY"/>')), { now: NOW }).summary.join('\n');
+    expect(moved({})).toMatch(/Migrate\s+remote1\s+\(\s*n1 -> n2\s*\)/);
+    expect(moved({ 'allow-migrate': 'false' })).toMatch(/Move\s+remote1\s+\(\s*n1 -> n2\s*\)/);
+  });
 });
+
