@@ -24,6 +24,7 @@ import {
 } from '../../controller/admin/edits.js';
 import type { StatusUpdate } from '../../controller/history.js';
 import { controllerRequest, controllerSocketPath } from '../../controller/io/local-api.js';
+import { cibVersion } from '../../daemon/cib-version.js';
 import { checkFencing } from '../../fencing/decision.js';
 import type { FenceHistoryEntry } from '../../fencing/history.js';
 import { readFenceHistory } from '../../fencing/io/history-file.js';
@@ -96,14 +97,21 @@ async function cibSource(opts: CommonOptions): Promise<CibSource> {
   return {
     describe: 'the live cluster',
     read: async () => {
-      // The controller's CIB carries the operation history; vigild's alone does not.
-      const xml = await controllerRequest(ctlSocket, { op: 'cib' }).catch(() => call({ op: 'cib.query' }));
-      if (typeof xml !== 'string') throw new CommandError('the cluster answered with something that is not XML', 70);
-      return parseXml(xml, 'live CIB');
+      // vigild's CIB is the authority for the configuration and its version; the controller's
+      // copy (refreshed every half second) only adds the operation history, so two edits in a
+      // row never build on a stale configuration.
+      const authoritative = await call({ op: 'cib.query' });
+      if (typeof authoritative !== 'string') throw new CommandError('the cluster answered with something that is not XML', 70);
+      const cib = parseXml(authoritative, 'live CIB');
+      const merged = await controllerRequest(ctlSocket, { op: 'cib' }).catch(() => undefined);
+      if (typeof merged !== 'string') return cib;
+      const status = parseXml(merged, 'controller CIB').children.find((c) => c.name === 'status');
+      return status ? { ...cib, children: [...cib.children.filter((c) => c.name !== 'status'), status] } : cib;
     },
     write: async (before, after, updates) => {
       if (sectionText(before, 'configuration') !== sectionText(after, 'configuration')) {
-        await call({ op: 'cib.replace', scope: 'configuration', xml: sectionText(after, 'configuration') });
+        const { adminEpoch, epoch } = cibVersion(before);
+        await call({ op: 'cib.replace', scope: 'configuration', xml: sectionText(after, 'configuration'), ifEpoch: { adminEpoch, epoch } });
       }
       if (updates.length > 0) {
         try {
