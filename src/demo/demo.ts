@@ -71,7 +71,7 @@ function runningOn(cib: XmlElement, id: string): string[] {
  */
 export async function runDemo(o: DemoOptions): Promise<DemoFigures | null> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = 20_000 + Math.floor(Math.random() * 4_000) * 3;
   const webPort = port + 2;
   const cluster = new LocalCluster({ dir, nodes: 3, port, budget: o.budget });
   const say = (line: string): void => o.write(line + '\n');

@@ -45,7 +45,11 @@ export class LocalCluster {
 
   constructor(private readonly o: LocalClusterOptions) {
     mkdirSync(o.dir, { recursive: true });
-    this.port = o.port ?? 20_000 + (process.pid % 20_000);
+    // Each cluster uses its port, the next (the controllers' stream) and, in the demo and tests, the
+    // one after (a web server resource); clusters started by
+    // processes with consecutive pids (parallel test workers) must not overlap, and all stay below
+    // Linux's ephemeral range (32768 and up), where outgoing connections take their ports.
+    this.port = o.port ?? 20_000 + (process.pid % 4_000) * 3;
     const address = o.address ?? ((i: number) => `127.0.0.${i + 1}`);
     this.nodes = Array.from({ length: o.nodes }, (_, i) => {
       const name = `node${i + 1}`;

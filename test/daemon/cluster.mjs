@@ -23,7 +23,8 @@ export async function startCluster({ network, nodes = 3, links = 1, budget = '1s
   const { connect } = await import(join(root, 'dist/daemon/client.js'));
   const count = network ? network.nodes.length : nodes;
   const linkCount = network ? network.nodes[0].addresses.length : links;
-  const usePort = port ?? (network ? 694 : 20_000 + Math.floor(Math.random() * 20_000));
+  // Below the demo clusters' ports (20000-31999) and Linux's ephemeral range.
+  const usePort = port ?? (network ? 694 : 10_000 + Math.floor(Math.random() * 10_000));
   mkdirSync(dir, { recursive: true });
   const keyFile = join(dir, 'authkey');
   writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
