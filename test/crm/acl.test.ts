@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collapseAclXpath, expandAclShortcut } from '../../src/crm/acl.js';
-import { CrmSyntaxError } from '../../src/crm/errors.js';
-import { parseCrm } from '../../src/crm/parser.js';
 import { showConfiguration } from '../../src/crm/show.js';
-import { lines, loadConfiguration, recorded, sortedTree, tree } from './recorded.js';
-
-function syntaxError(text: string): string {
-  try {
-    parseCrm(text, 'in.crm');
-  } catch (e) {
-    if (e instanceof CrmSyntaxError) return e.message;
-    throw e;
-  }
-  throw new Error('parsed without error');
-}
+import { lines, loadConfiguration, recorded, sortedTree, syntaxError, tree } from './recorded.js';
 
 const acls = (text: string) => loadConfiguration(text).children.find((c) => c.name === 'acls');
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { emptyCib } from '../../src/cib/empty.js';
 import { parseXml, type XmlElement } from '../../src/cib/xml.js';
 import { applyStatements, configurationOf } from '../../src/crm/load.js';
+import { CrmSyntaxError } from '../../src/crm/errors.js';
 import { parseCrm } from '../../src/crm/parser.js';
 
 /**
@@ -30,3 +31,14 @@ export function sortedTree(config: XmlElement): unknown {
 }
 
 export const lines = (s: string): string[] => s.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+
+/** The message of the syntax error the text gives; fails the test when it parses. */
+export function syntaxError(text: string): string {
+  try {
+    parseCrm(text, 'in.crm');
+  } catch (e) {
+    if (e instanceof CrmSyntaxError) return e.message;
+    throw e;
+  }
+  throw new Error('parsed without error');
+}
