@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const VIGIL = join(root, 'dist/cli/main.js');
@@ -161,20 +162,7 @@ export async function startE2eCluster(options: { nodes: number; clients?: number
       execFileSync(FENCE_AGENT, [], { input: `action=on\nplug=${net.nodes[i].ns}\n`, timeout: 10_000 });
       cluster.start(i);
     },
-    async waitFor(what, get, pred, ms = 20_000) {
-      const end = Date.now() + ms;
-      let last: unknown;
-      while (Date.now() < end) {
-        try {
-          last = await get();
-          if (pred(last as never)) return last as never;
-        } catch (err) {
-          last = err;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`${what}: not reached within ${ms} ms; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    },
+    waitFor,
     async destroy() {
       await cluster.stop().catch(() => undefined);
       net.destroy();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { XmlElement } from '../../src/cib/xml.js';
+import { waitFor } from './wait.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const VIGIL = join(root, 'dist/cli/main.js');
@@ -78,20 +79,7 @@ export async function startLoopbackCluster(nodes: number): Promise<LoopbackClust
         }
       });
     },
-    async waitFor(what, get, pred, ms = 20_000) {
-      const end = Date.now() + ms;
-      let last: unknown;
-      while (Date.now() < end) {
-        try {
-          last = await get();
-          if (pred(last as never)) return last as never;
-        } catch (err) {
-          last = err;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`${what}: not reached within ${ms} ms; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    },
+    waitFor,
     async destroy() {
       await cluster.stop().catch(() => undefined);
       if (process.env.VIGIL_E2E_KEEP === '1') process.stderr.write(`loopback cluster state kept in ${dir}\n`);
