@@ -35,12 +35,21 @@ export interface ActionSpec {
   depth?: string;
 }
 
+/** The actions of an agent that only starts, stops and checks a service, with their default timeouts. */
+export const SERVICE_ACTIONS: readonly ActionSpec[] = [
+  { name: 'start', timeout: '20s' },
+  { name: 'stop', timeout: '20s' },
+  { name: 'monitor', timeout: '20s', interval: '10s' },
+  { name: 'validate-all', timeout: '20s' },
+  { name: 'meta-data', timeout: '5s' },
+];
+
 export interface BuiltinAgent {
   name: string;
   shortdesc: string;
   longdesc: string;
   parameters: ParameterSpec[];
-  actions: ActionSpec[];
+  actions: readonly ActionSpec[];
   handlers: Record<string, (ctx: AgentContext) => Promise<number> | number>;
 }
 

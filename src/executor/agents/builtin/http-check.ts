@@ -1,4 +1,4 @@
-import { OCF_ERR_CONFIGURED, OCF_ERR_GENERIC, OCF_NOT_RUNNING, OCF_SUCCESS, opTimeoutMs, StateFile, type AgentContext, type BuiltinAgent } from '../framework.js';
+import { OCF_ERR_CONFIGURED, OCF_ERR_GENERIC, OCF_NOT_RUNNING, OCF_SUCCESS, opTimeoutMs, SERVICE_ACTIONS, StateFile, type AgentContext, type BuiltinAgent } from '../framework.js';
 
 /**
  * An HTTP health check: "running" once started, and healthy while the URL answers with the
@@ -15,13 +15,7 @@ export const httpCheck: BuiltinAgent = {
     { name: 'expect_body', shortdesc: 'Expected body', longdesc: 'A regular expression the response body must match.', type: 'string' },
     { name: 'request_timeout', shortdesc: 'Request timeout', longdesc: 'Seconds to wait for the answer (default: most of the operation timeout).', type: 'integer' },
   ],
-  actions: [
-    { name: 'start', timeout: '20s' },
-    { name: 'stop', timeout: '20s' },
-    { name: 'monitor', timeout: '20s', interval: '10s' },
-    { name: 'validate-all', timeout: '20s' },
-    { name: 'meta-data', timeout: '5s' },
-  ],
+  actions: SERVICE_ACTIONS,
   handlers: {},
 };
 

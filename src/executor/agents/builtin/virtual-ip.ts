@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
-import { OCF_ERR_CONFIGURED, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_NOT_RUNNING, OCF_SUCCESS, type AgentContext, type BuiltinAgent } from '../framework.js';
+import { OCF_ERR_CONFIGURED, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_NOT_RUNNING, OCF_SUCCESS, SERVICE_ACTIONS, type AgentContext, type BuiltinAgent } from '../framework.js';
 
 const run = promisify(execFile);
 
@@ -21,13 +21,7 @@ export const virtualIp: BuiltinAgent = {
     { name: 'label', shortdesc: 'Label', longdesc: 'An interface label for the address (IPv4).', type: 'string' },
     { name: 'arp_count', shortdesc: 'ARP count', longdesc: 'How many gratuitous ARPs to send on start.', type: 'integer', default: '5' },
   ],
-  actions: [
-    { name: 'start', timeout: '20s' },
-    { name: 'stop', timeout: '20s' },
-    { name: 'monitor', timeout: '20s', interval: '10s' },
-    { name: 'validate-all', timeout: '20s' },
-    { name: 'meta-data', timeout: '5s' },
-  ],
+  actions: SERVICE_ACTIONS,
   handlers: {},
 };
 
