@@ -235,6 +235,35 @@ function opsOf(el: XmlElement, template: XmlElement | undefined, ids: IdIndex): 
   return ops;
 }
 
+/** The ocf:pacemaker:remote connection Pacemaker makes by itself for a guest node that `container` runs. */
+function guestConnection(
+  name: string,
+  meta: Map<string, string>,
+  index: number,
+  container: MResource,
+  ctx: BuildContext,
+  parent?: MResource,
+): MResource {
+  const conn = newResource({
+    kind: 'primitive',
+    id: name,
+    xmlId: name,
+    ...(parent !== undefined ? { parent } : {}),
+    meta,
+    cls: 'ocf',
+    provider: 'pacemaker',
+    type: 'remote',
+    configIndex: index,
+    priority: 0,
+    unique: false,
+    promotable: false,
+  });
+  applyManagement(conn, ctx);
+  conn.container = container;
+  conn.isRemoteConnectionFor = name;
+  return conn;
+}
+
 function applyManagement(r: MResource, ctx: BuildContext): void {
   if (r.meta.has('is-managed') && !isTrue(r.meta.get('is-managed'))) r.managed = false;
   if (isTrue(r.meta.get('maintenance')) || ctx.settings.maintenanceMode) {
@@ -271,22 +300,7 @@ function buildPrimitive(el: XmlElement, ctx: BuildContext, parent: MResource | u
   const guest = meta.get('remote-node');
   if (guest !== undefined && (parent === undefined || (parent.kind === 'group' && parent.parent === undefined))) {
     const node = ctx.addNode(newNode(guest, guest, 'guest'));
-    const conn = newResource({
-      kind: 'primitive',
-      id: guest,
-      xmlId: guest,
-      meta: new Map([['internal', 'true']]),
-      cls: 'ocf',
-      provider: 'pacemaker',
-      type: 'remote',
-      configIndex: index,
-      priority: 0,
-      unique: false,
-      promotable: false,
-    });
-    applyManagement(conn, ctx);
-    conn.container = r;
-    conn.isRemoteConnectionFor = guest;
+    const conn = guestConnection(guest, new Map([['internal', 'true']]), index, r, ctx);
     node.remoteRsc = conn;
     ctx.implicit.push(conn);
   }
@@ -460,23 +474,7 @@ function buildBundle(el: XmlElement, ctx: BuildContext, index: number): MResourc
     let child: MResource | undefined;
     const nodeName = `${xmlId}-${i}`;
     if (childClone) {
-      remote = newResource({
-        kind: 'primitive',
-        id: nodeName,
-        xmlId: nodeName,
-        parent: b,
-        meta: new Map([...meta, ['internal', 'true']]),
-        cls: 'ocf',
-        provider: 'pacemaker',
-        type: 'remote',
-        configIndex: index,
-        priority: 0,
-        unique: false,
-        promotable: false,
-      });
-      applyManagement(remote, ctx);
-      remote.container = container;
-      remote.isRemoteConnectionFor = nodeName;
+      remote = guestConnection(nodeName, new Map([...meta, ['internal', 'true']]), index, container, ctx, b);
       const node = ctx.addNode(newNode(nodeName, nodeName, 'guest'));
       node.type = 'guest';
       node.remoteRsc = remote;
