@@ -251,3 +251,37 @@ function addScore(current: string | undefined, add: number | 'INFINITY'): string
   const sum = Math.min(INFINITY, base + add);
   return sum >= INFINITY ? 'INFINITY' : String(sum);
 }
+
+/**
+ * The status edits an administrator may ask for (cleanup, refresh, clearstate, standby for this
+ * boot ...): they travel from any node's clients to the DC. Operation records and fail counts
+ * never do: only the DC's own controller writes those.
+ */
+export type AdminEdit = Exclude<StatusUpdate, { kind: 'operation' } | { kind: 'fail-count' }>;
+
+const ADMIN_EDIT_FIELDS: Record<AdminEdit['kind'], readonly string[]> = {
+  'clear-failures': ['node', 'resource'],
+  'forget-resource': ['node', 'resource'],
+  'forget-node-history': ['node'],
+  'node-joined': ['node'],
+  'node-fenced': ['node'],
+  'node-attribute': ['node', 'name'],
+  'clear-node-state': ['node'],
+};
+
+export function isAdminEdit(v: unknown): v is AdminEdit {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  if (typeof o.kind !== 'string' || !Object.hasOwn(ADMIN_EDIT_FIELDS, o.kind)) return false;
+  if (!ADMIN_EDIT_FIELDS[o.kind as AdminEdit['kind']].every((f) => typeof o[f] === 'string')) return false;
+  return o.kind !== 'node-attribute' || o.value === null || typeof o.value === 'string';
+}
+
+/** Checks a client's edits: throws naming the first one that is not an administrator's edit. */
+export function parseAdminEdits(values: unknown): AdminEdit[] {
+  if (!Array.isArray(values)) throw new Error('status edits must be a list');
+  values.forEach((v, i) => {
+    if (!isAdminEdit(v)) throw new Error(`status edit ${i + 1} is not an edit an administrator can make: ${JSON.stringify(v)?.slice(0, 200)}`);
+  });
+  return values as AdminEdit[];
+}

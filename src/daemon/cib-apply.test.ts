@@ -95,3 +95,24 @@ describe('replace with ifEpoch', () => {
     expect(serializeXml(applyChange(left, { op: 'replace', scope: 'resources', xml: '<resources/>', ifEpoch: { adminEpoch: v.adminEpoch, epoch: v.epoch } }, nodes))).not.toContain('id="d"');
   });
 });
+
+describe('status changes', () => {
+  const base = (): XmlElement => applyMembership(emptyCib(), nodes, { members: ['a', 'b', 'c'], dc: 'a', quorate: true }) as XmlElement;
+  const failCount = (cib: XmlElement, node: string): string | undefined =>
+    firstChild(cib, 'status')
+      ?.children.find((c) => c.attrs.uname === node)
+      ?.children.find((c) => c.name === 'transient_attributes')
+      ?.children[0]?.children.find((p) => p.attrs.name === 'fail-count-r1#monitor_1000')?.attrs.value;
+
+  it('records fail counts and bumps num_updates, not epoch', () => {
+    const before = base();
+    const after = applyChange(before, { op: 'status', updates: [{ kind: 'fail-count', node: 'b', resource: 'r1', task: 'monitor', intervalMs: 1000, add: 1, lastFailure: 5 }] }, nodes);
+    expect(failCount(after, 'b')).toBe('1');
+    expect(cibVersion(after)).toEqual({ ...cibVersion(before), numUpdates: cibVersion(before).numUpdates + 1 });
+    expect(failCount(before, 'b')).toBeUndefined();
+  });
+
+  it('is refused in a whole replacement of the status section', () => {
+    expect(() => applyChange(base(), { op: 'replace', scope: 'status', xml: '<status/>' }, nodes)).toThrow(CibChangeError);
+  });
+});

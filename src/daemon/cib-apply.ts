@@ -1,5 +1,6 @@
 import { applyCibPatch, bumpVersion, compareVersions, versionOf } from '../cib/index.js';
 import { cloneXml, element, firstChild, parseXml, serializeXml, type XmlElement } from '../cib/xml.js';
+import { applyStatusUpdates } from '../controller/history.js';
 import { cibVersion, setVersion } from './cib-version.js';
 import type { CibChange } from './cib-messages.js';
 
@@ -89,6 +90,16 @@ function applyChangeOnly(current: XmlElement, change: CibChange, nodes: readonly
       state.attrs.expected = 'down';
       bumpUpdates(next, current);
       return next;
+    }
+    case 'status': {
+      const updated = applyStatusUpdates(next, change.updates);
+      // Status writers never touch the configuration; one that did would need an epoch bump.
+      // (Copy-on-write: an untouched section is the very same object.)
+      if (firstChild(updated, 'configuration') !== firstChild(next, 'configuration')) {
+        throw new CibChangeError('a status update may not change the configuration');
+      }
+      bumpUpdates(updated, current);
+      return updated;
     }
   }
 }

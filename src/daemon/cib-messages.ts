@@ -1,4 +1,5 @@
 import type { CibPatch } from '../cib/index.js';
+import { isAdminEdit, type StatusUpdate } from '../controller/history.js';
 import type { CibVersion } from './cib-version.js';
 
 /**
@@ -33,7 +34,13 @@ export type CibChange =
   /** Applies a CIB patch (src/cib diffCib's format) made against the current version. */
   | { op: 'patch'; patch: CibPatch }
   /** A node shutting down cleanly: record expected="down" so its absence is not UNCLEAN. */
-  | { op: 'node-leaving'; node: string };
+  | { op: 'node-leaving'; node: string }
+  /**
+   * Status section updates (operation history, fail counts, node states): bump num_updates only.
+   * The DC's own controller writes any kind in-process; from another node only the edits an
+   * administrator may make are accepted (parseCibMessage), and no client replaces the section.
+   */
+  | { op: 'status'; updates: StatusUpdate[] };
 
 /** The configuration's version: num_updates counts status changes, which a replace keeps. */
 export interface EpochPair {
@@ -70,6 +77,7 @@ function parseChange(v: unknown): CibChange | null {
   }
   if (c.op === 'patch' && isPatch(c.patch)) return { op: 'patch', patch: c.patch };
   if (c.op === 'node-leaving' && isStr(c.node)) return { op: 'node-leaving', node: c.node };
+  if (c.op === 'status' && Array.isArray(c.updates) && c.updates.every(isAdminEdit)) return { op: 'status', updates: c.updates };
   return null;
 }
 
