@@ -79,20 +79,3 @@ export const OPERATION_NAMES = [
   'start', 'stop', 'monitor', 'promote', 'demote', 'notify', 'migrate_to', 'migrate_from',
   'reload', 'reload-agent', 'meta-data', 'validate-all', 'status',
 ] as const;
-
-const ISO_DATE = new RegExp(
-  '^\\d{4}(?:-(?:\\d{2}-\\d{2}|\\d{3}|W\\d{2}-\\d))' + // calendar, ordinal or week date
-    '(?:[T ]\\d{2}(?::\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)?)?' + // optional time
-    '\\s*(?:Z|[+-]\\d{2}(?::?\\d{2})?)?$', // optional offset
-);
-
-/** Whether a text is an ISO 8601 date(-time) as rules' date_expression start/end use. */
-export function isIsoDate(text: string): boolean {
-  const m = ISO_DATE.exec(text.trim());
-  if (!m) return false;
-  const cal = /^\d{4}-(\d{2})-(\d{2})/.exec(text.trim());
-  if (cal && (Number(cal[1]) < 1 || Number(cal[1]) > 12 || Number(cal[2]) < 1 || Number(cal[2]) > 31)) return false;
-  const time = /[T ](\d{2})(?::(\d{2}))?(?::(\d{2}))?/.exec(text.trim());
-  if (time && (Number(time[1]) > 24 || Number(time[2] ?? 0) > 59 || Number(time[3] ?? 0) > 60)) return false;
-  return true;
-}

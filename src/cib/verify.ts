@@ -1,8 +1,9 @@
 import { CibError } from './model/errors.js';
 import { readCib } from './model/read.js';
 import { childrenNamed, firstChild, type XmlElement } from './xml.js';
+import { isIsoDate, nonexistentDate } from './dates.js';
 import {
-  isIsoDate, isRole, parseRole, OPERATION_NAMES, ORDER_ACTIONS, parseBoolean, parseDurationMs, parseScore,
+  isRole, parseRole, OPERATION_NAMES, ORDER_ACTIONS, parseBoolean, parseDurationMs, parseScore,
 } from './values.js';
 
 /**
@@ -601,58 +602,6 @@ class Verifier {
     };
     walk(config);
   }
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-/** Day of the week, 1 = Monday ... 7 = Sunday (Sakamoto's method; no Date object in a pure core). */
-function isoWeekday(year: number, month: number, day: number): number {
-  const offsets = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
-  const y = month < 3 ? year - 1 : year;
-  const sunday0 = (y + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) + offsets[month - 1] + day) % 7;
-  return sunday0 === 0 ? 7 : sunday0;
-}
-
-/** ISO years have 53 weeks when they start on a Thursday, or on a Wednesday in a leap year. */
-function isoWeeksIn(year: number): number {
-  const jan1 = isoWeekday(year, 1, 1);
-  return jan1 === 4 || (jan1 === 3 && isLeapYear(year)) ? 53 : 52;
-}
-
-/**
- * Why a well-formed ISO 8601 date names no real instant (the 30th of February, hour 25, second
- * 60, day 366 of a common year, week 53 of a 52-week year), as Pacemaker refuses it; undefined
- * when it exists. Hour 24 is allowed only as 24:00:00, the end of a day.
- */
-export function nonexistentDate(text: string): string | undefined {
-  const t = text.trim();
-  const year = Number(t.slice(0, 4));
-  const cal = /^\d{4}-(\d{2})-(\d{2})/.exec(t);
-  const ord = /^\d{4}-(\d{3})(?!\d)/.exec(t);
-  const week = /^\d{4}-W(\d{2})-(\d)/.exec(t);
-  if (cal) {
-    const [month, day] = [Number(cal[1]), Number(cal[2])];
-    const days = [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if (month < 1 || month > 12) return `${cal[1]} is not a month`;
-    if (day < 1 || day > days[month - 1]) return `${cal[2]} is not a day of month ${month} in ${year} (max ${days[month - 1]})`;
-  } else if (ord) {
-    const max = isLeapYear(year) ? 366 : 365;
-    if (Number(ord[1]) < 1 || Number(ord[1]) > max) return `${ord[1]} is not a day of ${year} (max ${max})`;
-  } else if (week) {
-    const max = isoWeeksIn(year);
-    if (Number(week[1]) < 1 || Number(week[1]) > max) return `${week[1]} is not a week of ${year} (max ${max})`;
-    if (Number(week[2]) < 1 || Number(week[2]) > 7) return `${week[2]} is not a day of the week (1-7)`;
-  }
-  const time = /^[^T ]+[T ](\d{2})(?::(\d{2}))?(?::(\d{2}))?/.exec(t);
-  if (time) {
-    const [hour, minute, second] = [Number(time[1]), Number(time[2] ?? 0), Number(time[3] ?? 0)];
-    if (hour > 24 || (hour === 24 && (minute > 0 || second > 0))) return `${time[1]} is not an hour (00-23, or 24:00:00)`;
-    if (minute > 59) return `${time[2]} is not a minute (00-59)`;
-    if (second > 59) return `${time[3]} is not a second (00-59)`;
-  }
-  return undefined;
 }
 
 function editDistance(a: string, b: string): number {

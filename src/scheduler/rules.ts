@@ -1,5 +1,5 @@
 import type { XmlElement } from '../cib/xml.js';
-import { addDuration, dateFields, parseIsoDate, type Duration } from './dates.js';
+import { addDuration, dateFields, parseIsoDate, type Duration } from '../cib/dates.js';
 import { parseIntervalMs } from './score.js';
 
 /** What a rule may look at. Every field is optional: a rule that needs a missing one is false. */
@@ -153,7 +153,7 @@ function evaluateDate(el: XmlElement, now: number): boolean {
       const spec = el.children.find((c) => c.name === 'date_spec');
       if (!spec) return false;
       const fields = dateFields(now);
-      for (const key of ['years', 'months', 'monthdays', 'hours', 'minutes', 'seconds', 'yeardays', 'weekyears', 'weeks', 'weekdays']) {
+      for (const key of ['years', 'months', 'monthdays', 'hours', 'minutes', 'seconds', 'yeardays', 'weekyears', 'weeks', 'weekdays'] as const) {
         const range = spec.attrs[key];
         if (range === undefined) continue;
         if (!inRange(fields[key], range)) return false;

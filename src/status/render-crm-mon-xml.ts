@@ -1,5 +1,5 @@
 import { element, serializeXml, type XmlElement } from '../cib/xml.js';
-import { ctimeUtc, isoUtc } from './dates.js';
+import { ctimeUtc, isoUtc } from '../cib/dates.js';
 import type { BundleView, CloneView, ClusterStatusView, GroupView, NodeView, PrimitiveView, ResourceView } from './types.js';
 
 /**
@@ -28,7 +28,7 @@ function summary(view: ClusterStatusView): XmlElement {
       })
     : element('current_dc', { present: 'false' });
   const children: XmlElement[] = [element('stack', { type: s.stack ?? 'unknown' }), dc];
-  if (s.lastUpdated !== undefined) children.push(element('last_update', { time: ctimeUtc(s.lastUpdated) }));
+  if (s.lastUpdated !== undefined) children.push(element('last_update', { time: ctimeUtc(s.lastUpdated / 1000) }));
   if (s.lastChange !== undefined) {
     children.push(
       element('last_change', {
@@ -187,7 +187,7 @@ export function renderCrmMonXml(view: ClusterStatusView): string {
             exitcode: String(f.rc),
             call: String(f.callId),
             status: f.statusText,
-            ...(f.lastRcChange !== undefined ? { 'last-rc-change': isoUtc(f.lastRcChange * 1000) } : {}),
+            ...(f.lastRcChange !== undefined ? { 'last-rc-change': isoUtc(f.lastRcChange) } : {}),
             queued: String(f.queueTimeMs ?? 0),
             exec: String(f.execTimeMs ?? 0),
             interval: String(f.intervalMs),
@@ -209,7 +209,7 @@ export function renderCrmMonXml(view: ClusterStatusView): string {
             status: e.state,
             ...(e.delegate !== undefined ? { delegate: e.delegate } : {}),
             ...(e.origin !== undefined ? { origin: e.origin } : {}),
-            ...(e.completed !== undefined ? { completed: ctimeUtc(e.completed * 1000) } : {}),
+            ...(e.completed !== undefined ? { completed: ctimeUtc(e.completed) } : {}),
           }),
         ),
       ),

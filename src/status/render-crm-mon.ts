@@ -1,4 +1,4 @@
-import { ctimeUtc } from './dates.js';
+import { ctimeUtc } from '../cib/dates.js';
 import { parseOpKey, readableInterval } from './op-text.js';
 import { nodeListLines, resourceListLines } from './render-text.js';
 import type { ClusterStatusView, FailedActionView, FencingEventView } from './types.js';
@@ -46,7 +46,7 @@ export function summaryLines(view: ClusterStatusView): string[] {
   } else {
     lines.push('  * Current DC: NONE');
   }
-  if (s.lastUpdated !== undefined) lines.push(`  * Last updated: ${ctimeUtc(s.lastUpdated)}`);
+  if (s.lastUpdated !== undefined) lines.push(`  * Last updated: ${ctimeUtc(s.lastUpdated / 1000)}`);
   {
     const c = s.lastChange ?? {};
     const parts = [`  * Last change:  ${c.when ?? ''}`];
@@ -86,13 +86,13 @@ export function failedActionText(f: FailedActionView): string {
   } else {
     s += ` could not be executed (${f.statusText}${f.exitReason !== undefined ? `: ${f.exitReason}` : ''})`;
   }
-  if (f.lastRcChange !== undefined) s += ` at ${ctimeUtc(f.lastRcChange * 1000)}`;
+  if (f.lastRcChange !== undefined) s += ` at ${ctimeUtc(f.lastRcChange)}`;
   if (f.execTimeMs !== undefined && f.execTimeMs > 0) s += ` after ${readableInterval(f.execTimeMs)}`;
   return s;
 }
 
 function fencingText(e: FencingEventView): string {
-  const when = e.completed !== undefined ? `, completed='${ctimeUtc(e.completed * 1000)}'` : '';
+  const when = e.completed !== undefined ? `, completed='${ctimeUtc(e.completed)}'` : '';
   const who = [e.delegate !== undefined ? `delegate=${e.delegate}` : undefined, e.origin !== undefined ? `origin=${e.origin}` : undefined]
     .filter((x) => x !== undefined)
     .join(', ');

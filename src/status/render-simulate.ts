@@ -1,5 +1,5 @@
 import type { XmlElement } from '../cib/xml.js';
-import { isoUtc } from './dates.js';
+import { isoUtc } from '../cib/dates.js';
 import { nodeListLines, resourceListLines } from './render-text.js';
 import type { ClusterStatusView } from './types.js';
 import { clusterStatus } from './view.js';
@@ -40,7 +40,7 @@ export function renderSimulateStatus(cib: XmlElement, options: SimulateStatusOpt
   const title = options.title ?? CURRENT_TITLE;
   const preamble = options.preamble ?? title === CURRENT_TITLE;
   const first: string[] = [];
-  if (preamble && executionDate !== undefined) first.push(`Using the original execution date of: ${isoUtc(executionDate)}`);
+  if (preamble && executionDate !== undefined) first.push(`Using the original execution date of: ${isoUtc(executionDate / 1000)}`);
   if (preamble && cib.attrs['validate-with'] === 'none') {
     first.push('Schema validation of configuration is disabled (enabling is encouraged and prevents common misconfigurations)');
   }

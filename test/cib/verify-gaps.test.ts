@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nonexistentDate, verifyCib } from '../../src/cib/verify.js';
+import { nonexistentDate } from '../../src/cib/dates.js';
+import { verifyCib } from '../../src/cib/verify.js';
 import { parseXml } from '../../src/cib/xml.js';
 
 const DUMMY = (id: string) => `<primitive id="${id}" class="ocf" provider="heartbeat" type="Dummy"/>`;

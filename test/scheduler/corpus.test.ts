@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
-import { parseIsoDate } from '../../src/scheduler/dates.js';
+import { parseIsoDate } from '../../src/cib/dates.js';
 import { schedule } from '../../src/scheduler/index.js';
 
 // The Pacemaker 2.1.5 regression corpus lives beside the repository; the primary score (the

@@ -4,7 +4,7 @@ import { parseXml, serializeXml, type XmlElement } from '../../cib/xml.js';
 import { cibFilePath } from '../../cib/io/file.js';
 import { describeAction, executeGraph, formatScores, injectResults, schedule, type ScheduleResult } from '../../scheduler/index.js';
 import { explain } from '../../scheduler/explain.js';
-import { formatDate, parseIsoDate } from '../../scheduler/dates.js';
+import { isoUtc, parseIsoDate } from '../../cib/dates.js';
 import { applyNodeChanges, injectOps, parseOpSpec, type NodeChange } from '../../scheduler/simulate/modify.js';
 import { minimalStatus } from '../../scheduler/simulate/status.js';
 import { CommandError, UsageError, parseOutputFormat, printJson } from '../output.js';
@@ -108,7 +108,7 @@ function runSimulate(opts: SimulateOptions): void {
     now = t;
   } else if (cib.attrs['execution-date'] !== undefined && /^\d+$/.test(cib.attrs['execution-date'])) {
     now = Number(cib.attrs['execution-date']);
-    header = `Using the original execution date of: ${formatDate(now)}`;
+    header = `Using the original execution date of: ${isoUtc(now)}`;
   } else now = Math.floor(Date.now() / 1000);
 
   const result = schedule(cib, { now, detail: opts.showScores === true });
