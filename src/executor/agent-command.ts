@@ -1,6 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinRunner } from './paths.js';
 import { fenceAgentInput } from './environment.js';
 import type { AgentSpec, OperationRequest } from './types.js';
 
@@ -17,6 +16,8 @@ export const BUILTIN_PROVIDER = 'vigil';
 
 export type AgentCommand =
   | { kind: 'run'; command: string; args: string[]; stdin?: string; /** systemd monitor answers in text, not exit code */ parse?: 'systemd-state' }
+  /** `ocf:vigil:TYPE`: run inside the executor's process (agents/in-process.ts). */
+  | { kind: 'builtin'; type: string; action: string }
   | { kind: 'unavailable'; status: 'not-installed' | 'not-supported'; reason: string };
 
 /** True when systemd runs this machine, the condition for systemd: resources (as sd_booted()). */
@@ -44,7 +45,7 @@ export function agentCommand(request: OperationRequest, dirs: AgentDirectories):
   switch (agent.agentClass) {
     case 'ocf': {
       if (agent.provider === BUILTIN_PROVIDER) {
-        return { kind: 'run', command: process.execPath, args: [builtinRunner(), agent.type, request.task] };
+        return { kind: 'builtin', type: agent.type, action: request.task };
       }
       const path = join(dirs.ocfRoot, 'resource.d', agent.provider, agent.type);
       if (!executable(path)) return notInstalled(agent, path);

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { agentCommand, systemdRunning, systemdStateRc, unitName, type AgentDirectories } from './agent-command.js';
@@ -10,6 +11,7 @@ import { MetadataError, parseMetadata, staticMetadata, type AgentMetadata } from
 import { defaultShimsDir } from './paths.js';
 import { parseDurationMs } from './duration.js';
 import { runProcess, type ProcessOutcome } from './process.js';
+import { runBuiltinInProcess } from './agents/in-process.js';
 import { OUTPUT_LIMIT_BYTES, type AgentSpec, type OperationRequest, type OperationResult } from './types.js';
 import type { ResourceAction } from '../scheduler/graph.js';
 
@@ -78,6 +80,8 @@ interface Recurring {
   timer: NodeJS.Timeout | undefined;
   last: OperationResult | undefined;
   cancelled: boolean;
+  /** Run again as soon as the current run ends: the resource's process died meanwhile. */
+  expedite: boolean;
 }
 
 const recurringId = (k: RecurringKey): string => `${k.resourceId}\u0000${k.task}\u0000${k.intervalMs}`;
@@ -165,7 +169,7 @@ export class Executor {
     if (request.intervalMs <= 0) throw new RangeError(`recurring ${request.task} of ${request.resourceId} needs an interval > 0`);
     const key = { resourceId: request.resourceId, task: request.task, intervalMs: request.intervalMs };
     this.cancelRecurring(key);
-    const rec: Recurring = { id: recurringId(key), request, callback, timer: undefined, last: undefined, cancelled: false };
+    const rec: Recurring = { id: recurringId(key), request, callback, timer: undefined, last: undefined, cancelled: false, expedite: false };
     this.recurring.set(rec.id, rec);
     this.arm(rec, startDelayMs(request.meta));
     return key;
@@ -220,9 +224,33 @@ export class Executor {
           // The controller's bug must not stop the monitor, nor become an unhandled rejection.
           this.log('error', `${rec.request.resourceId} ${rec.request.task}_${rec.request.intervalMs}: result callback failed: ${err instanceof Error ? err.message : String(err)}`);
         }
-        if (!rec.cancelled) this.arm(rec, rec.request.intervalMs);
+        if (rec.cancelled) return;
+        this.arm(rec, rec.expedite ? 0 : rec.request.intervalMs);
+        rec.expedite = false;
       });
     }, delayMs);
+  }
+
+  /**
+   * A process a built-in agent started for the resource (Supervisor's program) has exited: its
+   * recurring monitors run now rather than at their next interval. The monitor, not this event,
+   * decides and reports the failure, so the result is the one Pacemaker would record, only
+   * sooner; an exit during a stop finds no monitor left (the stop cancelled them).
+   */
+  private watchSupervised(resourceId: string, child: ChildProcess): void {
+    child.once('exit', (code, signal) => {
+      const monitors = [...this.recurring.values()].filter((r) => r.request.resourceId === resourceId && r.request.task === 'monitor');
+      if (monitors.length === 0) return;
+      this.log('info', `${resourceId}: its process ${child.pid ?? '?'} exited (${signal ?? `code ${code ?? '?'}`}): monitoring now`);
+      for (const rec of monitors) {
+        if (rec.timer) {
+          clearTimeout(rec.timer);
+          this.arm(rec, 0);
+        } else {
+          rec.expedite = true;
+        }
+      }
+    });
   }
 
   private enqueue(job: Omit<Job, 'resolve' | 'enqueuedAtMs'>): Promise<OperationResult> {
@@ -292,19 +320,23 @@ export class Executor {
       return { ...base, rc, status: cmd.status, exitReason: cmd.reason, stdout: '', stderr: '', durationMs: 0 };
     }
     if (request.agent.agentClass === 'ocf') ensureDir(this.rscTmp);
-    if (request.task === 'start' && cmd.command === 'systemctl' && this.dirs.systemdRunDir) {
+    if (request.task === 'start' && cmd.kind === 'run' && cmd.command === 'systemctl' && this.dirs.systemdRunDir) {
       await installDropIn(this.dirs.systemdRunDir, unitName(request.agent.type));
     }
-    const outcome = await runProcess(
-      { command: cmd.command, args: cmd.args, env: this.environmentFor(request), stdin: cmd.stdin },
-      {
-        timeoutMs: request.timeoutMs,
-        killGraceMs: this.options.killGraceMs ?? 2000,
-        outputLimit: request.task === 'meta-data' ? 1024 * 1024 : (this.options.outputLimit ?? OUTPUT_LIMIT_BYTES),
-      },
-    );
+    const outputLimit = request.task === 'meta-data' ? 1024 * 1024 : (this.options.outputLimit ?? OUTPUT_LIMIT_BYTES);
+    const outcome =
+      cmd.kind === 'builtin'
+        ? await runBuiltinInProcess(cmd.type, cmd.action, this.environmentFor(request), {
+            timeoutMs: request.timeoutMs,
+            outputLimit,
+            supervise: (child) => this.watchSupervised(request.resourceId, child),
+          })
+        : await runProcess(
+            { command: cmd.command, args: cmd.args, env: this.environmentFor(request), stdin: cmd.stdin },
+            { timeoutMs: request.timeoutMs, killGraceMs: this.options.killGraceMs ?? 2000, outputLimit },
+          );
     const durationMs = Math.round(performance.now() - started);
-    const result = { ...base, durationMs, ...interpret(request, outcome, cmd.parse) };
+    const result = { ...base, durationMs, ...interpret(request, outcome, cmd.kind === 'run' ? cmd.parse : undefined) };
     this.log(result.status === 'done' ? 'debug' : 'warn', `${request.resourceId} ${request.task}${request.intervalMs ? `_${request.intervalMs}` : ''}: rc=${result.rc} status=${result.status}${result.exitReason ? ` (${result.exitReason})` : ''}`);
     return result;
   }

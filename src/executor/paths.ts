@@ -17,6 +17,4 @@ export function packageRoot(): string {
 }
 
 export const defaultShimsDir = (): string => join(packageRoot(), 'libexec');
-/** Built-in agents run as their own processes, from the compiled tree. */
-export const builtinRunner = (): string => join(packageRoot(), 'dist', 'executor', 'agents', 'run.js');
 export const helpersMain = (): string => join(packageRoot(), 'dist', 'executor', 'helpers', 'main.js');

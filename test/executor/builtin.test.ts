@@ -1,17 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_AGENTS } from '../../src/executor/agents/registry.js';
+import type { OperationResult } from '../../src/executor/types.js';
 import { alive, gone, needsBuild, ocf, req, removeSandboxes, ROOT, sandbox } from './helpers.js';
 
 const sb = sandbox();
 afterAll(removeSandboxes);
 const vigil = (type: string) => ocf('vigil', type);
 
-describe.skipIf(needsBuild())('built-in agents, run as processes of their own', () => {
+/** Waits, bounded, for a condition the test then asserts on. */
+async function until(ok: () => boolean, withinMs = 5000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('built-in agents, run inside the executor', () => {
   it('every built-in agent prints meta-data that parses, with its actions', async () => {
     for (const name of BUILTIN_AGENTS.keys()) {
       const md = await sb.executor.metadata(vigil(name));
@@ -20,11 +27,29 @@ describe.skipIf(needsBuild())('built-in agents, run as processes of their own', 
     }
   });
 
-  it('each built-in agent also has an OCF wrapper under libexec/resource.d/vigil', () => {
+  it.skipIf(needsBuild())('each built-in agent also has an OCF wrapper under libexec/resource.d/vigil, which runs it as a process', () => {
     const wrappers = readdirSync(join(ROOT, 'libexec', 'resource.d', 'vigil')).sort();
     expect(wrappers).toEqual([...BUILTIN_AGENTS.keys()].sort());
     const md = execFileSync(join(ROOT, 'libexec', 'resource.d', 'vigil', 'Dummy'), ['meta-data'], { encoding: 'utf8' });
     expect(md).toContain('<resource-agent name="Dummy"');
+    const wrapper = join(ROOT, 'libexec', 'resource.d', 'vigil', 'Dummy');
+    const env = { ...process.env, OCF_ROOT: '/usr/lib/ocf', OCF_RA_VERSION_MAJOR: '1', OCF_RESOURCE_INSTANCE: 'wrapped', HA_RSCTMP: sb.rscTmp };
+    const code = (action: string): number => {
+      try {
+        execFileSync(wrapper, [action], { env, stdio: 'ignore' });
+        return 0;
+      } catch (err) {
+        return (err as { status: number }).status;
+      }
+    };
+    expect([code('monitor'), code('start'), code('monitor'), code('stop'), code('monitor'), code('frobnicate')]).toEqual([7, 0, 0, 0, 7, 3]);
+  });
+
+  it('a built-in action past its timeout is reported timed out, and changes nothing afterwards', async () => {
+    const late = await sb.executor.run(req('slow', vigil('Dummy'), 'start', { op_sleep: '0.4' }, { timeoutMs: 100 }));
+    expect(late).toMatchObject({ rc: 1, status: 'timed-out' });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(existsSync(join(sb.rscTmp, 'vigil-Dummy-slow.state'))).toBe(false);
   });
 
   it('ocf:vigil:Dummy starts, monitors, reloads and stops', async () => {
@@ -71,6 +96,24 @@ describe.skipIf(needsBuild())('built-in agents, run as processes of their own', 
     expect(crashed).toMatchObject({ rc: 1, exitReason: '/bin/sleep exited right after starting' });
     const missingBin = await sb.executor.run(req('sup3', vigil('Supervisor'), 'start', { binfile: '/nonexistent/daemon' }));
     expect(missingBin.rc).toBe(5);
+    const badCheck = await sb.executor.run(req('sup4', vigil('Supervisor'), 'start', { ...params, start_check_ms: 'soon' }));
+    expect(badCheck).toMatchObject({ rc: 6, exitReason: "start_check_ms must be a number of milliseconds, not 'soon'" });
+  });
+
+  it("ocf:vigil:Supervisor: the program's death runs the recurring monitor at once, not at its next interval", async () => {
+    const params = { binfile: '/bin/sleep', cmdline_options: '1000' };
+    expect((await sb.executor.run(req('watched', vigil('Supervisor'), 'start', params))).rc).toBe(0);
+    const pid = Number(readFileSync(join(sb.rscTmp, 'vigil-Supervisor-watched.state'), 'utf8'));
+    const results: OperationResult[] = [];
+    // Ten minutes: a second result within the test can only come from watching the process.
+    sb.executor.startRecurring(req('watched', vigil('Supervisor'), 'monitor', params, { intervalMs: 600_000 }), (r) => results.push(r));
+    await until(() => results.length === 1);
+    expect(results.map((r) => r.rc)).toEqual([0]);
+    process.kill(pid, 'SIGKILL');
+    await until(() => results.length === 2);
+    expect(results[1]).toMatchObject({ rc: 1, exitReason: `/bin/sleep (pid ${pid}) is no longer running` });
+    expect((await sb.executor.run(req('watched', vigil('Supervisor'), 'stop', params))).rc).toBe(0);
+    expect(sb.executor.listRecurring()).toEqual([]);
   });
 
   describe('ocf:vigil:HttpCheck', () => {

@@ -7,7 +7,7 @@ import { getAttribute } from '../../src/attributes/store.js';
 import type { AgentSpec, OperationRequest } from '../../src/executor/types.js';
 
 export const ROOT = process.cwd();
-/** Built-in agents and helper shims run from the compiled tree (`npm run build`). */
+/** The built-in agents' OCF wrappers and the helper shims run from the compiled tree (`npm run build`). */
 export const BUILT = existsSync(join(ROOT, 'dist', 'executor', 'agents', 'run.js')) && existsSync(join(ROOT, 'dist', 'executor', 'helpers', 'main.js'));
 
 /** For describe.skipIf / it.skipIf: true (skip) when `ok` is false, saying why on the console. */

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,6 +15,24 @@ export interface AgentContext {
   exitReason(message: string): void;
   /** Runs a helper command in-process, exactly as a shell agent would run it on PATH. */
   helper(tool: string, args: string[]): Promise<{ code: number; stdout: string }>;
+  /**
+   * Aborted when the operation's timeout passes. A built-in agent runs inside the executor, where
+   * nothing can be killed at the timeout: waits must end on this signal, and nothing may change
+   * after it (a late start writing its state file would contradict the timed-out result).
+   */
+  signal: AbortSignal;
+  /**
+   * Hands a long-running process the agent started to the executor, which reacts to its death
+   * at once (it runs the resource's recurring monitors then) instead of at the next interval.
+   */
+  supervise(child: ChildProcess): void;
+}
+
+/** Where an agent's context sends what it produces, and what the executor gives it. */
+export interface AgentIo {
+  stderr(text: string): void;
+  signal: AbortSignal;
+  supervise(child: ChildProcess): void;
 }
 
 export interface ParameterSpec {
@@ -89,7 +108,7 @@ ${actions}
 `;
 }
 
-export function contextFromEnv(env: NodeJS.ProcessEnv, agent: BuiltinAgent): AgentContext {
+export function contextFromEnv(env: NodeJS.ProcessEnv, agent: BuiltinAgent, io: AgentIo): AgentContext {
   const params: Record<string, string> = {};
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -105,13 +124,15 @@ export function contextFromEnv(env: NodeJS.ProcessEnv, agent: BuiltinAgent): Age
     meta,
     rscTmp: env.HA_RSCTMP ?? '/run/resource-agents',
     env,
-    log: (m) => process.stderr.write(`${agent.name}(${env.OCF_RESOURCE_INSTANCE ?? ''}): ${m}\n`),
-    exitReason: (m) => process.stderr.write(`${prefix}${m}\n`),
+    log: (m) => io.stderr(`${agent.name}(${env.OCF_RESOURCE_INSTANCE ?? ''}): ${m}\n`),
+    exitReason: (m) => io.stderr(`${prefix}${m}\n`),
+    signal: io.signal,
+    supervise: (child) => io.supervise(child),
     helper: async (tool, args) => {
-      // Loaded on demand: most actions of most agents never call a helper, and every agent run is a fresh process.
+      // Loaded on demand: most actions of most agents never call a helper.
       const { runHelperLive } = await import('../helpers/main.js');
       let stdout = '';
-      const code = await runHelperLive(tool, args, env, { out: (t) => (stdout += t), err: (t) => process.stderr.write(t) });
+      const code = await runHelperLive(tool, args, env, { out: (t) => (stdout += t), err: (t) => io.stderr(t) });
       return { code, stdout };
     },
   };
@@ -147,7 +168,27 @@ export const OCF_ERR_CONFIGURED = 6;
 export const OCF_NOT_RUNNING = 7;
 export const OCF_RUNNING_PROMOTED = 8;
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A pause that ends early, rejecting, when the operation is aborted (its timeout passed). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new OperationAborted());
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new OperationAborted());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class OperationAborted extends Error {
+  constructor() {
+    super('the operation timed out');
+  }
+}
 
 /** The op's timeout in ms as the executor passed it, for agents that pace their own waits. */
 export function opTimeoutMs(ctx: AgentContext, fallback: number): number {

@@ -25,7 +25,7 @@ export const dummy: BuiltinAgent = {
 
 async function pause(ctx: AgentContext): Promise<void> {
   const s = Number(ctx.params.op_sleep ?? '0');
-  if (s > 0) await sleep(s * 1000);
+  if (s > 0) await sleep(s * 1000, ctx.signal);
 }
 
 const state = (ctx: AgentContext): StateFile => new StateFile(ctx, 'Dummy', ctx.params.state);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
@@ -64,19 +64,22 @@ function executable(path: string): boolean {
   }
 }
 
-async function announce(ctx: AgentContext, nic: string): Promise<void> {
+/**
+ * Gratuitous ARP in the background, as IPaddr2 runs send_arp: the address answers from the moment
+ * it is added, and the repeats (200 ms apart with send_arp, 1 s with arping) only refresh the
+ * neighbours' caches; waiting for them would hold the start, and the group members after it,
+ * for up to a few seconds.
+ */
+function announce(ctx: AgentContext, nic: string): void {
   const count = ctx.params.arp_count ?? '5';
   if (isIP(ctx.params.ip) !== 4 || count === '0') return;
-  try {
-    if (executable(SEND_ARP)) {
-      await run(SEND_ARP, ['-i', '200', '-r', count, '-p', `${ctx.rscTmp}/send_arp-${ctx.params.ip}`, nic, ctx.params.ip, 'auto', 'not_used', 'not_used']);
-    } else {
-      await run('arping', ['-U', '-c', count, '-I', nic, ctx.params.ip]);
-    }
-  } catch (err) {
-    // The address is up; a failed announcement delays its takeover in neighbours' caches only.
-    ctx.log(`gratuitous ARP for ${ctx.params.ip} on ${nic} failed: ${(err as Error).message}`);
-  }
+  const [command, args] = executable(SEND_ARP)
+    ? [SEND_ARP, ['-i', '200', '-r', count, '-p', `${ctx.rscTmp}/send_arp-${ctx.params.ip}`, nic, ctx.params.ip, 'auto', 'not_used', 'not_used']]
+    : ['arping', ['-U', '-c', count, '-I', nic, ctx.params.ip]];
+  const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+  // The address is up; a failed announcement delays its takeover in neighbours' caches only.
+  child.on('error', (err) => ctx.log(`gratuitous ARP for ${ctx.params.ip} on ${nic} failed: ${err.message}`));
+  child.unref();
 }
 
 virtualIp.handlers = {
@@ -100,7 +103,7 @@ virtualIp.handlers = {
       ctx.exitReason(`ip addr add ${ctx.params.ip}/${cidr} dev ${nic} failed: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
       return OCF_ERR_GENERIC;
     }
-    await announce(ctx, nic);
+    announce(ctx, nic);
     return OCF_SUCCESS;
   },
   stop: async (ctx) => {
