@@ -1,3 +1,5 @@
+import { parseDurationMs } from '../cib/values.js';
+
 /** Pacemaker's bounded score arithmetic: INFINITY is 1,000,000 and -INFINITY absorbs everything. */
 
 export const INFINITY = 1_000_000;
@@ -49,29 +51,7 @@ export function boolOr(text: string | undefined, dflt: boolean): boolean {
   return dflt;
 }
 
-/** Interval/timeout text (`10s`, `5min`, `1h`, `500ms`, ISO8601 `PT10S`, bare seconds) → milliseconds. */
+/** Interval/timeout text (`10s`, `5min`, `1h`, `500ms`, ISO 8601 `PT10S` or `P10S`, bare seconds) → milliseconds; 0 when unreadable. */
 export function parseIntervalMs(text: string | undefined): number {
-  if (text === undefined || text.trim() === '') return 0;
-  const t = text.trim();
-  const iso = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(t);
-  if (iso) {
-    const [, d, h, m, s] = iso;
-    return Math.round(((Number(d ?? 0) * 24 + Number(h ?? 0)) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0)) * 1000);
-  }
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min|h|hr)?$/i.exec(t);
-  if (!m) return 0;
-  const n = Number(m[1]);
-  switch ((m[2] ?? 's').toLowerCase()) {
-    case 'ms':
-    case 'msec':
-      return Math.round(n);
-    case 'm':
-    case 'min':
-      return Math.round(n * 60_000);
-    case 'h':
-    case 'hr':
-      return Math.round(n * 3_600_000);
-    default:
-      return Math.round(n * 1000);
-  }
+  return text === undefined ? 0 : Math.round(parseDurationMs(text) ?? 0);
 }

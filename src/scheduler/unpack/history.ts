@@ -133,11 +133,12 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
         continue;
       }
     }
-    if (judgedByRc && (op.rc === op.targetRc || (op.rc === 0 && op.targetRc !== 7) || (op.rc === 8 && (op.task === 'promote' || recurringMonitor)))) {
-      applySuccess(h, op);
+    // "Not running", when that was the expected result or a stop's, leaves it stopped whatever the task.
+    if (judgedByRc && op.rc === 7 && (op.task === 'stop' || op.targetRc === 7)) {
+      applySuccess(h, { ...op, task: 'stop' });
       continue;
     }
-    if (judgedByRc && op.rc === 7 && op.task === 'stop') {
+    if (judgedByRc && (op.rc === op.targetRc || (op.rc === 0 && op.targetRc !== 7) || (op.rc === 8 && (op.task === 'promote' || recurringMonitor)))) {
       applySuccess(h, op);
       continue;
     }
@@ -147,17 +148,19 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
       h.hardBan = true;
       h.notInstalled = true;
     }
-    // A failure.
-    const onFail = onFailFor(rsc, op.task, op.intervalMs, opts);
+    // A failure. on-fail=ignore forgives what the agent reported, not an executor that could
+    // not run it at all (hard error, fatal, not installed): that one is recovered elsewhere.
+    const configured = onFailFor(rsc, op.task, op.intervalMs, opts);
+    const onFail = configured === 'ignore' && op.status >= 5 && op.status <= 7 ? 'restart' : configured;
     h.lastFailure = { task: op.task, intervalMs: op.intervalMs };
-    // Invalid arguments, insufficient privileges, not installed: not on this node.
-    if (judgedByRc && (op.rc === 2 || op.rc === 4 || op.rc === 5)) h.hardBan = true;
-    if (judgedByRc && op.rc === 6) h.fatal = true;
-    if (op.rc === 5 && op.task !== 'stop') h.notInstalled = true;
     if (onFail === 'ignore') {
       if (op.task === 'start' || op.task === 'migrate_from') h.role = 'Started';
       continue;
     }
+    // Invalid arguments, insufficient privileges, not installed: not on this node.
+    if (judgedByRc && (op.rc === 2 || op.rc === 4 || op.rc === 5)) h.hardBan = true;
+    if (judgedByRc && op.rc === 6) h.fatal = true;
+    if (op.rc === 5 && op.task !== 'stop') h.notInstalled = true;
     h.failed = true;
     h.onFail = onFail;
     if (op.task === 'stop') {
