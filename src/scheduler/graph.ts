@@ -40,6 +40,8 @@ export interface ResourceAction extends ActionBase {
 export interface PseudoAction extends ActionBase {
   kind: 'pseudo';
   key: string;
+  /** The node a pseudo fencing (a guest's) stands for; printed by crm_simulate. */
+  fencedNode?: string;
 }
 
 export interface FenceAction extends ActionBase {

@@ -15,6 +15,7 @@ import { buildContext } from './unpack/context.js';
 import { assignAll } from './placement/assign.js';
 import { inputsOf, orderSynapses, selectActions, toGraph } from './transition/graph.js';
 import { formatScore } from './score.js';
+import { orderGuestActions, orderGuestFencing } from './remote/guest.js';
 
 export interface ScheduleOptions {
   /** Epoch seconds used for rules, failure-timeout and dates. */
@@ -44,7 +45,9 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   const ctx = buildContext(cib, options.now, options.detail === true);
   assignAll(ctx);
   const plan = buildPlan(ctx);
+  orderGuestFencing(ctx, plan);
   applyOrderings(ctx, plan);
+  orderGuestActions(ctx, plan);
   collectiveRunnability(ctx, plan);
   propagate(plan);
   applyMigrations(ctx, plan);

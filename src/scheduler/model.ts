@@ -25,6 +25,8 @@ export interface Node {
   /** Has a node_state entry at all. */
   seen: boolean;
   fenceReason?: string;
+  /** A guest node: the resource it runs in, and whether it must be "fenced" by recovering that resource. */
+  guest?: { container: string; reset: boolean };
   attrs: Map<string, string>;
   utilization: Map<string, number>;
   /** Resources assigned here in this run, for spreading. */

@@ -26,7 +26,8 @@ export function applyMigrations(ctx: Context, plan: Plan): void {
     // forces a full restart here too.
     const blocker = predecessors(plan, start).find(({ prims }) => prims.some((q) => q !== p && moves(plan, q)));
     if (blocker) {
-      plan.migrationBlockedBy.set(p, `unrunnable ${blocker.name} stop`);
+      // The container's own order is internal: it forces the move without being named.
+      if (blocker.name !== p.meta.get('container')) plan.migrationBlockedBy.set(p, `unrunnable ${blocker.name} stop`);
       continue;
     }
     const from = start.node;

@@ -5,6 +5,7 @@ import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.
 import type { Act, Edge, EdgeKind } from './action.js';
 import { quorumDemotes } from '../promotable/quorum.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
+import { guestsToReset, probeAllowedOn } from '../remote/guest.js';
 
 /** The actions of one run and the orderings between them. */
 export interface Plan {
@@ -111,6 +112,7 @@ export function buildPlan(ctx: Context): Plan {
   const b = new Builder(ctx);
   const prims = allPrimitives(ctx.resources);
   createFencing(ctx, b);
+  createGuestFencing(ctx, b);
   createProbes(ctx, b, prims);
   for (const r of ctx.resources) createForResource(ctx, b, r);
   return b.plan;
@@ -130,6 +132,14 @@ function createFencing(ctx: Context, b: Builder): void {
     b.plan.fenceActs.set(node.uname, a);
     if (!concurrent) b.order(prev, a, 'stonith', 'order');
     prev = a;
+  }
+}
+
+/** Guests are "fenced" by recovering their container: a pseudo action that others can wait for. */
+function createGuestFencing(ctx: Context, b: Builder): void {
+  for (const { node, action } of guestsToReset(ctx)) {
+    const a = b.act({ key: `stonith-${node.uname}-${action}`, task: 'stonith', node, kind: 'pseudo', pseudo: true, fenceAction: action, fenceReason: 'guest is unclean' });
+    b.plan.fenceActs.set(node.uname, a);
   }
 }
 
@@ -155,7 +165,7 @@ function createProbes(ctx: Context, b: Builder, prims: Primitive[]): void {
   for (const node of nodes) {
     for (const p of prims) {
       if (p.probed.has(node.uname) || p.orphan) continue;
-      if (!discoveryAllowed(ctx, p, node)) continue;
+      if (!discoveryAllowed(ctx, p, node) || !probeAllowedOn(ctx, p, node)) continue;
       const clone = cloneOf(p);
       if (clone && !clone.unique) {
         // One probe per node for an anonymous clone: the instance placed there, or a spare one.

@@ -22,7 +22,7 @@ function roleName(r: Role, promotable: boolean): string {
 export function summarise(ctx: Context, plan: Plan): SummaryLine[] {
   const lines: SummaryLine[] = [];
   const fences = [...plan.fenceActs.values()].reverse();
-  for (const f of fences) lines.push({ verb: 'Fence', details: '', text: `Fence (${f.fenceAction ?? 'reboot'}) ${f.node?.uname ?? ''} '${f.fenceReason ?? ''}'` });
+  for (const f of fences) lines.push({ verb: 'Fence', details: '', text: `Fence (${f.fenceAction ?? 'reboot'}) ${f.node?.uname ?? ''}${f.node?.guest ? ` (resource: ${f.node.guest.container})` : ''} '${f.fenceReason ?? ''}'` });
   for (const p of allPrimitives(ctx.resources)) {
     const line = primitiveLine(ctx, plan, p);
     if (line) lines.push(line);
@@ -70,8 +70,9 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     if (stopBlocked && !reason.endsWith('blocked')) reason += ' (blocked)';
     return { verb: 'Stop', rsc: id, details: curDetail, reason };
   }
-  // A failure on a node being fenced is cleared by the fencing: the resource simply moves.
-  const failed = active.some((h) => h.failed && !recoversByDemotion(h) && (!plan.fenceActs.has(h.node.uname) || h.onFail === 'fence'));
+  // A failure on a node being fenced is cleared by the fencing: the resource simply moves. A
+  // guest's "fencing" is the recovery of its container, which does not clear what failed inside.
+  const failed = active.some((h) => h.failed && !recoversByDemotion(h) && (!plan.fenceActs.has(h.node.uname) || h.onFail === 'fence' || h.node.guest !== undefined));
   const nextRole: Role = promotable ? (promote && !promote.optional ? 'Promoted' : pl?.role === 'Promoted' ? 'Promoted' : 'Unpromoted') : 'Started';
   const onNext = active.find((h) => h.node === next);
   if (!onNext || (active.length > 1 && active[0].node !== next && !stops.get(next.uname))) {

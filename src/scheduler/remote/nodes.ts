@@ -11,6 +11,7 @@ import { primitivesOf } from '../model.js';
 import { isTrue, parseIntervalMs } from '../score.js';
 import { child, children, readNvSets } from '../unpack/config.js';
 import { isActive, replayHistory, type Orphan } from '../unpack/history.js';
+import { guestSpecs, resetGuests, settleGuest } from './guest.js';
 
 interface AgentLike {
   cls?: string;
@@ -58,6 +59,7 @@ export function addRemoteNodes(cib: XmlElement, nodes: Node[], opts: { now: numb
   const now = opts.now;
   const states = children(child(cib, 'status'), 'node_state');
   const { configured, orphaned } = connectionIds(cib);
+  const guests = new Map(guestSpecs(child(child(cib, 'configuration'), 'resources')).map((g) => [g.node, g.container]));
   for (const name of [...configured, ...orphaned]) {
     const state = states.find((s) => s.attrs.uname === name || s.attrs.id === name);
     let node = nodes.find((n) => n.uname === name);
@@ -85,13 +87,16 @@ export function addRemoteNodes(cib: XmlElement, nodes: Node[], opts: { now: numb
       };
       nodes.push(node);
     }
-    node.kind = 'remote';
-    node.attrs.set('#kind', 'remote');
+    const container = guests.get(name);
+    node.kind = container === undefined ? 'remote' : 'guest';
+    node.attrs.set('#kind', container === undefined ? 'remote' : 'container');
+    if (container !== undefined) node.guest = { container, reset: false };
     node.online = false;
     node.pending = false;
     // Like an unseen member, a remote node may be running anything until its connection is up
-    // again; a node left behind by a removed connection is not fenced for it.
-    node.unclean = opts.startupFencing && configured.includes(name);
+    // again; a node left behind by a removed connection is not fenced for it. A guest is never
+    // fenced at start-up: its container's state says whether it can run anything.
+    node.unclean = opts.startupFencing && configured.includes(name) && container === undefined;
     // Only a running connection tells anything about the node, whatever its status entry says.
     node.seen = false;
   }
@@ -161,7 +166,17 @@ export function settleRemoteNodes(
   for (const p of connections.values()) if (!p.meta.has('allow-migrate')) p.meta.set('allow-migrate', 'true');
   const readable: Node[] = [];
   const states = children(child(cib, 'status'), 'node_state');
+  const byId = new Map<string, Primitive>();
+  for (const r of resources) for (const p of primitivesOf(r)) byId.set(p.id, p);
   for (const node of nodes) {
+    if (node.guest) {
+      const hasEntry = states.some((st) => st.attrs.uname === node.uname || st.attrs.id === node.uname);
+      const { up } = settleGuest(node, connections.get(node.uname), byId.get(node.guest.container));
+      // With fencing possible, a guest's history is read even while it is down: what it says
+      // runs there decides whether the guest must be reset.
+      if (up || (opts.stonithEnabled && hasEntry)) readable.push(node);
+      continue;
+    }
     if (node.kind !== 'remote') continue;
     const hasState = states.some((st) => st.attrs.uname === node.uname || st.attrs.id === node.uname);
     const conn = connections.get(node.uname);
@@ -190,7 +205,7 @@ export function settleRemoteNodes(
 /** Connections are placed before everything else: where they go decides which remote nodes can host. */
 export function connectionsOf(ctx: Context): Primitive[] {
   const out: Primitive[] = [];
-  for (const r of ctx.resources) for (const p of primitivesOf(r)) if (isConnection(p) && ctx.nodeByName.get(p.id)?.kind === 'remote') out.push(p);
+  for (const r of ctx.resources) for (const p of primitivesOf(r)) if (isConnection(p) && ctx.nodeByName.get(p.id)?.kind !== 'member') out.push(p);
   return out;
 }
 
@@ -210,9 +225,9 @@ export function settleAfterAssignment(ctx: Context, conn: Primitive): void {
   }
 }
 
-/** Remote nodes run neither connections (no nesting) nor fencing devices. */
+/** Remote and guest nodes run neither connections nor guests' containers (no nesting), nor fencing devices. */
 export function banFromRemoteNodes(ctx: Context, p: Primitive, scores: number[], minus: number): void {
-  if (!isConnection(p) && p.cls !== 'stonith') return;
+  if (!isConnection(p) && p.cls !== 'stonith' && !p.meta.has('remote-node')) return;
   for (const n of ctx.nodes) if (n.kind !== 'member') scores[n.index] = minus;
 }
 
@@ -221,6 +236,7 @@ export function banFromRemoteNodes(ctx: Context, p: Primitive, scores: number[],
  * the connection can come back: then the resource is merely unseen until the cluster reconnects.
  */
 export function fenceDownRemoteNodes(cib: XmlElement, nodes: Node[], resources: Resource[], fences: { node: string; reason: string }[], stonithEnabled: boolean): void {
+  resetGuests(nodes, resources.flatMap(primitivesOf));
   if (!stonithEnabled) return;
   const byId = new Map<string, Primitive>();
   for (const r of resources) for (const p of primitivesOf(r)) byId.set(p.historyName ?? p.id, p);

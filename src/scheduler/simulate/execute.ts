@@ -24,7 +24,7 @@ export function executeGraph(graph: TransitionGraph): GraphAction[] {
 export function describeAction(a: GraphAction): string {
   switch (a.kind) {
     case 'pseudo':
-      return `  * Pseudo action:   ${a.key}`;
+      return a.fencedNode === undefined ? `  * Pseudo action:   ${a.key}` : `  * Pseudo action:   ${a.key} on ${a.fencedNode}`;
     case 'fence':
       return `  * Fencing ${a.node} (${a.fenceAction})`;
     case 'cluster':

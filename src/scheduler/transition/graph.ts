@@ -10,35 +10,35 @@ function kept(a: Act): boolean {
   return !a.optional && a.runnable && (a.node !== undefined || a.pseudo);
 }
 
-/** Which actions go into the graph: required runnable ones, plus collective pseudo actions next to them. */
-export function selectActions(plan: Plan): Set<Act> {
-  const keep = new Set(plan.acts.filter(kept));
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const e of plan.edges) {
-      for (const [pseudo, other] of [
-        [e.first, e.then],
-        [e.then, e.first],
-      ] as const) {
-        if (!pseudo.collectiveOf || keep.has(pseudo) || !pseudo.runnable) continue;
-        if (!keep.has(other)) continue;
-        if (other.collectiveOf && !(pseudo.collectiveOf === other.collectiveOf)) continue;
-        const childOf = other.rsc !== undefined && isDescendant(other.rsc, pseudo.collectiveOf);
-        if (childOf || (!pseudo.optional && pseudo.runnable)) {
-          keep.add(pseudo);
-          changed = true;
-        }
-      }
-    }
-  }
-  for (const a of plan.acts) if (a.collectiveOf && !a.optional && a.runnable) keep.add(a);
-  return keep;
+/** The child action a collective's pseudo action stands for: `running` completes `start` ... */
+const CHILD_TASK: Record<string, string> = { start: 'start', running: 'start', stop: 'stop', stopped: 'stop', promote: 'promote', promoted: 'promote', demote: 'demote', demoted: 'demote' };
+
+function childrenOf(r: Resource): Resource[] {
+  if (r.kind === 'group') return r.children;
+  if (r.kind === 'clone') return r.instances;
+  return [];
 }
 
-function isDescendant(r: Resource, ancestor: Resource): boolean {
-  for (let cur: Resource | undefined = r; cur; cur = cur.parent) if (cur === ancestor) return true;
-  return false;
+/**
+ * Which actions go into the graph: the required runnable ones. A collective's pseudo actions
+ * (`grp_start_0`, `clone_stopped_0` ...) are there exactly when one of its children's matching
+ * actions is: Pacemaker orders a collective's pseudo actions around its children's with the
+ * "printed" ordering flags, which print the pseudo action when the child action is required.
+ */
+export function selectActions(plan: Plan): Set<Act> {
+  const keep = new Set(plan.acts.filter(kept));
+  const has = (r: Resource, task: string): boolean => (plan.byRsc.get(r) ?? []).some((a) => keep.has(a) && a.task === task && (a.collectiveOf === r || r.kind === 'primitive'));
+  const visit = (r: Resource): void => {
+    const kids = childrenOf(r);
+    for (const c of kids) visit(c);
+    for (const a of plan.byRsc.get(r) ?? []) {
+      if (a.collectiveOf !== r || !a.runnable) continue;
+      const task = CHILD_TASK[a.task];
+      if (task !== undefined && kids.some((c) => has(c, task))) keep.add(a);
+    }
+  };
+  for (const r of plan.byRsc.keys()) if (!r.parent) visit(r);
+  return keep;
 }
 
 /** Synapse order: per resource in allocation order, newest action first; then the rest. */
@@ -46,13 +46,14 @@ export function orderSynapses(ctx: Context, plan: Plan, keep: Set<Act>): Act[] {
   const out: Act[] = [];
   const seen = new Set<Act>();
   const visit = (r: Resource): void => {
+    // A clone's instances come before the clone's own actions, a group's members after the group's.
+    if (r.kind === 'clone') for (const c of r.instances) visit(c);
     const acts = (plan.byRsc.get(r) ?? []).filter((a) => keep.has(a));
     for (let i = acts.length - 1; i >= 0; i--) {
       out.push(acts[i]);
       seen.add(acts[i]);
     }
     if (r.kind === 'group') for (const c of r.children) visit(c);
-    if (r.kind === 'clone') for (const c of r.instances) visit(c);
   };
   for (const r of ctx.resources) visit(r);
   for (const a of plan.acts) if (keep.has(a) && !seen.has(a)) out.push(a);
@@ -91,6 +92,7 @@ export function toGraph(ordered: Act[], inputs: Map<Act, Set<Act>>): TransitionG
     const ins = [...(inputs.get(a) ?? [])].map((x) => ids.get(x)).filter((x): x is number => x !== undefined).sort((x, y) => x - y);
     if (a.kind === 'fence') return { kind: 'fence', id: i, inputs: ins, node: a.node?.uname ?? '', fenceAction: (a.fenceAction ?? 'reboot') as 'reboot' | 'off' | 'on', reason: a.fenceReason ?? '' };
     if (a.kind === 'cluster') return { kind: 'cluster', id: i, inputs: ins, task: a.task as 'do_shutdown' | 'clear_failcount' | 'lrm_delete', node: a.node?.uname ?? '', resourceId: a.rsc?.id };
+    if (a.task === 'stonith' && a.pseudo) return { kind: 'pseudo', id: i, inputs: ins, key: a.key, fencedNode: a.node?.uname };
     if (a.pseudo || a.kind === 'pseudo') return { kind: 'pseudo', id: i, inputs: ins, key: a.key };
     const p = a.rsc as Primitive;
     return {

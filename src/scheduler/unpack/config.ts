@@ -152,8 +152,6 @@ function buildPrimitive(el: XmlElement, parentMeta: Map<string, string> | undefi
   for (const [k, v] of util) utilization.set(k, Number(v) || 0);
   const ops = readOps(el, template, agent, ctx);
   const id = el.attrs.id ?? '';
-  if (meta.has('remote-node')) ctx.unsupported.add(`guest node resource ${id}`);
-  if (meta.has('container')) ctx.unsupported.add(`container meta-attribute on ${id}`);
   return {
     kind: 'primitive',
     id,

@@ -9,10 +9,13 @@ import { child, children, extraInstance, readClusterConfig, readResources } from
 import { isActive, readHistory, replayHistory } from './history.js';
 import { readNodes } from './nodes.js';
 import { applyTickets } from './tickets.js';
+import { applyShutdownLocks, shutdownLocks } from '../features/shutdown-lock.js';
 import { addRemoteNodes, fenceDownRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
+import { containerConstraints, withGuestConnections } from '../remote/guest.js';
 
 /** Unpack stage: the working model of one CIB at time `now`. */
-export function buildContext(cib: XmlElement, now: number, detail = false): Context {
+export function buildContext(input: XmlElement, now: number, detail = false): Context {
+  const cib = withGuestConnections(input);
   const unsupported = new Set<string>();
   const warnings: string[] = [];
   const cfg = readClusterConfig(cib, now);
@@ -113,6 +116,10 @@ export function buildContext(cib: XmlElement, now: number, detail = false): Cont
   if (resourcesEl) collectTemplates(resourcesEl);
   for (const [t, ids] of templated) if (!tags.has(t)) tags.set(t, ids);
   const constraints = readConstraints({ cib, resources: byId, nodes, now, tags, unsupported, warnings });
+  const contained = containerConstraints(resources.flatMap(primitivesOf), nodes);
+  constraints.locations.push(...contained.locations);
+  constraints.colocations.push(...contained.colocations);
+  constraints.orderings.push(...contained.orderings);
   const locationsOf = new Map<Resource, Location[]>();
   for (const l of constraints.locations) {
     if (!locationsOf.has(l.rsc)) locationsOf.set(l.rsc, []);
@@ -171,6 +178,7 @@ export function buildContext(cib: XmlElement, now: number, detail = false): Cont
     tickets: ticketStates,
   };
   applyTickets(ctx);
+  applyShutdownLocks(ctx, shutdownLocks(cib, ctx));
   const health = (props.get('node-health-strategy') ?? 'none').toLowerCase();
   if (health !== 'none') unsupported.add(`node-health-strategy=${health}`);
   if (ctx.noQuorumPolicy === 'suicide') {
