@@ -323,6 +323,8 @@ export class Executor {
     if (request.task === 'start' && cmd.kind === 'run' && cmd.command === 'systemctl' && this.dirs.systemdRunDir) {
       await installDropIn(this.dirs.systemdRunDir, unitName(request.agent.type));
     }
+    // With the result's line, the time an operation spent on this node, for recovery timelines.
+    this.log('debug', `${request.resourceId} ${request.task}${request.intervalMs ? `_${request.intervalMs}` : ''}: running`);
     const outputLimit = request.task === 'meta-data' ? 1024 * 1024 : (this.options.outputLimit ?? OUTPUT_LIMIT_BYTES);
     const outcome =
       cmd.kind === 'builtin'

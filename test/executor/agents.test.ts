@@ -104,7 +104,21 @@ describe('misbehaving agents', () => {
   writeScript(join(dir, 'garbage'), '#!/bin/sh\nprintf \'\\001\\002 not xml at all \\377\\n\'\necho "oops" >&2\nexit 42\n');
   writeScript(join(dir, 'chatty'), '#!/bin/sh\nhead -c 300000 /dev/zero | tr "\\0" a\necho\necho ocf-exit-reason:too much >&2\nexit 1\n');
   writeScript(join(dir, 'nap'), '#!/bin/sh\nsleep 0.3\n');
+  // Leaves a process behind that holds its output pipes, as IPaddr2 does with send_arp.
+  writeScript(join(dir, 'leaver'), `#!/bin/sh\nsleep 30 &\necho $! > ${pids}.leaver\nhead -c 12000 /dev/zero | tr "\\0" b\necho ocf-exit-reason:left one behind >&2\nexit 7\n`);
   const mis = sandbox({ dirs: { ocfRoot: root } });
+
+  it('reports an agent that exits while a process it left holds its pipes, with all it wrote, without waiting for that process', async () => {
+    const r = await mis.executor.run(req('leaver', ocf('vigiltest', 'leaver'), 'monitor'));
+    const leftover = Number(readFileSync(`${pids}.leaver`, 'utf8'));
+    try {
+      expect(r).toMatchObject({ status: 'done', rc: 7, exitReason: 'left one behind' });
+      expect(r.stdout.trim()).toBe('b'.repeat(12000));
+      expect(alive(leftover)).toBe(true);
+    } finally {
+      process.kill(leftover, 'SIGKILL');
+    }
+  });
 
   it('kills a hung agent and everything it started at the timeout, and records it as timed out', async () => {
     const r = await mis.executor.run(req('hung', ocf('vigiltest', 'hang'), 'start', {}, { timeoutMs: 400 }));
@@ -114,6 +128,9 @@ describe('misbehaving agents', () => {
     expect(r.durationMs).toBeGreaterThanOrEqual(400);
     const started = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
     expect(started).toHaveLength(2);
+    // The result comes once the agent itself is gone; the rest of its group may take a moment to die.
+    const deadline = Date.now() + 3000;
+    while (started.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const pid of started) expect(alive(pid), `pid ${pid}`).toBe(false);
   });
 
