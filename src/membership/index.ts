@@ -16,6 +16,7 @@ export {
   DEFAULT_BUDGET_MS,
   MIN_BUDGET_MS,
   MIN_KEEPALIVE_MS,
+  TIGHTEST_RECOMMENDED_BUDGET_MS,
   TimingError,
   deriveTiming,
   tickIntervalMs,

@@ -1,16 +1,29 @@
 import type { Timing } from './types.js';
 
-/** Detection within one second, as users ask (Corosync defaults need about seven). */
-export const DEFAULT_BUDGET_MS = 1000;
+/**
+ * Detection in 0.6 s, so that a node's power-off can become a started service elsewhere within a
+ * second (fencing and the start need the other 0.4 s). Corosync's defaults need about seven.
+ */
+export const DEFAULT_BUDGET_MS = 600;
+
+/** The tightest budget we recommend on a loaded machine (below it, scheduler jitter dominates). */
+export const TIGHTEST_RECOMMENDED_BUDGET_MS = 250;
 
 /**
- * Node's timers fire a millisecond or two late even on an idle machine, so a heartbeat interval
+ * Node's timers fire a few milliseconds late even on an idle machine, so a heartbeat interval
  * below this would be mostly jitter.
  */
-export const MIN_KEEPALIVE_MS = 10;
+export const MIN_KEEPALIVE_MS = 20;
 
-/** Heartbeats per budget. Sixteen leaves room to lose several in a row before deadtime. */
-const HEARTBEATS_PER_BUDGET = 16;
+/**
+ * Heartbeats per budget. Each heartbeat costs every node a wake-up per peer, which is most of an
+ * idle daemon's CPU, so as few as the stall rule allows: a peer whose loop stops for 80 % of the
+ * budget must not be declared dead, and it may have sent its last heartbeat a whole interval
+ * before it stopped, so deadtime > 0.8 × budget + keepalive. With deadtime = budget − keepalive/4
+ * (see deriveTiming), eight heartbeats leave 4.4 % of the budget for the jitter of waking up, and
+ * seven or more consecutive losses are needed to time out a live peer (1 in 10⁹ at 5 % loss).
+ */
+const HEARTBEATS_PER_BUDGET = 8;
 
 /** Silence of this many heartbeat intervals must be tolerated: packet loss comes in bursts. */
 const MIN_HEARTBEATS_PER_DEADTIME = 4;
@@ -22,29 +35,39 @@ export class TimingError extends Error {
 }
 
 /**
- * The interval at which the daemon must call `tick()`. Half a heartbeat keeps both the heartbeat
- * cadence and the detection latency within half a keepalive of their ideal.
+ * The granularity at which a caller that ticks at a fixed rate (rather than sleeping until
+ * nextDeadlineMs) must call `tick()`, and the lateness above which a tick counts as a stall of the
+ * local loop. A quarter heartbeat keeps the detection latency within a quarter keepalive of
+ * deadtime, which deriveTiming leaves free inside the budget.
  */
 export function tickIntervalMs(timing: Timing): number {
-  return Math.max(1, Math.floor(timing.keepaliveMs / 2));
+  return quarterKeepalive(timing.keepaliveMs);
+}
+
+function quarterKeepalive(keepaliveMs: number): number {
+  return Math.max(1, Math.floor(keepaliveMs / 4));
 }
 
 /**
  * Derives the timers from the detection budget (the longest acceptable time between a node's
- * death and every peer noticing it): keepalive = budget/16; deadtime = budget − keepalive, so that
- * deadtime plus the tick granularity stays under the budget while a peer whose loop stalls for 80 %
- * of the budget is still not declared dead; warntime halfway; initdead three deadtimes, so that
- * nodes booting together have time to find each other before the cluster settles without them.
+ * death and every peer noticing it): keepalive = budget/8; deadtime = budget − keepalive/4, the
+ * most the budget allows once the tick granularity is added, because deadtime is also the stall
+ * a peer may suffer (less one keepalive) before it is declared dead; warntime halfway, where a
+ * late peer is logged as suspect; initdead three deadtimes, so that nodes booting together have
+ * time to find each other before the cluster settles without them.
+ *
+ * A dead node is noticed deadtime after its last heartbeat, so on average deadtime − keepalive/2
+ * after it dies (0.9 × budget), plus the view agreement's round trip.
  */
 export function deriveTiming(budgetMs: number = DEFAULT_BUDGET_MS): Timing {
   if (!Number.isFinite(budgetMs) || budgetMs < MIN_BUDGET_MS) {
     throw new TimingError(
       `detection budget ${budgetMs} ms is too small: heartbeats every budget/${HEARTBEATS_PER_BUDGET} would be ` +
-        `under ${MIN_KEEPALIVE_MS} ms, finer than the event loop's timers; use at least ${MIN_BUDGET_MS} ms`,
+        `under ${MIN_KEEPALIVE_MS} ms, finer than the event loop's timers keep; use at least ${MIN_BUDGET_MS} ms`,
     );
   }
   const keepaliveMs = Math.floor(budgetMs / HEARTBEATS_PER_BUDGET);
-  const deadMs = budgetMs - keepaliveMs;
+  const deadMs = Math.floor(budgetMs) - quarterKeepalive(keepaliveMs);
   const timing: Timing = {
     keepaliveMs,
     warnMs: Math.floor(deadMs / 2),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_BUDGET_MS,
   MIN_BUDGET_MS,
+  TIGHTEST_RECOMMENDED_BUDGET_MS,
   TimingError,
   deriveTiming,
   tickIntervalMs,
@@ -11,9 +12,16 @@ import {
 } from '../../src/membership/index.js';
 
 describe('deriveTiming', () => {
-  it('derives the default one-second budget into heartbeat-style timers', () => {
-    expect(deriveTiming()).toEqual({ keepaliveMs: 62, warnMs: 469, deadMs: 938, initDeadMs: 2814 });
-    expect(worstCaseDetectionMs(deriveTiming(DEFAULT_BUDGET_MS))).toBeLessThanOrEqual(1000);
+  it('derives the default budget, 0.6 s, into heartbeat-style timers', () => {
+    expect(DEFAULT_BUDGET_MS).toBe(600);
+    expect(deriveTiming()).toEqual({ keepaliveMs: 75, warnMs: 291, deadMs: 582, initDeadMs: 1746 });
+    expect(worstCaseDetectionMs(deriveTiming(DEFAULT_BUDGET_MS))).toBe(600);
+  });
+
+  it('derives the tightest recommended budget, 250 ms, with room for a peer stalled for 80 % of it', () => {
+    const t = deriveTiming(TIGHTEST_RECOMMENDED_BUDGET_MS);
+    expect(t).toEqual({ keepaliveMs: 31, warnMs: 121, deadMs: 243, initDeadMs: 729 });
+    expect(t.deadMs - t.keepaliveMs).toBeGreaterThan(0.8 * TIGHTEST_RECOMMENDED_BUDGET_MS);
   });
 
   it('keeps the worst-case detection within the budget, for every budget it accepts', () => {
@@ -51,7 +59,7 @@ describe('deriveTiming', () => {
     expect(() => deriveTiming(Number.NaN)).toThrow(TimingError);
   });
 
-  it('ticks at half a keepalive', () => {
+  it('ticks at a quarter keepalive', () => {
     expect(tickIntervalMs(deriveTiming(1000))).toBe(31);
   });
 });
@@ -81,7 +89,7 @@ describe('validateTiming', () => {
   });
 
   it('refuses keepalive below the timer granularity and non-integers', () => {
-    expect(() => validateTiming({ keepaliveMs: 5, warnMs: 50, deadMs: 100, initDeadMs: 300 })).toThrow(/below 10 ms/);
+    expect(() => validateTiming({ keepaliveMs: 5, warnMs: 50, deadMs: 100, initDeadMs: 300 })).toThrow(/below 20 ms/);
     expect(() => validateTiming({ ...ok, deadMs: 1000.5 })).toThrow(/positive whole number/);
   });
 });
