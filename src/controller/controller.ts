@@ -274,7 +274,7 @@ export class Controller {
     for (const node of lost) if (!this.fencingEnabled() || this.expectedDown(node)) this.emit(ready, [{ kind: 'forget-node-history', node }]);
     if (this.run) {
       for (const action of this.run.inFlight()) {
-        if ('node' in action && lost.includes(action.node) && action.kind !== 'fence') {
+        if ('node' in action && action.node !== undefined && lost.includes(action.node) && action.kind !== 'fence') {
           this.run.fail(action.id, `${action.node} left the cluster with action ${action.id} in flight`);
         }
       }

@@ -1,4 +1,5 @@
 import type { CibPatch } from '../cib/index.js';
+import { parseAdminEdits, type AdminEdit } from '../controller/history.js';
 import { ATTR_OPS, AttrRequestError, parseAttrRequest, type AttrRequest } from './attributes-protocol.js';
 
 /**
@@ -16,6 +17,12 @@ export type ApiRequest =
   | { op: 'cib.replace'; xml: string; scope?: string; ifEpoch?: { adminEpoch: number; epoch: number } }
   /** A patch in src/cib's diffCib format, made against the cluster's current version. */
   | { op: 'cib.patch'; patch: CibPatch }
+  /** An administrator's status edits (cleanup, refresh, clearstate, standby for this boot ...), applied by the DC. */
+  | { op: 'status.edit'; updates: AdminEdit[] }
+  /** The DC's transition engine: the current transition and the last finished ones. */
+  | { op: 'transition' }
+  /** The fencing this node carried out, newest last. */
+  | { op: 'fence.history' }
   /** Node attributes (attrd): see attributes-protocol.ts. */
   | AttrRequest;
 
@@ -50,7 +57,15 @@ export function parseApiRequest(value: unknown): ApiRequest {
     case 'status':
     case 'membership':
     case 'counters':
+    case 'transition':
+    case 'fence.history':
       return { op: r.op };
+    case 'status.edit':
+      try {
+        return { op: 'status.edit', updates: parseAdminEdits(r.updates) };
+      } catch (err) {
+        throw new ApiRequestError(`status.edit: ${(err as Error).message}`);
+      }
     case 'cib.query':
       return { op: 'cib.query', scope: optStr('scope') };
     case 'cib.replace': {
@@ -80,7 +95,7 @@ export function parseApiRequest(value: unknown): ApiRequest {
         throw err;
       }
       if (attr !== undefined) return attr;
-      throw new ApiRequestError(`unknown op ${JSON.stringify(r.op)}: expected status, membership, counters, cib.query, cib.replace, cib.patch, ${ATTR_OPS.join(', ')}`);
+      throw new ApiRequestError(`unknown op ${JSON.stringify(r.op)}: expected status, membership, counters, cib.query, cib.replace, cib.patch, status.edit, transition, fence.history, ${ATTR_OPS.join(', ')}`);
     }
   }
 }

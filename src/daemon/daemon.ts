@@ -1,7 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { serializeXml, type XmlElement } from '../cib/xml.js';
+import { withDcIdentity } from '../controller/dc-identity.js';
+import { parseControllerMessage } from '../controller/io/messages.js';
+import { ControllerService } from '../controller/io/service.js';
+import { Executor } from '../executor/index.js';
+import { readFenceHistory } from '../fencing/io/history-file.js';
+import { linkFenceAgents } from '../fencing/io/run-agent.js';
 import {
   Membership,
   tickIntervalMs,
@@ -16,6 +24,7 @@ import { startApiServer, type ApiServer } from './api-server.js';
 import { CibChangeError } from './cib-apply.js';
 import { parseCibMessage, type CibChange } from './cib-messages.js';
 import { CibStore } from './cib-store.js';
+import { InProcessPort } from './controller-port.js';
 import { cibVersion, type CibVersion } from './cib-version.js';
 import { nextIncarnation } from './incarnation.js';
 import { createLogger, type Logger } from './log.js';
@@ -50,6 +59,10 @@ export class Daemon {
   private stream!: StreamTransport;
   private replica!: CibReplica;
   private attributes!: DaemonAttributes;
+  private port!: InProcessPort;
+  private controller!: ControllerService;
+  /** The DC told this node to go (do_shutdown): a drain under way ends, or one starts. */
+  private shutdownRequested = false;
   private api: ApiServer | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** When the pending tick timer fires. */
@@ -58,10 +71,16 @@ export class Daemon {
   private loop!: LoopMonitor;
   private incarnation = 0;
   private stopping = false;
+  /** stop() was called: draining, then leaving. */
+  private leaving = false;
   readonly log: Logger;
   private readonly startedAt = Date.now();
 
-  constructor(private readonly s: DaemonSettings) {
+  constructor(
+    private readonly s: DaemonSettings,
+    /** Called when the DC asks this node to shut down (its resources have left): the caller stops us. */
+    private readonly onShutdownRequest: () => void = () => undefined,
+  ) {
     this.log = createLogger({ node: s.self, level: s.logLevel, dir: s.logDir, format: s.logFormat });
   }
 
@@ -107,10 +126,28 @@ export class Daemon {
     });
     const store = new CibStore(s.stateDir);
     const initial = await store.load((m) => this.log('warn', m));
+    this.port = new InProcessPort({
+      self: s.self,
+      cib: { change: (change) => this.replica.change(change) },
+      send: (node, body) => this.stream.send(node, body),
+      log: this.log,
+      onShutdownRequest: () => {
+        this.log('info', 'the DC asked this node to shut down', { event: 'shutdown-requested' });
+        this.shutdownRequested = true;
+        this.onShutdownRequest();
+      },
+    });
     this.replica = new CibReplica({
       self: s.self,
       nodes: s.nodes.map((n) => ({ name: n.name, id: n.id })),
-      store,
+      // Every version the replica takes (as DC or from the DC) is saved first: after the save is
+      // where the controller learns of it.
+      store: {
+        save: async (cib) => {
+          await store.save(cib);
+          this.port.cibChanged(cib);
+        },
+      },
       initial,
       send: (node, msg) => this.stream.send(node, Buffer.from(JSON.stringify(msg))),
       log: this.log,
@@ -118,6 +155,27 @@ export class Daemon {
       timeoutMs: s.cibTimeoutMs,
     });
     this.attributes = new DaemonAttributes({ self: s.self, nodes: s.nodes, cib: this.replica, log: this.log });
+    const executor = new Executor({
+      nodeName: s.self,
+      attributes: { kind: 'file', stateDir: join(s.stateDir, 'attributes') },
+      // Agents' crm_master/crm_attribute reach this daemon's attribute service, whose values the
+      // scheduler reads (promotion scores); the file store is only the fallback while it is down.
+      daemonSocket: s.socketPath,
+      // Per node, so agents' state files (Dummy's, IPaddr2's) of nodes sharing one host stay apart.
+      rscTmp: join(s.stateDir, 'rsctmp'),
+      dirs: { fenceDir: linkFenceAgents(join(s.stateDir, 'fence-agents')) },
+      log: (level, message) => this.log(level, message, { part: 'executor' }),
+    });
+    this.controller = new ControllerService({
+      port: this.port,
+      executor,
+      stateDir: s.stateDir,
+      uuid: randomUUID(),
+      linkAddresses: selfNode.addresses,
+      log: (level, msg, fields) => this.log(level, msg, { part: 'controller', ...fields }),
+    });
+    this.controller.start();
+    this.port.cibChanged(initial);
     // Created after the CIB is read, so that the time spent doing so is not taken for a stall of
     // the loop, and before the sockets open, so that no packet arrives before it exists.
     this.viewIds = new ViewIdStore(s.stateDir);
@@ -222,6 +280,11 @@ export class Daemon {
     } catch {
       parsed = undefined;
     }
+    const ctl = parseControllerMessage(parsed);
+    if (ctl !== null) {
+      this.port.received(from, ctl);
+      return;
+    }
     const msg = parseCibMessage(parsed);
     if (msg === null) {
       this.udp.counters.droppedMalformed++;
@@ -264,6 +327,7 @@ export class Daemon {
         });
         for (const node of e.previous.members) if (!v.members.includes(node)) this.stream.forget(node);
         this.replica.onView({ id: v.id, members: v.members, dc: v.dc, quorate: v.quorate });
+        this.port.viewChanged(v);
         for (const node of e.previous.members) if (!v.members.includes(node)) this.attributes.nodeLeft(node, v.dc === this.s.self);
         return;
       }
@@ -303,7 +367,7 @@ export class Daemon {
       links: this.s.links.map((l, i) => ({ index: i, mode: l.mode, port: l.port })),
       counters: { ...this.udp.counters, membership: this.membership.stats() },
       cibVersion: this.replica.version(),
-      cib: serializeXml(this.replica.current()),
+      cib: serializeXml(this.cibForReaders()),
     };
   }
 
@@ -316,18 +380,33 @@ export class Daemon {
       case 'counters':
         return { ...this.udp.counters, membership: this.membership.stats() };
       case 'cib.query': {
-        const cib = this.replica.current();
+        const cib = this.cibForReaders();
         return serializeXml(req.scope === undefined ? cib : findSection(cib, req.scope));
       }
       case 'cib.replace':
         return this.commitChange({ op: 'replace', xml: req.xml, scope: req.scope, ...(req.ifEpoch !== undefined ? { ifEpoch: req.ifEpoch } : {}) });
       case 'cib.patch':
         return this.commitChange({ op: 'patch', patch: req.patch });
+      case 'status.edit':
+        return this.commitChange({ op: 'status', updates: req.updates });
+      case 'transition':
+        return this.controller.status();
+      case 'fence.history':
+        return readFenceHistory(this.s.stateDir);
       case 'attr.update':
       case 'attr.query':
       case 'attr.list':
         return this.attributes.handle(req);
     }
+  }
+
+  /**
+   * The CIB as clients read it. The DC records its identity (dc-version, cluster-infrastructure)
+   * at every membership change; a replaced crm_config drops them until the next one, and status
+   * must not show "unknown" meanwhile.
+   */
+  private cibForReaders(): XmlElement {
+    return withDcIdentity(this.replica.current(), VIGIL_VERSION);
   }
 
   /** Exit codes as sysexits: 65 the change itself is wrong, 75 the cluster could not commit it now. */
@@ -341,10 +420,17 @@ export class Daemon {
     }
   }
 
-  /** Clean shutdown: record that we leave on purpose (so we show OFFLINE, not UNCLEAN), then close. */
+  /**
+   * Clean shutdown: this node's resources leave first (the node asks the DC with the `shutdown`
+   * attribute and waits until nothing runs here, the DC says do_shutdown, `leaveNow()` is called
+   * or $VIGIL_SHUTDOWN_TIMEOUT seconds pass); then we record that we leave on purpose (so we
+   * show OFFLINE, not UNCLEAN) and close.
+   */
   async stop(): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || this.leaving) return;
+    this.leaving = true;
     this.log('info', 'shutting down', { event: 'stopping' });
+    await this.drain();
     try {
       await Promise.race([
         this.replica.change({ op: 'node-leaving', node: this.s.self }),
@@ -356,11 +442,49 @@ export class Daemon {
     this.stopping = true;
     clearTimeout(this.timer);
     this.attributes?.stop();
+    await this.controller.stop();
     await this.api?.close();
     await this.stream.close();
     await this.udp.close();
     this.log('info', 'stopped', { event: 'stopped' });
   }
+
+  /** Ends a drain under way: the node leaves with whatever still runs here. */
+  leaveNow(): void {
+    this.shutdownRequested = true;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.shutdownRequested || activeResources(this.replica.current(), this.s.self) === 0) return;
+    const timeoutS = Number(process.env.VIGIL_SHUTDOWN_TIMEOUT ?? 30);
+    const limitS = Number.isFinite(timeoutS) && timeoutS >= 0 ? timeoutS : 30;
+    try {
+      await this.replica.change({ op: 'status', updates: [{ kind: 'node-attribute', node: this.s.self, name: 'shutdown', value: String(Math.floor(Date.now() / 1000)) }] });
+    } catch (err) {
+      this.log('warn', `cannot ask the DC to move resources away: ${(err as Error).message}`);
+      return;
+    }
+    this.log('info', 'waiting for the resources to leave this node', { event: 'draining' });
+    const deadline = Date.now() + limitS * 1000;
+    while (!this.shutdownRequested && Date.now() < deadline) {
+      if (activeResources(this.replica.current(), this.s.self) === 0) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const busy = activeResources(this.replica.current(), this.s.self);
+    if (busy > 0) this.log('warn', `${busy} resource(s) still active here${this.shutdownRequested ? '' : ` after ${limitS} s`}: leaving anyway`);
+  }
+}
+
+/** Resources whose last recorded operation leaves them active on the node (fence devices aside). */
+function activeResources(cib: XmlElement, node: string): number {
+  const state = cib.children.find((c) => c.name === 'status')?.children.find((n) => n.name === 'node_state' && n.attrs.uname === node);
+  let n = 0;
+  for (const lrm of state?.children ?? []) if (lrm.name === 'lrm') for (const rscs of lrm.children) for (const r of rscs.children) {
+    if (r.attrs.class === 'stonith') continue;
+    const last = r.children.filter((o) => o.attrs.operation !== 'cancel').sort((a, b) => Number(a.attrs['call-id']) - Number(b.attrs['call-id'])).at(-1);
+    if (last && last.attrs.operation !== 'stop' && ['0', '8'].includes(last.attrs['rc-code'] ?? '')) n += 1;
+  }
+  return n;
 }
 
 /**

@@ -9,8 +9,12 @@ import { parseLogLevel } from './log.js';
 const USAGE = `usage: vigild --config FILE [--node NAME] [--socket PATH] [--state-dir DIR] [--log-dir DIR]
               [--log-level debug|info|warn|error] [--log-format json|plain] [--nice N|off]
 
-Runs this node's cluster daemon: heartbeats, membership, quorum, the replicated CIB, the local API.
-SIGTERM or SIGINT stops it cleanly (the node is then shown OFFLINE, not UNCLEAN).
+Runs this node's cluster daemon: heartbeats, membership, quorum, the replicated CIB, the local
+API, the controller (the DC plans and runs transitions; every node runs what the DC sends), the
+executor and the fencer.
+SIGTERM or SIGINT stops it cleanly: its resources move away first (at most
+$VIGIL_SHUTDOWN_TIMEOUT seconds, default 30; a second signal leaves at once), and the node is
+then shown OFFLINE, not UNCLEAN.
 --nice (default -20) raises the daemon's scheduling priority, as Corosync and Heartbeat run
 theirs (realtime): a heartbeat that waits for a busy CPU is a false alarm in the making. The
 daemon needs little CPU, so the priority costs the other processes next to nothing.
@@ -63,6 +67,8 @@ async function main(): Promise<void> {
   const format = values['log-format'];
   if (format !== 'json' && format !== 'plain') fail(`--log-format must be json or plain, not '${format}'`, 64);
   let daemon: Daemon;
+  // Set below: the DC's do_shutdown stops the daemon as a signal does.
+  let stop: (signal: string) => void = () => undefined;
   try {
     const text = readFileSync(values.config, 'utf8');
     const config = parseVigilConfig(text, values.config);
@@ -75,6 +81,7 @@ async function main(): Promise<void> {
         logLevel: parseLogLevel(values['log-level'] ?? 'info'),
         logFormat: format,
       }),
+      () => stop('do_shutdown from the DC'),
     );
   } catch (err) {
     fail((err as Error).message, 78);
@@ -86,8 +93,11 @@ async function main(): Promise<void> {
     fail(`cannot start: ${(err as Error).message}`, 1);
   }
   let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
+  stop = (signal: string): void => {
+    if (stopping) {
+      if (signal.startsWith('SIG')) daemon.leaveNow();
+      return;
+    }
     stopping = true;
     daemon.log('info', `received ${signal}`);
     daemon.stop().then(

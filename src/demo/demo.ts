@@ -105,7 +105,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoFigures | null> {
     const holder = cib ? runningOn(cib, 'web-server')[0] : undefined;
     const victim = Math.max(0, cluster.nodes.findIndex((n) => n.name === holder));
     const killed = cluster.nodes[victim].name;
-    say(`\n*** kill -9 of ${killed} (its daemon, controller and the processes its agents started) ***\n`);
+    say(`\n*** kill -9 of ${killed} (its vigild and the processes its agents started) ***\n`);
     const t0 = performance.now();
     cluster.powerOff(victim);
     figures = { killedNode: killed, detectionS: null, groupRecoveredS: null, httpAnswersS: null, newNode: null };
@@ -155,7 +155,7 @@ class LiveView {
     private readonly say: (line: string) => void,
   ) {}
 
-  /** The CIB of the current DC's controller (any node's when the DC cannot be asked). */
+  /** The current DC's CIB (any node's when the DC cannot be asked). */
   async dcCib(): Promise<XmlElement | null> {
     for (let i = 0; i < this.cluster.nodes.length; i++) {
       if (!this.cluster.isRunning(i)) continue;

@@ -4,11 +4,9 @@ import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSy
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseXml, type XmlElement } from '../cib/xml.js';
-import { controllerRequest, controllerSocketPath } from '../controller/io/local-api.js';
 import { request } from '../daemon/client.js';
 
 const VIGILD = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
-const CONTROLLER = fileURLToPath(new URL('../controller/io/main.js', import.meta.url));
 
 export interface LocalClusterOptions {
   dir: string;
@@ -32,8 +30,8 @@ export interface LocalNode {
 }
 
 /**
- * A whole cluster on one machine: one vigild and one controller per node, each node with its own
- * address, state directory and sockets. For `vigil demo`, the end-to-end tests and the failover
+ * A whole cluster on one machine: one vigild per node (its controller, executor and fencer
+ * inside), each node with its own address, state directory and socket. For `vigil demo`, the end-to-end tests and the failover
  * benchmark. Every process it starts is remembered by pid and stopped by `stop()`.
  */
 export class LocalCluster {
@@ -41,12 +39,11 @@ export class LocalCluster {
   readonly configFile: string;
   readonly port: number;
   private readonly daemons: (ChildProcess | null)[];
-  private readonly controllers: (ChildProcess | null)[];
 
   constructor(private readonly o: LocalClusterOptions) {
     mkdirSync(o.dir, { recursive: true });
-    // Each cluster uses its port, the next (the controllers' stream) and, in the demo and tests, the
-    // one after (a web server resource); clusters started by
+    // Each cluster uses its port and, in the demo and tests, the next two (a web server resource,
+    // spare); clusters started by
     // processes with consecutive pids (parallel test workers) must not overlap, and all stay below
     // Linux's ephemeral range (32768 and up), where outgoing connections take their ports.
     this.port = o.port ?? 20_000 + (process.pid % 4_000) * 3;
@@ -71,7 +68,6 @@ export class LocalCluster {
     ];
     writeFileSync(this.configFile, lines.join('\n') + '\n');
     this.daemons = this.nodes.map(() => null);
-    this.controllers = this.nodes.map(() => null);
   }
 
   private launch(i: number, script: string, args: string[], logName: string): ChildProcess {
@@ -85,21 +81,20 @@ export class LocalCluster {
     return child;
   }
 
-  /** Starts node i: its daemon, then its controller. */
+  /** Starts node i's daemon. */
   start(i: number): void {
     const n = this.nodes[i];
-    const common = ['--config', this.configFile, '--node', n.name, '--socket', n.socket, '--state-dir', n.stateDir];
-    this.daemons[i] = this.launch(i, VIGILD, [...common, '--log-dir', n.logDir, '--log-format', 'json'], 'vigild.stderr');
-    this.controllers[i] = this.launch(i, CONTROLLER, common, 'controller.log');
+    const args = ['--config', this.configFile, '--node', n.name, '--socket', n.socket, '--state-dir', n.stateDir, '--log-dir', n.logDir, '--log-format', 'json'];
+    this.daemons[i] = this.launch(i, VIGILD, args, 'vigild.stderr');
   }
 
   startAll(): void {
     for (let i = 0; i < this.nodes.length; i++) this.start(i);
   }
 
-  /** Pids of node i's daemon and controller (for RSS and CPU figures). */
+  /** Pid of node i's daemon, if it runs (for RSS and CPU figures). */
   pids(i: number): number[] {
-    return [this.daemons[i]?.pid, this.controllers[i]?.pid].filter((p): p is number => p !== undefined);
+    return [this.daemons[i]?.pid].filter((p): p is number => p !== undefined);
   }
 
   isRunning(i: number): boolean {
@@ -108,11 +103,12 @@ export class LocalCluster {
   }
 
   /**
-   * Pulls the plug on node i: kill -9 of its daemon, its controller and every process its agents
+   * Pulls the plug on node i: kill -9 of its daemon and every process its agents
    * started (found by the node's own HA_RSCTMP in their environment), as a power cut would.
    */
   powerOff(i: number): void {
-    for (const p of [this.daemons[i], this.controllers[i]]) if (p && p.exitCode === null) p.kill('SIGKILL');
+    const d = this.daemons[i];
+    if (d && d.exitCode === null) d.kill('SIGKILL');
     for (const pid of agentProcesses(join(this.nodes[i].stateDir, 'rsctmp'))) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -121,7 +117,6 @@ export class LocalCluster {
       }
     }
     this.daemons[i] = null;
-    this.controllers[i] = null;
   }
 
   async daemonStatus(i: number): Promise<{ view?: { members: string[]; dc: string | null; quorate: boolean } }> {
@@ -132,10 +127,10 @@ export class LocalCluster {
     await request({ op: 'cib.replace', scope, xml }, this.nodes[i].socket);
   }
 
-  /** The CIB with operation history, as node i's controller holds it. */
+  /** The CIB, operation history included, as node i holds it. */
   async cib(i: number): Promise<XmlElement> {
-    const xml = await controllerRequest(controllerSocketPath(this.nodes[i].socket), { op: 'cib' }, 3000);
-    if (typeof xml !== 'string') throw new Error('the controller answered with something that is not XML');
+    const xml = await request({ op: 'cib.query' }, this.nodes[i].socket);
+    if (typeof xml !== 'string') throw new Error('vigild answered with something that is not XML');
     return parseXml(xml, `${this.nodes[i].name}'s CIB`);
   }
 
@@ -157,34 +152,28 @@ export class LocalCluster {
     throw new Error(`the cluster did not form ${count} members within ${timeoutMs} ms (last: ${last})`);
   }
 
-  /**
-   * Shuts node i down cleanly: its controller first (the DC moves its resources away before it
-   * leaves), then its daemon.
-   */
+  /** Shuts node i down cleanly: the DC moves its resources away before it leaves. */
   async shutdownNode(i: number, timeoutMs = 40_000): Promise<void> {
     const wait = async (p: ChildProcess | null, ms: number): Promise<void> => {
       const end = Date.now() + ms;
       while (p && p.exitCode === null && p.signalCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
       if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     };
-    this.controllers[i]?.kill('SIGTERM');
-    await wait(this.controllers[i], timeoutMs);
     this.daemons[i]?.kill('SIGTERM');
-    await wait(this.daemons[i], 5000);
-    this.controllers[i] = null;
+    await wait(this.daemons[i], timeoutMs);
     this.daemons[i] = null;
   }
 
   /** Stops everything at once (no draining): the agents' processes are killed after the daemons. */
   async stop(): Promise<void> {
-    for (let i = 0; i < this.nodes.length; i++) {
-      const c = this.controllers[i];
-      if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      const d = this.daemons[i];
-      if (d && d.exitCode === null && d.signalCode === null) d.kill('SIGTERM');
+    for (const d of this.daemons) {
+      if (!d || d.exitCode !== null || d.signalCode !== null) continue;
+      // The second signal skips the drain (moving resources away): every node goes anyway.
+      d.kill('SIGTERM');
+      d.kill('SIGINT');
     }
     const deadline = Date.now() + 4000;
-    for (const p of [...this.controllers, ...this.daemons]) {
+    for (const p of this.daemons) {
       while (p && p.exitCode === null && p.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     }

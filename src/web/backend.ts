@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { versionOf, compareVersions, formatVersion, withVersion, nextVersion, diffCib } from '../cib/index.js';
+import { versionOf, formatVersion, withVersion, nextVersion, diffCib } from '../cib/index.js';
 import { readCibFile, writeCibFile } from '../cib/io/file.js';
-import { parseXml, serializeXml, type XmlElement } from '../cib/xml.js';
-import { applyStatusUpdates, type StatusUpdate } from '../controller/history.js';
-import { controllerRequest, controllerSocketPath } from '../controller/io/local-api.js';
+import { parseXml, type XmlElement } from '../cib/xml.js';
+import { applyStatusUpdates, parseAdminEdits, type StatusUpdate } from '../controller/history.js';
 import { connect, DaemonError, type ApiRequest, type DaemonClient } from '../daemon/client.js';
 import type { FenceHistoryEntry } from '../fencing/history.js';
 
@@ -61,11 +60,6 @@ export const epochOf = (cib: XmlElement): string => {
   return `${v.adminEpoch}.${v.epoch}`;
 };
 
-const configurationText = (cib: XmlElement): string => {
-  const c = cib.children.find((e) => e.name === 'configuration');
-  return c ? serializeXml(c) : '';
-};
-
 /** `cib` with the configuration of `from` in place of its own. */
 function withConfigurationOf(cib: XmlElement, from: XmlElement): XmlElement {
   const config = from.children.find((e) => e.name === 'configuration');
@@ -74,7 +68,6 @@ function withConfigurationOf(cib: XmlElement, from: XmlElement): XmlElement {
 }
 
 export function liveBackend(socket: string): ClusterBackend {
-  const ctl = controllerSocketPath(socket);
   let client: DaemonClient | null = null;
   // One connection reused: a dashboard polls every 2 s and should not open a socket each time.
   const call = async (req: ApiRequest): Promise<unknown> => {
@@ -100,20 +93,11 @@ export function liveBackend(socket: string): ClusterBackend {
   return {
     describe: 'the live cluster',
     async snapshot() {
-      const [status, ctlXml] = await Promise.all([
+      const [status, cib] = await Promise.all([
         call({ op: 'status' }) as Promise<{ cluster: string; node: string; view?: { members: string[]; dc: string | null; quorate: boolean } }>,
-        controllerRequest(ctl, { op: 'cib' }, 3000).catch(() => null),
+        daemonCib(),
       ]);
       const membership = status.view ? { self: status.node, cluster: status.cluster, members: status.view.members, dc: status.view.dc, quorate: status.view.quorate } : null;
-      let cib = typeof ctlXml === 'string' ? parseXml(ctlXml, "the controller's CIB") : await daemonCib();
-      // The controller polls vigild: for a moment after a commit its copy may be older. The
-      // configuration shown must be the committed one, whatever the history says.
-      if (typeof ctlXml === 'string') {
-        const fresh = await daemonCib();
-        if (compareVersions(versionOf(fresh), versionOf(cib)) > 0 && configurationText(fresh) !== configurationText(cib)) {
-          cib = withVersion(withConfigurationOf(cib, fresh), versionOf(fresh));
-        }
-      }
       return { cib, membership };
     },
     configuration: daemonCib,
@@ -136,16 +120,16 @@ export function liveBackend(socket: string): ClusterBackend {
     },
     async statusEdit(updates) {
       try {
-        await controllerRequest(ctl, { op: 'status-edit', updates });
+        await call({ op: 'status.edit', updates: parseAdminEdits(updates) });
       } catch (err) {
         throw new BackendError(`cannot apply the status change: ${(err as Error).message}`);
       }
     },
     async fenceHistory() {
-      return (await controllerRequest(ctl, { op: 'fence-history' }, 3000).catch(() => [])) as FenceHistoryEntry[];
+      return (await call({ op: 'fence.history' }).catch(() => [])) as FenceHistoryEntry[];
     },
     async transitions() {
-      return controllerRequest(ctl, { op: 'transition' }, 3000).catch(() => null);
+      return call({ op: 'transition' }).catch(() => null);
     },
     close() {
       client?.close();

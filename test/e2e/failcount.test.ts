@@ -15,8 +15,8 @@ interface FailcountJson {
   nodes: { node: string; total: number }[];
 }
 
-// The fail counts of operations the cluster ran are kept by the controller: `vigil resource
-// failcount` on the live cluster must show them, and --delete must clear them there.
+// The fail counts of operations the cluster ran are written by the DC's controller into the
+// replicated CIB: `vigil resource failcount` on any node must show them, and --delete clear them.
 describe.skipIf(why !== null)(`live fail counts on a loopback cluster${why ? ` (skipped: ${why})` : ''}`, () => {
   let e: LoopbackCluster;
   beforeAll(async () => {
@@ -28,7 +28,7 @@ describe.skipIf(why !== null)(`live fail counts on a loopback cluster${why ? ` (
 
   const failcount = (i: number): FailcountJson => JSON.parse(e.vigil(i, 'resource', 'failcount', 'd1', '--output-as', 'json')) as FailcountJson;
 
-  it('shows a monitor failure counted by the controller, and clears it', async () => {
+  it('shows a monitor failure counted by the DC, on the other node too, and clears it', async () => {
     const [where] = await e.waitFor('d1 running', () => e.dcCib().then((c) => activeNodes(c, 'd1')), (w) => w.length === 1, 30_000);
     const i = e.cluster.nodes.findIndex((n) => n.name === where);
     expect(failcount(0).nodes).toEqual([]);

@@ -1,6 +1,6 @@
 /**
- * End-to-end harness: a vigil cluster on real network namespaces (test/netns), one vigild and one
- * controller per node inside each node's namespace, plus client namespaces with no cluster
+ * End-to-end harness: a vigil cluster on real network namespaces (test/netns), one vigild per
+ * node inside each node's namespace, plus client namespaces with no cluster
  * software. Everything is built from dist/ (run `npm run build` first) and torn down by
  * `destroy()`, which also kills whatever the agents started inside the namespaces.
  */
@@ -53,19 +53,19 @@ export interface E2eCluster {
   /** Namespace of cluster node i, and of client c (after the cluster nodes). */
   ns(i: number): string;
   clientNs(c?: number): string;
-  /** `vigil ARGS` against node i's daemon and controller; returns stdout, throws on failure. */
+  /** `vigil ARGS` against node i's vigild; returns stdout, throws on failure. */
   vigil(i: number, ...args: string[]): string;
   /** Runs a command in client c's namespace; null when it failed. */
   client(cmd: string, args: string[], c?: number): string | null;
-  /** Where the primitive runs according to the DC's controller. */
+  /** Where the primitive runs according to the DC's CIB. */
   where(rsc: string, via?: number): Promise<string[]>;
-  /** Where the primitive runs according to node i's own controller (what it would fence by). */
+  /** Where the primitive runs according to node i's own CIB (what it would fence by). */
   whereOn(rsc: string, i: number): Promise<string[]>;
   /** Kills every process in node i's namespace and downs its link: a power cut. */
   powerOff(i: number): void;
   /** Pids of processes named `comm` inside node i's namespace (and, if given, whose command line has `arg`). */
   pidsNamed(i: number, comm: string, arg?: string): number[];
-  /** Node i back up: link up, daemon and controller started again. */
+  /** Node i back up: link up, vigild started again. */
   powerOn(i: number): void;
   /** Polls until `pred` holds; throws with the last value seen after `ms`. */
   waitFor<T>(what: string, get: () => Promise<T>, pred: (v: T) => boolean, ms?: number): Promise<T>;
@@ -181,7 +181,7 @@ export async function startE2eCluster(options: { nodes: number; clients?: number
   return self;
 }
 
-/** Sum of the resource's fail counts on a node, as the DC's controller records them. */
+/** Sum of the resource's fail counts on a node, as the first running node's CIB holds them. */
 export async function failCount(e: E2eCluster, node: string, rsc: string): Promise<number> {
   for (let i = 0; i < e.cluster.nodes.length; i++) {
     if (!e.cluster.isRunning(i)) continue;
@@ -193,7 +193,7 @@ export async function failCount(e: E2eCluster, node: string, rsc: string): Promi
     }
     return sum;
   }
-  throw new Error('no controller answers');
+  throw new Error('no vigild answers');
 }
 
 /** A primitive as XML; `params` become instance attributes, `meta` meta attributes. */

@@ -33,7 +33,7 @@ export interface LoopbackCluster {
   cluster: ClusterLike;
   /** `vigil ARGS` against node i; returns stdout, throws on failure. */
   vigil(i: number, ...args: string[]): string;
-  /** The merged CIB of the DC's controller, asked through the first running node that answers. */
+  /** The DC's CIB (operation history included), asked through the first running node that answers. */
   dcCib(): Promise<XmlElement>;
   /** Files an agent keeps under node i's HA_RSCTMP whose names start with `prefix`. */
   stateFiles(i: number, prefix: string): string[];
@@ -61,7 +61,7 @@ export async function startLoopbackCluster(nodes: number): Promise<LoopbackClust
           // Starting or just killed: ask the next node.
         }
       }
-      throw new Error('no controller answers');
+      throw new Error('no vigild answers');
     },
     stateFiles(i, prefix) {
       try {

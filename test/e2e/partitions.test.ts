@@ -61,7 +61,7 @@ describe.skipIf(why !== null)(`partitions${why ? ` (skipped: ${why})` : ''}`, ()
         e.net.heal(cut);
         e.powerOn(loser);
         await e.cluster.waitForMembers(2, 20_000);
-        // Settled: the returning node's controller knows where svc runs (it sets fencing delays).
+        // Settled: the returning node's CIB says where svc runs (its fencer sets delays from it).
         await e.waitFor(`run ${run}: ${e.cluster.nodes[loser].name} knows the status`, () => e.whereOn('svc', loser), (w) => w.length === 1 && w[0] === e.cluster.nodes[survivor].name, 20_000);
       }
       expect(splitBrains).toBe(0);

@@ -20,7 +20,7 @@ function scoredNodes(cib: XmlElement): string[] {
 }
 
 // Promotion scores come from the agent (crm_attribute --promotion) through vigild's attribute
-// service: the scheduler sees them only if the controller's merged CIB keeps them.
+// service: the scheduler sees them beside the controller's own status writes in the one CIB.
 describe.skipIf(why !== null)(`promotable clone on a loopback cluster${why ? ` (skipped: ${why})` : ''}`, () => {
   let e: LoopbackCluster;
   const roles = (): string[][] => e.cluster.nodes.map((_, i) => (e.cluster.isRunning(i) ? e.stateContents(i, 'vigil-Stateful-') : []));

@@ -22,8 +22,7 @@ import {
   setResourceMeta,
   type NodeLifetime,
 } from '../../controller/admin/edits.js';
-import type { StatusUpdate } from '../../controller/history.js';
-import { controllerRequest, controllerSocketPath } from '../../controller/io/local-api.js';
+import { parseAdminEdits, type StatusUpdate } from '../../controller/history.js';
 import { cibVersion } from '../../daemon/cib-version.js';
 import { checkFencing } from '../../fencing/decision.js';
 import type { FenceHistoryEntry } from '../../fencing/history.js';
@@ -80,7 +79,6 @@ async function cibSource(opts: CommonOptions): Promise<CibSource> {
   }
   const { connect, DaemonError, socketPath } = await import('../../daemon/client.js');
   const daemonSocket = socketPath(opts.socket);
-  const ctlSocket = controllerSocketPath(daemonSocket);
   const call = async (req: Parameters<Awaited<ReturnType<typeof connect>>['request']>[0]): Promise<unknown> => {
     try {
       const client = await connect(daemonSocket);
@@ -97,29 +95,16 @@ async function cibSource(opts: CommonOptions): Promise<CibSource> {
   return {
     describe: 'the live cluster',
     read: async () => {
-      // vigild's CIB is the authority for the configuration and its version; the controller's
-      // copy (refreshed every half second) only adds the operation history, so two edits in a
-      // row never build on a stale configuration.
-      const authoritative = await call({ op: 'cib.query' });
-      if (typeof authoritative !== 'string') throw new CommandError('the cluster answered with something that is not XML', 70);
-      const cib = parseXml(authoritative, 'live CIB');
-      const merged = await controllerRequest(ctlSocket, { op: 'cib' }).catch(() => undefined);
-      if (typeof merged !== 'string') return cib;
-      const status = parseXml(merged, 'controller CIB').children.find((c) => c.name === 'status');
-      return status ? { ...cib, children: [...cib.children.filter((c) => c.name !== 'status'), status] } : cib;
+      const xml = await call({ op: 'cib.query' });
+      if (typeof xml !== 'string') throw new CommandError('the cluster answered with something that is not XML', 70);
+      return parseXml(xml, 'live CIB');
     },
     write: async (before, after, updates) => {
       if (sectionText(before, 'configuration') !== sectionText(after, 'configuration')) {
         const { adminEpoch, epoch } = cibVersion(before);
         await call({ op: 'cib.replace', scope: 'configuration', xml: sectionText(after, 'configuration'), ifEpoch: { adminEpoch, epoch } });
       }
-      if (updates.length > 0) {
-        try {
-          await controllerRequest(ctlSocket, { op: 'status-edit', updates });
-        } catch (err) {
-          throw new CommandError(`cannot apply the status change: ${(err as Error).message}`, 69);
-        }
-      }
+      if (updates.length > 0) await call({ op: 'status.edit', updates: parseAdminEdits(updates) });
     },
   };
 }
@@ -375,8 +360,8 @@ function registerFenceVerbs(program: Command): void {
   });
   fence
     .command('history')
-    .description("fencing actions this node carried out, newest last (from its controller, or its state directory)")
-    .option('--state-dir <dir>', "read the node's state directory instead of asking its controller (or $VIGIL_STATE_DIR)")
+    .description("fencing actions this node carried out, newest last (from its vigild, or its state directory)")
+    .option('--state-dir <dir>', "read the node's state directory instead of asking its vigild (or $VIGIL_STATE_DIR)")
     .option('--socket <path>', 'vigild socket of the node to ask (default $VIGIL_SOCKET or /run/vigil/vigil.sock)')
     .option('--output-as <format>', 'text or json', 'text')
     .action(async (opts: { stateDir?: string; socket?: string; outputAs?: string }) => {
@@ -385,9 +370,9 @@ function registerFenceVerbs(program: Command): void {
       let entries: FenceHistoryEntry[];
       if (dir !== undefined) entries = readFenceHistory(dir);
       else {
-        const { socketPath } = await import('../../daemon/client.js');
+        const { request, socketPath } = await import('../../daemon/client.js');
         try {
-          entries = (await controllerRequest(controllerSocketPath(socketPath(opts.socket)), { op: 'fence-history' })) as FenceHistoryEntry[];
+          entries = (await request({ op: 'fence.history' }, socketPath(opts.socket))) as FenceHistoryEntry[];
         } catch (err) {
           throw new CommandError(`${(err as Error).message} (or give --state-dir)`, 69);
         }

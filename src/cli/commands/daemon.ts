@@ -5,7 +5,6 @@ import { tickIntervalMs, worstCaseDetectionMs } from '../../membership/index.js'
 import { parseXml } from '../../cib/xml.js';
 import { clusterStatus } from '../../status/index.js';
 import { connect, DaemonError, socketPath } from '../../daemon/client.js';
-import { controllerRequest, controllerSocketPath } from '../../controller/io/local-api.js';
 import { nodeLines, renderStatusText, renderStatusXml, renderTiming } from '../../daemon/status-render.js';
 import type { DaemonStatus } from '../../daemon/status-types.js';
 import { colour, CommandError, parseOutputFormat, printJson, UsageError, type OutputFormat } from '../output.js';
@@ -46,27 +45,13 @@ async function fetchStatus(socket?: string): Promise<DaemonStatus> {
   try {
     const client = await connect(socketPath(socket));
     try {
-      const status = (await client.request({ op: 'status' })) as DaemonStatus;
-      return { ...status, cib: (await controllerCib(socketPath(socket))) ?? status.cib };
+      return (await client.request({ op: 'status' })) as DaemonStatus;
     } finally {
       client.close();
     }
   } catch (err) {
     if (err instanceof DaemonError) throw new CommandError(err.message, err.code);
     throw err;
-  }
-}
-
-/**
- * Operation history (where resources run, fail counts) is still kept by the controller beside
- * vigild rather than in vigild's CIB, so its merged CIB is the one to show when it answers.
- */
-async function controllerCib(daemonSocket: string): Promise<string | undefined> {
-  try {
-    const xml = await controllerRequest(controllerSocketPath(daemonSocket), { op: 'cib' }, 2000);
-    return typeof xml === 'string' ? xml : undefined;
-  } catch {
-    return undefined;
   }
 }
 

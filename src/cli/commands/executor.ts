@@ -1,13 +1,10 @@
 import { Command } from 'commander';
 import { readCibFile } from '../../cib/io/file.js';
 import { clearFailCount, failCountEntries, failCount } from '../../attributes/failcount.js';
-import { AttributeError, type AttributeStore, formatScore, getAttribute, nodeAttributes, nodesWith, scopeForLifetime, setAttribute } from '../../attributes/store.js';
+import { AttributeError, formatScore, getAttribute, nodeAttributes, nodesWith, scopeForLifetime, setAttribute } from '../../attributes/store.js';
 import { AgentSpecError, formatAgentSpec, parseAgentSpec } from '../../executor/agent-spec.js';
 import { attributeAccess, DurationError, findConfiguredResource, localNodeName, parseDurationMs, ResourceLookupError, type ConfiguredResource } from '../../executor/cli-support.js';
-import { DaemonError, socketPath } from '../../daemon/client.js';
-import { storeFromCib } from '../../attributes/cib.js';
-import { controllerRequest, controllerSocketPath } from '../../controller/io/local-api.js';
-import { parseXml } from '../../cib/xml.js';
+import { DaemonError } from '../../daemon/client.js';
 import { Executor } from '../../executor/executor.js';
 import { ocfMeaning, ocfName } from '../../executor/exit-codes.js';
 import { listAgents, MetadataError, type AgentMetadata } from '../../executor/metadata.js';
@@ -275,8 +272,9 @@ function registerFailcount(resource: Command): void {
       guarded(async () => {
         const format = parseOutputFormat(opts.outputAs);
         const access = attributeAccess(opts);
-        const controller = liveController(opts);
-        const store = (controller === undefined ? undefined : await controllerStore(controller)) ?? (await access.read());
+        // Live, the fail counts of the operations the cluster ran are in vigild's CIB beside the
+        // other transient attributes: one read, one update.
+        const store = await access.read();
         const nodes = nodeName ? [nodeName] : nodesWith(store, 'transient');
         if (opts.delete) {
           if (!nodeName && nodes.length === 0) {
@@ -284,11 +282,6 @@ function registerFailcount(resource: Command): void {
             return;
           }
           await access.update((s) => nodes.reduce((acc, n) => clearFailCount(acc, n, rsc), s));
-          if (controller) {
-            // The controller keeps the fail counts of the operations it ran: cleared there too.
-            const updates = nodes.flatMap((node) => primitiveIdsFor(store, node, rsc).map((resource) => ({ kind: 'clear-failures', node, resource })));
-            if (updates.length > 0) await controllerRequest(controller, { op: 'status-edit', updates }).catch(() => undefined);
-          }
           if (format === 'json') printJson({ resource: rsc, cleared: nodes });
           else process.stdout.write(`${rsc}: fail counts cleared on ${nodes.join(', ')}\n`);
           return;
@@ -312,34 +305,4 @@ function registerFailcount(resource: Command): void {
         process.stdout.write(table(rows) + '\n');
       }),
     );
-}
-
-/**
- * The local controller's socket when the command works on the live cluster (no file named):
- * fail counts of operations the cluster ran are kept by the controller, and its merged CIB holds
- * them beside vigild's attributes, as `vigil status` shows them.
- */
-function liveController(opts: { cib?: string; stateDir?: string; socket?: string }): string | undefined {
-  if (opts.stateDir || opts.cib || process.env.CIB_file || process.env.VIGIL_STATE_DIR) return undefined;
-  return controllerSocketPath(socketPath(opts.socket));
-}
-
-/** The controller's merged CIB as an attribute store; undefined when no controller answers. */
-async function controllerStore(controller: string): Promise<AttributeStore | undefined> {
-  try {
-    const xml = await controllerRequest(controller, { op: 'cib' }, 2000);
-    return typeof xml === 'string' ? storeFromCib(parseXml(xml, 'controller CIB')) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Resource ids a node's fail counts name for `rsc`: the id itself or its clone instances (`rsc:N`). */
-function primitiveIdsFor(store: AttributeStore, node: string, rsc: string): string[] {
-  const ids = new Set<string>([rsc]);
-  for (const [name] of nodeAttributes(store, 'transient', node)) {
-    const m = /^(?:fail-count|last-failure)-([^#]+)/.exec(name);
-    if (m && m[1].replace(/:\d+$/, '') === rsc) ids.add(m[1]);
-  }
-  return [...ids];
 }

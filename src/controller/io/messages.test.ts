@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseControllerMessage, parseStatusEdits } from './messages.js';
+import { parseAdminEdits } from '../history.js';
+import { parseControllerMessage } from './messages.js';
 
 const resource = { id: 'vip', configId: 'vip', agentClass: 'ocf', provider: 'heartbeat', type: 'IPaddr2', params: { ip: '10.0.0.1' }, meta: {} };
 
@@ -9,21 +10,22 @@ describe('controller messages', () => {
     expect(parseControllerMessage(op)).toEqual(op);
     const result = { t: 'op-result', transition: 3, action: 7, outcome: { rc: 0, opStatus: 0, exitReason: '', startedAtMs: 1, durationMs: 2 } };
     expect(parseControllerMessage(result)).toEqual(result);
-    expect(parseControllerMessage({ t: 'status', xml: '<status/>', version: 4 })).toEqual({ t: 'status', xml: '<status/>', version: 4 });
-    expect(parseControllerMessage({ t: 'hello' })).toEqual({ t: 'hello' });
+    expect(parseControllerMessage({ t: 'shutdown', transition: 3, action: 9 })).toEqual({ t: 'shutdown', transition: 3, action: 9 });
   });
 
   it('drops anything malformed, whoever authenticated it', () => {
     expect(parseControllerMessage(null)).toBeNull();
     expect(parseControllerMessage({ t: 'op', transition: 1, action: { kind: 'fence' } })).toBeNull();
     expect(parseControllerMessage({ t: 'op-result', transition: '1', action: 7, outcome: {} })).toBeNull();
-    expect(parseControllerMessage({ t: 'status', xml: '<status/>' })).toBeNull();
+    expect(parseControllerMessage({ t: 'shutdown', transition: 3 })).toBeNull();
+    // CIB replication messages share the stream: they are not the controller's.
+    expect(parseControllerMessage({ t: 'cib-offer-req', view: 3 })).toBeNull();
     expect(parseControllerMessage({ t: 'launch-missiles' })).toBeNull();
   });
 
   it('lets administrators send edits but never forged operation records', () => {
-    expect(parseStatusEdits([{ kind: 'clear-failures', node: 'n1', resource: 'vip' }, { kind: 'node-attribute', node: 'n1', name: 'standby', value: null }])).toHaveLength(2);
-    expect(() => parseStatusEdits([{ kind: 'operation', op: {} }])).toThrow(/status edit 1 is not a valid edit/);
-    expect(() => parseStatusEdits([{ kind: 'forget-resource', node: 'n1' }])).toThrow(/status edit 1/);
+    expect(parseAdminEdits([{ kind: 'clear-failures', node: 'n1', resource: 'vip' }, { kind: 'node-attribute', node: 'n1', name: 'standby', value: null }])).toHaveLength(2);
+    expect(() => parseAdminEdits([{ kind: 'operation', op: {} }])).toThrow(/status edit 1 is not an edit an administrator can make/);
+    expect(() => parseAdminEdits([{ kind: 'forget-resource', node: 'n1' }])).toThrow(/status edit 1/);
   });
 });

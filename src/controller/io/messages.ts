@@ -1,6 +1,5 @@
 import type { ActionResource, ResourceAction } from '../../scheduler/graph.js';
 import type { OperationOutcome } from '../controller.js';
-import type { StatusUpdate } from '../history.js';
 
 /**
  * What controllers on different nodes tell each other: the DC sends operations to run, nodes
@@ -11,15 +10,7 @@ export type ControllerMessage =
   | { t: 'op-result'; transition: number; action: number; outcome: OperationOutcome }
   | { t: 'monitor-result'; resource: ActionResource; intervalMs: number; outcome: OperationOutcome }
   | { t: 'shutdown'; transition: number; action: number }
-  | { t: 'shutdown-ack'; transition: number; action: number }
-  /** DC → members: the status section as the DC keeps it, so a new DC starts from it. */
-  | { t: 'status'; xml: string; version: number }
-  /** Member → DC: got the status of that version (the DC re-sends until it hears this). */
-  | { t: 'status-ack'; version: number }
-  /** Controller → controller: I am up (answered once by a controller that did not know us). */
-  | { t: 'hello' }
-  /** Member → DC: an administrator's status edit (cleanup, refresh, clearstate ...). */
-  | { t: 'status-edit'; updates: StatusUpdate[] };
+  | { t: 'shutdown-ack'; transition: number; action: number };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
@@ -49,41 +40,7 @@ export function parseControllerMessage(value: unknown): ControllerMessage | null
     case 'shutdown':
     case 'shutdown-ack':
       return isInt(value.transition) && isInt(value.action) ? { t: value.t, transition: value.transition, action: value.action } : null;
-    case 'status':
-      return typeof value.xml === 'string' && isInt(value.version) ? { t: 'status', xml: value.xml, version: value.version } : null;
-    case 'hello':
-      return { t: 'hello' };
-    case 'status-ack':
-      return isInt(value.version) ? { t: 'status-ack', version: value.version } : null;
-    case 'status-edit':
-      return Array.isArray(value.updates) && value.updates.every(isStatusUpdate) ? { t: 'status-edit', updates: value.updates as StatusUpdate[] } : null;
     default:
       return null;
   }
-}
-
-const STRING_FIELDS: Record<string, string[]> = {
-  'clear-failures': ['node', 'resource'],
-  'forget-resource': ['node', 'resource'],
-  'forget-node-history': ['node'],
-  'node-joined': ['node'],
-  'node-fenced': ['node'],
-  'node-attribute': ['node', 'name'],
-  'clear-node-state': ['node'],
-};
-
-/** Checks edits from a client: throws naming the first bad one. */
-export function parseStatusEdits(values: unknown[]): StatusUpdate[] {
-  values.forEach((v, i) => {
-    if (!isStatusUpdate(v)) throw new Error(`status edit ${i + 1} is not a valid edit: ${JSON.stringify(v).slice(0, 200)}`);
-  });
-  return values as StatusUpdate[];
-}
-
-/** Only the edits an administrator makes travel this way; operation records never do. */
-function isStatusUpdate(v: unknown): boolean {
-  if (!isObj(v) || typeof v.kind !== 'string') return false;
-  const fields = STRING_FIELDS[v.kind];
-  if (!fields || !fields.every((f) => typeof v[f] === 'string')) return false;
-  return v.kind !== 'node-attribute' || v.value === null || typeof v.value === 'string';
 }

@@ -8,14 +8,18 @@ import { NodeAgent } from './node-agent.js';
 import { Planner } from './planner.js';
 
 /**
- * What the controller needs from the node it runs on. vigild can provide it in-process; the
- * standalone `vigil-controller` process provides it over vigild's local API (api-port.ts).
+ * What the controller needs from the node it runs on: vigild provides it in-process
+ * (src/daemon/controller-port.ts); tests can provide their own.
  */
 export interface ClusterPort {
   readonly self: string;
   onCib(cb: (cib: XmlElement) => void): void;
   onMembership(cb: (view: MembershipView) => void): void;
-  /** Applies status updates to the live CIB (committed through the DC). */
+  /**
+   * Applies status updates to the live CIB (committed through the DC). The port delivers no CIB
+   * that lacks writes it was given, and never asks for one to be retried (a retry could count a
+   * failure twice).
+   */
   writeStatus(updates: StatusUpdate[]): Promise<void>;
   /** Rejects when the message could not be handed to the node's controller. */
   send(node: string, msg: ControllerMessage): Promise<void>;
@@ -105,11 +109,6 @@ export class ControllerService {
       case 'shutdown-ack':
         this.feed({ type: 'cluster-result', transition: msg.transition, action: msg.action, ok: true, detail: `${from} is shutting down` });
         return;
-      case 'hello':
-      case 'status':
-      case 'status-ack':
-      case 'status-edit':
-        return;
     }
   }
 
@@ -172,7 +171,11 @@ export class ControllerService {
     this.timer = setTimeout(() => this.feed({ type: 'tick' }), delay);
   }
 
-  /** One write at a time, batching what queued meanwhile: the order of updates is kept. */
+  /**
+   * One write at a time, batching what queued meanwhile: the order of updates is kept, and a burst
+   * of results costs one commit (one fsync per node), not one per result. The transition never
+   * waits for these writes: the controller already applied them to its own view.
+   */
   private queueWrite(updates: StatusUpdate[]): void {
     this.writeQueue.push(...updates);
     if (!this.writing) void this.flush();
@@ -183,14 +186,7 @@ export class ControllerService {
     while (this.writeQueue.length > 0 && !this.stopped) {
       const batch = this.writeQueue;
       this.writeQueue = [];
-      try {
-        await this.o.port.writeStatus(batch);
-      } catch (err) {
-        this.o.log('error', `status write failed (${batch.length} update(s)): ${(err as Error).message}`);
-        if (!this.controller.isDc) break;
-        this.writeQueue = [...batch, ...this.writeQueue];
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await this.o.port.writeStatus(batch).catch((err: unknown) => this.o.log('error', `status write failed (${batch.length} update(s)): ${(err as Error).message}`));
     }
     this.writing = false;
   }
