@@ -9,6 +9,7 @@ import type { XmlElement } from '../cib/xml.js';
 import type { TransitionGraph } from './graph.js';
 import { buildPlan } from './actions/plan.js';
 import { applyMigrations } from './actions/migration.js';
+import { scheduleReloads } from './features/reload.js';
 import { applyOrderings, collectiveRunnability, propagate } from './actions/orderings.js';
 import { formatSummary, summarise, type SummaryLine } from './actions/summary.js';
 import { buildContext } from './unpack/context.js';
@@ -51,6 +52,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   collectiveRunnability(ctx, plan);
   propagate(plan);
   applyMigrations(ctx, plan);
+  scheduleReloads(ctx, plan);
   const lines = summarise(ctx, plan);
   const keep = selectActions(plan);
   const ordered = orderSynapses(ctx, plan, keep);

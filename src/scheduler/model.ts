@@ -63,6 +63,10 @@ export interface NodeHistory {
   migrateSource?: string;
   /** The history carries no op-digest, or a different one: parameters changed. */
   definitionChanged: boolean;
+  /** The history was made by another agent (class, provider or type) than configured. */
+  agentChanged?: boolean;
+  /** Only parameters the agent can reload changed: reload in place rather than restart. */
+  reload?: boolean;
   notInstalled: boolean;
   /** A failure that bans this node (hard error) whatever the migration-threshold. */
   hardBan: boolean;

@@ -95,7 +95,7 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     if (verb === 'Restart') {
       if (start?.requiredBy && start.requiredBy !== `required ${id} stop`) reason = `due to ${start.requiredBy}`;
       else if (stop?.requiredBy && stop.requiredBy !== `required ${id} stop`) reason = `due to ${stop.requiredBy}`;
-      else if (onNext.definitionChanged) reason = 'due to resource definition change';
+      else if (onNext.definitionChanged && onNext.agentChanged !== true && onNext.reload !== true) reason = 'due to resource definition change';
     }
     if (promotable && curRole !== nextRole && verb === 'Recover') details = `${curRole} -> ${nextRole} ${next.uname}`;
     return { verb, rsc: id, details, reason };
@@ -106,6 +106,7 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
   }
   if (demote && !demote.optional && curRole === 'Promoted' && nextRole !== 'Promoted') return { verb: 'Demote', rsc: id, details: `Promoted -> Unpromoted ${next.uname}` };
   if (stopNeeded && active.length > 1) return { verb: 'Restart', rsc: id, details: next.uname };
+  if ((plan.byRsc.get(p) ?? []).some((a) => a.task === 'reload-agent' && !a.optional)) return { verb: 'Reload', rsc: id, details: next.uname };
   return undefined;
 }
 

@@ -17,6 +17,8 @@ interface OpRecord {
   digest?: string;
   secureDigest?: string;
   secureParams?: string;
+  restartDigest?: string;
+  forceRestart?: string;
   lastRcChange: number;
 }
 
@@ -44,6 +46,8 @@ function readOp(op: XmlElement): OpRecord {
     digest: op.attrs['op-digest'],
     secureDigest: op.attrs['op-secure-digest'],
     secureParams: op.attrs['op-secure-params'],
+    restartDigest: op.attrs['op-restart-digest'],
+    forceRestart: op.attrs['op-force-restart'],
     lastRcChange: Number(op.attrs['last-rc-change'] ?? op.attrs['last-run'] ?? 0),
   };
 }
@@ -95,6 +99,10 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
         lastDigest = op.digest ?? null;
         lastOp = op;
       }
+    } else if (op.task === 'start' && op.intervalMs === 0 && op.digest !== undefined) {
+      // A start still pending was asked with these parameters.
+      lastDigest = op.digest;
+      lastOp = op;
     }
     // op-status: -1 pending, 0 done, 1 cancelled, 2 timed out, 3 unsupported, 4 error (judged by rc),
     // 5 hard error, 6 fatal error, 7 not installed, 8 not connected.
@@ -186,6 +194,12 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
       h.role = 'Started';
     }
   }
+  // Another agent than the one recorded: restarted with the new one, its history no guide.
+  if (isActive(h) && !rsc.orphan && agentChanged(rsc, lrm)) {
+    h.definitionChanged = true;
+    h.agentChanged = true;
+    return h;
+  }
   // Parameters changed since the resource was started: it must restart with the new ones.
   if (lastDigest !== undefined && isActive(h) && !rsc.orphan) {
     h.definitionChanged = lastDigest === null || lastDigest !== parametersDigest(rsc.params);
@@ -195,8 +209,32 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
       const open = new Map([...rsc.params].filter(([k]) => !secret.has(k) && !k.startsWith('pcmk_')));
       h.definitionChanged = lastOp.secureDigest !== parametersDigest(open);
     }
+    if (h.definitionChanged && lastOp && onlyReloadableChanged(rsc, lastOp)) {
+      h.reload = true;
+      // An agent cannot reload what it has not finished starting: it restarts instead.
+      h.definitionChanged = h.pendingTask === 'start';
+    }
   }
   return h;
+}
+
+function agentChanged(rsc: Primitive, lrm: XmlElement): boolean {
+  const recorded = lrm.attrs;
+  if (recorded.class !== undefined && recorded.class !== rsc.cls) return true;
+  if (recorded.type !== undefined && recorded.type !== rsc.type) return true;
+  return recorded.provider !== undefined && recorded.provider !== (rsc.provider ?? '');
+}
+
+/**
+ * An agent that can reload records, beside the digest of all parameters, the digest of those
+ * that need a restart (op-restart-digest over the names in op-force-restart). When only the
+ * others changed, a reload applies them in place.
+ */
+function onlyReloadableChanged(rsc: Primitive, op: OpRecord): boolean {
+  if (op.restartDigest === undefined) return false;
+  const names = new Set((op.forceRestart ?? '').split(/\s+/).filter(Boolean));
+  const restartParams = new Map([...rsc.params].filter(([k]) => names.has(k)));
+  return parametersDigest(restartParams) === op.restartDigest;
 }
 
 function applySuccess(h: NodeHistory, op: OpRecord): void {
