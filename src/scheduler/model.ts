@@ -67,6 +67,8 @@ export interface NodeHistory {
   agentChanged?: boolean;
   /** Only parameters the agent can reload changed: reload in place rather than restart. */
   reload?: boolean;
+  /** A resource inside this container failed here: the container restarts (on-fail=restart-container). */
+  restartContainer?: boolean;
   notInstalled: boolean;
   /** A failure that bans this node (hard error) whatever the migration-threshold. */
   hardBan: boolean;

@@ -331,7 +331,7 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   // Demotes first: a promoted copy must be demoted before it stops or another is promoted.
   for (const h of active) {
     const stays = next === h.node && !(multiple && multipleActive !== 'stop_unexpected');
-    const needsStop = !stays || (h.failed && !recoversByDemotion(h)) || h.definitionChanged || noQuorumStop;
+    const needsStop = !stays || (h.failed && !recoversByDemotion(h)) || h.definitionChanged || h.restartContainer === true || noQuorumStop;
     if (h.role === 'Promoted' && (needsStop || nextRole !== 'Promoted')) {
       const d = b.act({ key: `${name}_demote_0`, task: 'demote', rsc: p, node: h.node, kind: 'resource' });
       b.plan.demotes.set(p, d);
@@ -339,7 +339,7 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   }
   for (const h of active) {
     const stays = next === h.node && !(multiple && multipleActive !== 'stop_unexpected');
-    const required = !stays || (h.failed && !recoversByDemotion(h)) || h.definitionChanged || noQuorumStop;
+    const required = !stays || (h.failed && !recoversByDemotion(h)) || h.definitionChanged || h.restartContainer === true || noQuorumStop;
     const fence = b.plan.fenceActs.get(h.node.uname);
     const offline = !h.node.online || h.node.unclean;
     const stop = b.act({

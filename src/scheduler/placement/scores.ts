@@ -4,6 +4,7 @@ import { nodeCanHost } from '../model.js';
 import { INFINITY, addScores, isFalse, isTrue, parseIntervalMs, parseScore } from '../score.js';
 import { isActive } from '../unpack/history.js';
 import { banFromRemoteNodes } from '../remote/nodes.js';
+import { fillersOf } from '../remote/guest.js';
 
 export function isManaged(ctx: Context, r: Resource): boolean {
   if (ctx.maintenanceMode) return false;
@@ -142,7 +143,9 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
     if (h?.fatal) for (let j = 0; j < scores.length; j++) scores[j] = -INFINITY;
     // The default threshold is INFINITY itself: an INFINITY fail count (a failed start) still bans.
     if (threshold > 0) {
-      const fc = failCount(ctx, p, node);
+      let fc = failCount(ctx, p, node);
+      // A container answers for the resources inside it: their failures count as its own.
+      for (const f of fillersOf(ctx, p)) fc = addScores(fc, failCount(ctx, f, node));
       if (fc >= threshold) {
         scores[i] = -INFINITY;
         note(ctx, p.id, `fail count ${fc} on ${node.uname} reached migration-threshold ${threshold}: -INFINITY`);

@@ -130,12 +130,14 @@ export function settleGuest(node: Node, conn: Primitive | undefined, container: 
 /**
  * Resources thought active on a guest that is not up mean the guest must be reset: they are
  * failed (recovered once it is back) and the container is recovered, which is the guest's fencing.
+ * A failure there whose on-fail is fence resets the guest the same way.
  */
 export function resetGuests(nodes: Node[], prims: Primitive[]): void {
   const byId = new Map(prims.map((p) => [p.id, p]));
   for (const p of prims) {
     for (const h of p.history.values()) {
       const g = h.node.guest;
+      if (g && h.failed && h.onFail === 'fence') g.reset = true;
       if (!g || h.node.online || !isActive(h) || h.node.maintenance) continue;
       h.failed = true;
       g.reset = true;
@@ -256,14 +258,62 @@ export function orderGuestActions(ctx: Context, plan: Plan): void {
 }
 
 /**
- * Whether a resource is probed on a remote or guest node at all: fencing devices, connections and
- * guests' containers never run there, and nothing runs in a guest whose container is stopped.
+ * Whether a resource is probed on a node at all: what runs inside a container is known through
+ * the container's probe; fencing devices, connections and guests' containers never run on remote
+ * or guest nodes, and nothing runs in a guest whose container is stopped.
  */
 export function probeAllowedOn(ctx: Context, p: Primitive, node: Node): boolean {
+  if (p.meta.has('container') && !isConnectionPrimitive(p)) return false;
   if (node.kind === 'member') return true;
   if (p.cls === 'stonith' || isConnectionPrimitive(p)) return false;
   if (!node.guest) return true;
   if (p.meta.has('remote-node')) return false;
   const container = ctx.byId.get(node.guest.container);
   return container?.kind === 'primitive' && [...container.history.values()].some(isActive);
+}
+
+const fillerIndex = new WeakMap<Context, Map<string, Primitive[]>>();
+
+/** The resources whose `container` meta-attribute names this primitive (a guest's connection too). */
+export function fillersOf(ctx: Context, p: Primitive): Primitive[] {
+  let idx = fillerIndex.get(ctx);
+  if (!idx) {
+    idx = new Map();
+    for (const r of ctx.resources) {
+      for (const q of r.kind === 'primitive' ? [r] : r.kind === 'group' ? r.children : []) {
+        const c = q.meta.get('container');
+        if (c === undefined) continue;
+        idx.set(c, [...(idx.get(c) ?? []), q]);
+      }
+    }
+    fillerIndex.set(ctx, idx);
+  }
+  return idx.get(p.id) ?? [];
+}
+
+/**
+ * A failure of a resource inside a container recovers the container by default
+ * (on-fail=restart-container): the container restarts on that node, which stops what failed.
+ */
+export function restartContainers(prims: Primitive[]): void {
+  const byId = new Map(prims.map((p) => [p.id, p]));
+  for (const p of prims) {
+    const container = byId.get(p.meta.get('container') ?? '');
+    if (!container || container === p) continue;
+    for (const h of p.history.values()) {
+      if (!h.failed || !h.lastFailure) continue;
+      const { task, intervalMs } = h.lastFailure;
+      const configured = p.ops.find((o) => o.name === task && o.intervalMs === intervalMs)?.onFail?.toLowerCase();
+      if (configured !== undefined && configured !== 'restart-container') continue;
+      const ch = container.history.get(h.node.uname);
+      if (!ch || !isActive(ch)) continue;
+      ch.restartContainer = true;
+      if (task === 'stop') {
+        // Stopping the container stops what it holds: the failed stop needs no fencing.
+        h.stopFailed = false;
+        h.failed = false;
+        h.role = 'Stopped';
+      }
+    }
+  }
 }

@@ -11,7 +11,7 @@ import { primitivesOf } from '../model.js';
 import { isTrue, parseIntervalMs } from '../score.js';
 import { child, children, readNvSets } from '../unpack/config.js';
 import { isActive, replayHistory, type Orphan } from '../unpack/history.js';
-import { guestSpecs, resetGuests, settleGuest } from './guest.js';
+import { guestSpecs, resetGuests, restartContainers, settleGuest } from './guest.js';
 
 interface AgentLike {
   cls?: string;
@@ -236,6 +236,7 @@ export function banFromRemoteNodes(ctx: Context, p: Primitive, scores: number[],
  * the connection can come back: then the resource is merely unseen until the cluster reconnects.
  */
 export function fenceDownRemoteNodes(cib: XmlElement, nodes: Node[], resources: Resource[], fences: { node: string; reason: string }[], stonithEnabled: boolean): void {
+  restartContainers(resources.flatMap(primitivesOf));
   resetGuests(nodes, resources.flatMap(primitivesOf));
   if (!stonithEnabled) return;
   const byId = new Map<string, Primitive>();

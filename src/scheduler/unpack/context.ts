@@ -82,7 +82,8 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
     for (const p of primitivesOf(r)) {
       for (const h of p.history.values()) {
         if (!h.failed) continue;
-        if (h.onFail === 'fence' && stonithEnabled && !h.node.unclean) {
+        // A guest is "fenced" by recovering its container instead (see resetGuests).
+        if (h.onFail === 'fence' && stonithEnabled && !h.node.unclean && !h.node.guest) {
           h.node.unclean = true;
           fences.push({ node: h.node.uname, reason: `${p.id} failed there` });
         }
