@@ -1,27 +1,13 @@
 import type { CibPatch } from '../cib/index.js';
+import type { ReplicationMessage } from '../cib/replication/index.js';
 import { isAdminEdit, type StatusUpdate } from '../controller/history.js';
 import type { CibVersion } from './cib-version.js';
 
 /**
- * What nodes tell each other about the CIB, over the authenticated stream channel (JSON).
- * `view` is the membership view id the sender acted in: a message from an older view is stale.
+ * What nodes tell each other about the CIB, over the authenticated stream channel (JSON): the
+ * replication protocol's messages (src/cib/replication), carrying the daemon's changes.
  */
-export type CibMessage =
-  /** DC → member: say which version you hold (start of a join round). */
-  | { t: 'cib-offer-req'; view: number }
-  | { t: 'cib-offer'; view: number; version: CibVersion }
-  /** DC → the member holding the newest copy: send it. */
-  | { t: 'cib-fetch'; view: number }
-  | { t: 'cib-fetched'; view: number; xml: string }
-  /** DC → member: persist this CIB and acknowledge commit `commit`. */
-  | { t: 'cib-full'; view: number; commit: number; xml: string }
-  /** DC → member: the change from the version the member acknowledged last (smaller than the CIB). */
-  | { t: 'cib-patch'; view: number; commit: number; patch: CibPatch }
-  /** `needFull`: the member holds another base version than the patch's; the DC sends the whole CIB. */
-  | { t: 'cib-ack'; view: number; commit: number; ok: boolean; error?: string; needFull?: boolean }
-  /** Member → DC: a change a local client asked for. */
-  | { t: 'cib-change'; req: string; change: CibChange }
-  | { t: 'cib-change-result'; req: string; ok: boolean; version?: CibVersion; error?: string; refused?: boolean };
+export type CibMessage = ReplicationMessage<CibChange>;
 
 /** A change to the CIB, applied by the DC only. */
 export type CibChange =
@@ -90,7 +76,9 @@ export function parseCibMessage(value: unknown): CibMessage | null {
     case 'cib-fetch':
       return isNum(m.view) ? { t: m.t, view: m.view } : null;
     case 'cib-offer':
-      return isNum(m.view) && isVersion(m.version) ? { t: 'cib-offer', view: m.view, version: m.version } : null;
+      return isNum(m.view) && isVersion(m.version) ? { t: 'cib-offer', view: m.view, version: m.version, committed: m.committed === true } : null;
+    case 'cib-committed':
+      return isNum(m.view) && isNum(m.commit) && isVersion(m.version) ? { t: 'cib-committed', view: m.view, commit: m.commit, version: m.version } : null;
     case 'cib-fetched':
       return isNum(m.view) && isStr(m.xml) ? { t: 'cib-fetched', view: m.view, xml: m.xml } : null;
     case 'cib-full':
@@ -99,7 +87,8 @@ export function parseCibMessage(value: unknown): CibMessage | null {
       return isNum(m.view) && isNum(m.commit) && isPatch(m.patch) ? { t: 'cib-patch', view: m.view, commit: m.commit, patch: m.patch } : null;
     case 'cib-ack':
       if (!isNum(m.view) || !isNum(m.commit) || typeof m.ok !== 'boolean' || (m.error !== undefined && !isStr(m.error))) return null;
-      return { t: 'cib-ack', view: m.view, commit: m.commit, ok: m.ok, error: m.error, needFull: m.needFull === true };
+      if (m.newer !== undefined && !isVersion(m.newer)) return null;
+      return { t: 'cib-ack', view: m.view, commit: m.commit, ok: m.ok, error: m.error, needFull: m.needFull === true, ...(m.newer !== undefined ? { newer: m.newer } : {}) };
     case 'cib-change': {
       const change = parseChange(m.change);
       return isStr(m.req) && change ? { t: 'cib-change', req: m.req, change } : null;

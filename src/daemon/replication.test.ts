@@ -44,6 +44,12 @@ function harness(initial: Record<string, XmlElement> = {}) {
 
 const xmlOf = (r: CibReplica): string => serializeXml(r.current());
 
+/** Swaps a replica's copy behind everyone's back, as a disk edited by hand would. */
+function divert(r: CibReplica, cib: XmlElement): void {
+  (r as unknown as { core: { cib: XmlElement; ver: unknown } }).core.cib = cib;
+  (r as unknown as { core: { cib: XmlElement; ver: unknown } }).core.ver = cibVersion(cib);
+}
+
 describe('CibReplica', () => {
   it('synchronises every member to the DC on a new view, with membership in node_state', async () => {
     const h = harness();
@@ -93,14 +99,30 @@ describe('CibReplica', () => {
     const h = harness();
     h.view(1, ['a', 'b', 'c'], 'a');
     await h.settle();
-    // b's disk is swapped behind the DC's back: the patch no longer applies there.
+    // b's copy is swapped behind the DC's back for an older one: the patch no longer applies there.
     const odd = emptyCib();
-    setVersion(odd, { adminEpoch: 0, epoch: 77, numUpdates: 0 });
-    (h.replicas.b as unknown as { cib: XmlElement }).cib = odd;
+    setVersion(odd, { adminEpoch: 0, epoch: 0, numUpdates: 0 });
+    divert(h.replicas.b, odd);
     const before = h.sent.length;
     await h.replicas.a.change({ op: 'replace', scope: 'resources', xml: '<resources/>' });
     expect(xmlOf(h.replicas.b)).toBe(xmlOf(h.replicas.a));
-    expect(h.sent.slice(before).filter((m) => m.to === 'b').map((m) => m.t)).toEqual(['cib-patch', 'cib-full']);
+    expect(h.sent.slice(before).filter((m) => m.to === 'b').map((m) => m.t)).toEqual(['cib-patch', 'cib-full', 'cib-committed']);
+  });
+
+  it('a member holding a newer CIB than the one pushed refuses it, and the DC adopts the newer one', async () => {
+    const h = harness();
+    h.view(1, ['a', 'b', 'c'], 'a');
+    await h.settle();
+    const newer = emptyCib();
+    newer.children[0].children.push({ name: 'tags', attrs: {}, children: [] });
+    setVersion(newer, { adminEpoch: 0, epoch: 50, numUpdates: 0 });
+    divert(h.replicas.c, newer);
+    await expect(h.replicas.a.change({ op: 'replace', scope: 'resources', xml: '<resources/>' })).rejects.toThrow(/newer/);
+    await h.settle();
+    // c's copy wins; the DC then records membership in it (its nodes section: one epoch more).
+    expect(cibVersion(h.replicas.a.current()).epoch).toBeGreaterThanOrEqual(50);
+    expect(xmlOf(h.replicas.a)).toContain('<tags/>');
+    for (const n of ['b', 'c']) expect(xmlOf(h.replicas[n])).toBe(xmlOf(h.replicas.a));
   });
 
   it('after a partition heals, the newest configuration wins', async () => {

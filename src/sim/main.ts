@@ -54,10 +54,12 @@ function main(): number {
   const failing: SeedResult[] = [];
   let steps = 0;
   let simulatedMs = 0;
+  const cib = { submitted: 0, committed: 0, refused: 0, notCommitted: 0, superseded: 0 };
   seeds.forEach((seed, i) => {
     const r = runSeed(seed);
     steps += r.steps;
     simulatedMs += r.simulatedMs;
+    for (const k of Object.keys(cib) as (keyof typeof cib)[]) cib[k] += r.cib[k];
     if (r.violations.length > 0) {
       failing.push(r);
       if (!opts.json) process.stdout.write(describe(r, opts.verbose) + `\n  replay: npm run sim -- --seed ${seed} --verbose\n`);
@@ -72,6 +74,7 @@ function main(): number {
     failing: failing.map((r) => r.seed),
     violations: failing.reduce((s, r) => s + r.violations.length, 0),
     steps,
+    cib_changes: cib,
     simulated_s: Math.round(simulatedMs / 1000),
     wall_s: Math.round(wallS * 10) / 10,
   };
@@ -79,7 +82,9 @@ function main(): number {
   else {
     process.stdout.write(
       `${summary.seeds} seeds, ${summary.violations} violations (${failing.length} failing seeds), ` +
-        `${steps} steps, ${summary.simulated_s} s simulated in ${summary.wall_s} s\n`,
+        `${steps} steps, ${summary.simulated_s} s simulated in ${summary.wall_s} s\n` +
+        `CIB changes: ${cib.submitted} submitted, ${cib.committed} committed, ${cib.refused} refused, ${cib.notCommitted} not committed; ` +
+        `${cib.superseded} committed then replaced at a heal by a partition's newer configuration\n`,
     );
   }
   return failing.length > 0 ? 1 : 0;

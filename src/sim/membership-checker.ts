@@ -1,9 +1,9 @@
 import type { MembershipConfig, View } from '../membership/index.js';
 import type { MembershipActor } from './membership-actor.js';
+import type { NodeActor, NodeMessage } from './node-actor.js';
 import type { Simulation } from './simulation.js';
-import type { MembershipMessage } from '../membership/index.js';
 
-export type MembershipSim = Simulation<MembershipActor, MembershipMessage>;
+export type MembershipSim = Simulation<NodeActor, NodeMessage>;
 
 export interface Violation {
   atMs: number;
@@ -34,7 +34,7 @@ export class MembershipChecker {
   afterStep(sim: MembershipSim): void {
     let changed = false;
     for (const node of sim.nodes.values()) {
-      const actor = node.actor;
+      const actor = node.actor?.membership;
       if (!actor || actor.events.length === 0) continue;
       for (const e of actor.drainEvents()) {
         if (e.type === 'view-changed') changed = true;
@@ -69,7 +69,7 @@ export class MembershipChecker {
     const byKey = new Map<string, { holder: string; view: View }>();
     for (const node of sim.nodes.values()) {
       if (!node.actor) continue;
-      const view = node.actor.machine.view();
+      const view = node.actor.membership.machine.view();
       if (!view.members.includes(node.name)) this.fail(sim, 'self-in-view', `${node.name} holds view ${view.id} without itself`);
       const lowest = view.members.reduce((a, b) => ((this.idOf.get(a) ?? 0) <= (this.idOf.get(b) ?? 0) ? a : b));
       if (view.dc !== null && view.dc !== lowest) this.fail(sim, 'dc-rule', `${node.name}: view ${view.id} has DC ${view.dc}, not ${lowest}`);
@@ -101,7 +101,7 @@ export class MembershipChecker {
   expectConverged(sim: MembershipSim, reason: string, dcRequired: boolean): boolean {
     const up = [...sim.nodes.values()].filter((n) => n.actor).map((n) => n.name);
     up.sort((a, b) => (this.idOf.get(a) ?? 0) - (this.idOf.get(b) ?? 0));
-    const views = up.map((n) => (sim.nodes.get(n)?.actor as MembershipActor).machine.view());
+    const views = up.map((n) => (sim.nodes.get(n)?.actor as NodeActor).membership.machine.view());
     // Ids may differ for a moment when the coordinator re-commits the same members with new quorum
     // facts (last_man_standing, initdead over): that commit may be in flight at this instant.
     const ok = views.every((v) => v.coordinator === views[0].coordinator && v.members.join() === up.join());

@@ -1,6 +1,12 @@
+import { diffCib } from '../cib/index.js';
+import { emptyCib } from '../cib/empty.js';
+import { setVersion } from '../cib/replication/index.js';
+import { cloneXml, element, firstChild, serializeXml, type XmlElement } from '../cib/xml.js';
+import type { CibChange } from '../daemon/cib-messages.js';
 import { deriveTiming, tickIntervalMs, type MembershipConfig, type QuorumOptions, type Timing } from '../membership/index.js';
-import { MembershipActor } from './membership-actor.js';
+import { CibChecker, type CibStats } from './cib-checker.js';
 import { MembershipChecker, type MembershipSim, type Violation } from './membership-checker.js';
+import { NodeActor, type NodeDisk } from './node-actor.js';
 import { Prng } from './prng.js';
 import { Simulation } from './simulation.js';
 
@@ -12,6 +18,7 @@ export interface SeedResult {
   /** What the seed chose, for the report of a failing seed. */
   setup: string;
   log: string[];
+  cib: CibStats;
 }
 
 /** Chaos, then a healed network that must converge and then stay steady; repeated. */
@@ -22,6 +29,10 @@ interface Run {
   rng: Prng;
   sim: MembershipSim;
   checker: MembershipChecker;
+  cibChecker: CibChecker;
+  /** How long the DC waits for a member, as vigild sets it. */
+  cibTimeoutMs: number;
+  changes: number;
   names: string[];
   links: number;
   timing: Timing;
@@ -55,33 +66,57 @@ export function runSeed(seed: number): SeedResult {
   const shared: Omit<MembershipConfig, 'self' | 'incarnation'> = { nodes, timing, quorum };
   const checker = new MembershipChecker(shared);
   const startedAtMs = new Map<string, number>();
-  const disks = new Map(names.map((name) => [name, { lastViewId: 0 }]));
+  const disks = new Map<string, NodeDisk>(names.map((name) => [name, { lastViewId: 0, cib: null, version: null }]));
+  // Sometimes a node boots with a configuration of its own, newer than anyone's: it must win.
+  if (rng.chance(0.3)) {
+    const cib = emptyCib();
+    firstChild(firstChild(cib, 'configuration') as XmlElement, 'resources')?.children.push(element('primitive', { id: 'preloaded', class: 'ocf', provider: 'heartbeat', type: 'Dummy' }));
+    const version = { adminEpoch: 0, epoch: rng.int(2, 9), numUpdates: rng.int(0, 3) };
+    setVersion(cib, version);
+    Object.assign(disks.get(rng.pick(names)) as NodeDisk, { cib: serializeXml(cib), version });
+  }
+  const cibChecker = new CibChecker(disks);
+  const cibTimeoutMs = Math.max(2_000, 2 * timing.deadMs);
+  const clusterNodes = nodes.map(({ name, id }) => ({ name, id }));
+  const setup = `${n} nodes (ids ${ids.join(',')}), ${links} link(s), budget ${budgetMs} ms, quorum ${JSON.stringify(quorum)}`;
+  const log = [setup];
   const sim: MembershipSim = new Simulation(
     names,
     links,
     tickIntervalMs(timing),
     (self, incarnation, nowMs) => {
       startedAtMs.set(self, nowMs);
-      return new MembershipActor({ ...shared, self, incarnation }, nowMs, disks.get(self));
+      return new NodeActor({ ...shared, self, incarnation }, clusterNodes, nowMs, disks.get(self) as NodeDisk, cibTimeoutMs, (line) =>
+        log.push(`${sim.nowMs.toFixed(1)} ms: ${self}: ${line}`),
+      );
     },
     rng,
-    (s) => checker.afterStep(s),
+    (s) => {
+      checker.afterStep(s);
+      cibChecker.afterStep(s);
+    },
   );
-  const setup = `${n} nodes (ids ${ids.join(',')}), ${links} link(s), budget ${budgetMs} ms, quorum ${JSON.stringify(quorum)}`;
-  const run: Run = { rng, sim, checker, names, links, timing, budgetMs, startedAtMs, log: [setup] };
+  const run: Run = { rng, sim, checker, cibChecker, cibTimeoutMs, changes: 0, names, links, timing, budgetMs, startedAtMs, log };
   for (const name of names) if (rng.chance(0.9) || name === names[0]) sim.start(name);
-  for (let round = 1; round <= ROUNDS && checker.violations.length === 0; round++) playRound(run, round);
-  return { seed, violations: checker.violations, steps: sim.steps, simulatedMs: Math.round(sim.nowMs), setup, log: run.log };
+  for (let round = 1; round <= ROUNDS && violations(run).length === 0; round++) playRound(run, round);
+  return { seed, violations: violations(run), steps: sim.steps, simulatedMs: Math.round(sim.nowMs), setup, log: run.log, cib: cibChecker.stats };
 }
+
+const violations = (run: Run): Violation[] => [...run.checker.violations, ...run.cibChecker.violations];
 
 function playRound(run: Run, round: number): void {
   const { rng, sim, checker, budgetMs } = run;
   const chaosEnd = sim.nowMs + budgetMs * (1 + rng.float() * 3);
   const faults = rng.int(1, 8);
-  const times = Array.from({ length: faults }, () => sim.nowMs + rng.float() * (chaosEnd - sim.nowMs)).sort((a, b) => a - b);
-  for (const t of times) {
+  const changes = rng.int(0, 4);
+  const at = (): number => sim.nowMs + rng.float() * (chaosEnd - sim.nowMs);
+  const events = [
+    ...Array.from({ length: faults }, () => ({ t: at(), what: 'fault' as const })),
+    ...Array.from({ length: changes }, () => ({ t: at(), what: 'change' as const })),
+  ].sort((a, b) => a.t - b.t);
+  for (const { t, what } of events) {
     sim.runUntil(t);
-    run.log.push(`${t.toFixed(1)} ms: ${injectFault(run)}`);
+    run.log.push(`${t.toFixed(1)} ms: ${what === 'fault' ? injectFault(run) : submitChange(run)}`);
   }
   sim.runUntil(chaosEnd);
   heal(run);
@@ -95,8 +130,56 @@ function playRound(run: Run, round: number): void {
   checker.checkAgreement(sim);
   if (!checker.expectConverged(sim, `round ${round}, ${boundMs.toFixed(0)} ms after healing`, dcRequired(run))) return;
   checker.quiet = true;
-  sim.runUntil(sim.nowMs + budgetMs * (1 + rng.float()));
+  const quietEnd = sim.nowMs + budgetMs * (1 + rng.float());
+  // Clients keep changing the configuration on the healed cluster.
+  for (const t of Array.from({ length: rng.int(0, 2) }, () => sim.nowMs + rng.float() * (quietEnd - sim.nowMs)).sort((a, b) => a - b)) {
+    sim.runUntil(t);
+    run.log.push(`${t.toFixed(1)} ms: ${submitChange(run)}`);
+  }
+  sim.runUntil(quietEnd);
   checker.quiet = false;
+  settleCib(run, round);
+}
+
+/**
+ * Once membership is steady, the CIB settles: the join round, a commit that waited for a member
+ * (at most the CIB timeout), a forwarded change's answer (three times it). Then every promise is checked.
+ */
+function settleCib(run: Run, round: number): void {
+  const { sim } = run;
+  const deadline = sim.nowMs + 4 * run.cibTimeoutMs;
+  const idle = (): boolean => [...sim.nodes.values()].every((n) => n.actor === null || n.actor.cib.idle());
+  while (!idle() && sim.nowMs < deadline) sim.runUntil(Math.min(deadline, sim.nowMs + 10));
+  run.log.push(`${sim.nowMs.toFixed(1)} ms: round ${round}: CIB ${idle() ? 'settled' : 'still busy'}`);
+  run.cibChecker.expectSettled(sim, `round ${round}, CIB settled`, 10 * run.cibTimeoutMs);
+}
+
+/** A client's change at a random running node: most add a resource, made against that node's copy. */
+function submitChange(run: Run): string {
+  const { rng, sim, names } = run;
+  const up = names.filter((n) => sim.isUp(n));
+  if (up.length === 0) return 'change skipped (no node up)';
+  const name = rng.pick(up);
+  const actor = sim.nodes.get(name)?.actor as NodeActor;
+  const request = `change-${++run.changes}`;
+  const marker = `rsc-${run.changes}`;
+  const current = actor.cib.current();
+  const withResource = cloneXml(current);
+  const config = firstChild(withResource, 'configuration') ?? element('configuration');
+  const resources = firstChild(config, 'resources') ?? element('resources');
+  resources.children.push(element('primitive', { id: marker, class: 'ocf', provider: 'heartbeat', type: 'Dummy' }));
+  const kind = rng.pick(['replace', 'replace', 'patch', 'malformed'] as const);
+  const v = actor.cib.version();
+  const change: CibChange =
+    kind === 'replace'
+      ? { op: 'replace', scope: 'resources', xml: serializeXml(resources), ifEpoch: { adminEpoch: v.adminEpoch, epoch: v.epoch } }
+      : kind === 'patch'
+        ? { op: 'patch', patch: diffCib(current, withResource) }
+        : { op: 'replace', scope: 'resources', xml: `<resources><primitive id="${marker}"` };
+  const incarnation = sim.nodes.get(name)?.incarnation ?? 0;
+  run.cibChecker.submitted(request, name, incarnation, sim.nowMs, { mustRefuse: kind === 'malformed', marker: kind === 'malformed' ? null : marker });
+  sim.inject(name, (a, nowMs) => a.submit(request, change, nowMs));
+  return `${request}: ${kind} adding ${marker} at ${name}`;
 }
 
 /**
@@ -109,7 +192,7 @@ function playRound(run: Run, round: number): void {
 function convergenceBoundMs(run: Run): number {
   let multiplier = 1;
   for (const node of run.sim.nodes.values()) {
-    if (node.actor) multiplier = Math.max(multiplier, 1 + node.actor.machine.healthScore());
+    if (node.actor) multiplier = Math.max(multiplier, 1 + node.actor.membership.machine.healthScore());
   }
   return multiplier * run.budgetMs;
 }

@@ -1,10 +1,17 @@
 import { Heap } from './heap.js';
 import type { Prng } from './prng.js';
 
-/** A message the actor wants sent; 'all' means every other node, on every link. */
+/**
+ * A message the actor wants sent; 'all' means every other node, on every link. `via` picks the
+ * channel: a datagram (the default: one packet per link, lost, duplicated and reordered as the
+ * network does), the stream (reliable and ordered per pair while a link works both ways, lost when
+ * the path is cut or the receiver restarts: a TCP connection), or the node's own disk (`to` is the
+ * node itself: the message comes back when the write is done, in order, unless the node crashed).
+ */
 export interface Outgoing<M> {
   to: string | 'all';
   msg: M;
+  via?: 'datagram' | 'stream' | 'disk';
 }
 
 /**
@@ -19,6 +26,8 @@ export interface Actor<M> {
    * woken earlier when a packet brings work forward; without it, it ticks at a fixed interval.
    */
   nextTickMs?(): number;
+  /** A stream message could not be delivered (path cut, receiver down or restarted): the connection failed. */
+  undeliverable?(to: string, msg: M, nowMs: number): Outgoing<M>[];
 }
 
 /** Builds a node's actor at boot; the incarnation grows with each restart ("the disk keeps it"). */
@@ -44,7 +53,15 @@ export interface SimNode<A> {
 
 type SimEvent =
   | { kind: 'tick'; atMs: number; seq: number; node: string; incarnation: number; token: number }
-  | { kind: 'deliver'; atMs: number; seq: number; from: string; to: string; link: number; payload: string };
+  | { kind: 'deliver'; atMs: number; seq: number; from: string; to: string; link: number; payload: string; ordered?: Ordered }
+  | { kind: 'bounce'; atMs: number; seq: number; from: string; to: string; payload: string; incarnation: number };
+
+/** An ordered message remembers both ends' incarnations: a restart on either side breaks the connection. */
+interface Ordered {
+  via: 'stream' | 'disk';
+  incarnation: number;
+  senderIncarnation: number;
+}
 
 /** Keeps packets to one datagram: larger ones would fragment or be dropped on a real network. */
 export const MAX_DATAGRAM_BYTES = 1200;
@@ -63,12 +80,16 @@ export class Simulation<A extends Actor<M>, M> {
   nowMs = 0;
   steps = 0;
   conditions: NetworkConditions = { lossRate: 0, duplicateRate: 0, delayMinMs: 0.1, delayMaxMs: 1 };
+  /** How long a durable write (write, fsync, rename) takes. */
+  diskDelayMs = { min: 0.5, max: 5 };
   private readonly queue = new Heap<SimEvent>((a, b) =>
     a.atMs !== b.atMs ? a.atMs < b.atMs : a.kind !== b.kind ? a.kind === 'tick' : a.seq < b.seq,
   );
   private seq = 0;
   /** Cut directions: `${from}>${to}#${link}`. */
   private readonly cut = new Set<string>();
+  /** When the last ordered message on a stream or disk queue arrives: the next may not overtake it. */
+  private readonly orderedDueMs = new Map<string, number>();
 
   constructor(
     names: string[],
@@ -91,6 +112,20 @@ export class Simulation<A extends Actor<M>, M> {
 
   crash(name: string): void {
     this.node(name).actor = null;
+  }
+
+  /**
+   * Runs `work` on a node's actor now, as a step (a local client's request): what it returns is
+   * sent, and the node's next tick is brought forward if the work needs it. False if the node is down.
+   */
+  inject(name: string, work: (actor: A, nowMs: number) => Outgoing<M>[]): boolean {
+    const node = this.node(name);
+    if (!node.actor) return false;
+    this.send(name, work(node.actor, this.nowMs));
+    this.wakeIfDue(node, node.actor);
+    this.steps += 1;
+    this.onStep(this);
+    return true;
   }
 
   stall(name: string, untilMs: number): void {
@@ -131,9 +166,19 @@ export class Simulation<A extends Actor<M>, M> {
   }
 
   private step(ev: SimEvent): boolean {
+    if (ev.kind === 'bounce') return this.bounce(ev);
     const name = ev.kind === 'tick' ? ev.node : ev.to;
     const node = this.node(name);
+    if (ev.kind === 'deliver' && ev.ordered?.via === 'stream') {
+      const broken = !node.actor || ev.ordered.incarnation !== node.incarnation || !this.pathWorks(ev.from, ev.to);
+      if (broken) {
+        this.bounceLater(ev.from, ev.to, ev.payload, ev.ordered.senderIncarnation, this.nowMs);
+        return false;
+      }
+    }
     if (!node.actor || (ev.kind === 'tick' && (ev.incarnation !== node.incarnation || ev.token !== node.tickToken))) return false;
+    // A crash forgets the writes in flight.
+    if (ev.kind === 'deliver' && ev.ordered?.via === 'disk' && ev.ordered.incarnation !== node.incarnation) return false;
     if (node.stalledUntilMs > this.nowMs) {
       // The loop is frozen: everything waits for it to resume, the timer first as in Node's loop.
       this.schedule({ ...ev, atMs: node.stalledUntilMs });
@@ -147,12 +192,43 @@ export class Simulation<A extends Actor<M>, M> {
       this.scheduleTick(node, (actor.nextTickMs ? actor.nextTickMs() : this.nowMs + this.tickMs) + jitterMs);
     } else {
       this.send(name, actor.receive(ev.from, JSON.parse(ev.payload) as M, this.nowMs, ev.link));
-      if (actor.nextTickMs) {
-        const due = actor.nextTickMs();
-        if (due < node.tickDueMs) this.scheduleTick(node, due + this.rng.float() * this.tickMs * 0.1);
-      }
+      this.wakeIfDue(node, actor);
     }
     return true;
+  }
+
+  /** The sender learns that its connection failed, unless it restarted meanwhile. */
+  private bounce(ev: Extract<SimEvent, { kind: 'bounce' }>): boolean {
+    const node = this.node(ev.from);
+    const actor = node.actor;
+    if (!actor || node.incarnation !== ev.incarnation || !actor.undeliverable) return false;
+    if (node.stalledUntilMs > this.nowMs) {
+      this.schedule({ ...ev, atMs: node.stalledUntilMs });
+      return false;
+    }
+    this.send(ev.from, actor.undeliverable(ev.to, JSON.parse(ev.payload) as M, this.nowMs));
+    this.wakeIfDue(node, actor);
+    return true;
+  }
+
+  /** A failed connection is noticed after a few round trips (a reset or a connect timeout). */
+  private bounceLater(from: string, to: string, payload: string, incarnation: number, fromMs: number): void {
+    this.schedule({ kind: 'bounce', atMs: fromMs + 3 * this.conditions.delayMaxMs, seq: 0, from, to, payload, incarnation });
+  }
+
+  private wakeIfDue(node: SimNode<A>, actor: A): void {
+    if (!actor.nextTickMs) return;
+    const due = actor.nextTickMs();
+    if (due < node.tickDueMs) this.scheduleTick(node, due + this.rng.float() * this.tickMs * 0.1);
+  }
+
+  /** A connection needs some link working in each direction. */
+  private pathWorks(a: string, b: string): boolean {
+    const open = (from: string, to: string): boolean => {
+      for (let link = 0; link < this.links; link++) if (!this.cut.has(`${from}>${to}#${link}`)) return true;
+      return false;
+    };
+    return open(a, b) && open(b, a);
   }
 
   private scheduleTick(node: SimNode<A>, atMs: number): void {
@@ -162,7 +238,11 @@ export class Simulation<A extends Actor<M>, M> {
   }
 
   private send(from: string, out: Outgoing<M>[]): void {
-    for (const { to, msg } of out) {
+    for (const { to, msg, via } of out) {
+      if (via === 'stream' || via === 'disk') {
+        this.sendOrdered(from, to === 'all' ? [...this.nodes.keys()].filter((n) => n !== from) : [to], via, JSON.stringify(msg));
+        continue;
+      }
       const payload = JSON.stringify(msg);
       if (payload.length > MAX_DATAGRAM_BYTES) {
         throw new SimulationError(`${from} sent a ${payload.length}-byte message, over one datagram: ${payload.slice(0, 80)}`);
@@ -171,6 +251,24 @@ export class Simulation<A extends Actor<M>, M> {
       for (const target of targets) {
         for (let link = 0; link < this.links; link++) this.transmit(from, target, link, payload);
       }
+    }
+  }
+
+  private sendOrdered(from: string, targets: string[], via: 'stream' | 'disk', payload: string): void {
+    const senderIncarnation = this.node(from).incarnation;
+    for (const to of targets) {
+      if (via === 'stream' && !this.pathWorks(from, to)) {
+        this.bounceLater(from, to, payload, senderIncarnation, this.nowMs);
+        continue;
+      }
+      const range = via === 'disk' ? this.diskDelayMs : { min: this.conditions.delayMinMs, max: this.conditions.delayMaxMs };
+      // Lost segments are sent again: loss delays a stream, it does not lose from it.
+      const retransmitMs = via === 'stream' && this.rng.chance(this.conditions.lossRate) ? 3 * range.max : 0;
+      const key = `${from}>${to}:${via}`;
+      const atMs = Math.max(this.orderedDueMs.get(key) ?? 0, this.nowMs + range.min + this.rng.float() * (range.max - range.min) + retransmitMs);
+      this.orderedDueMs.set(key, atMs);
+      const incarnation = this.node(to).incarnation;
+      this.schedule({ kind: 'deliver', atMs, seq: 0, from, to, link: 0, payload, ordered: { incarnation, via, senderIncarnation } });
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deriveTiming, tickIntervalMs, type MembershipMessage } from '../../src/membership/index.js';
-import { MembershipActor } from '../../src/sim/membership-actor.js';
-import { MembershipChecker } from '../../src/sim/membership-checker.js';
+import { deriveTiming, tickIntervalMs } from '../../src/membership/index.js';
+import { MembershipChecker, type MembershipSim } from '../../src/sim/membership-checker.js';
+import { NodeActor } from '../../src/sim/node-actor.js';
 import { Prng } from '../../src/sim/prng.js';
 import { Simulation } from '../../src/sim/simulation.js';
 
@@ -11,12 +11,12 @@ describe('membership checker', () => {
   const nodes = ['a', 'b', 'c'].map((name, i) => ({ name, id: i + 1, votes: 1 }));
   const quorum = { twoNode: false, lastManStanding: false };
 
-  function cluster(checker: MembershipChecker): Simulation<MembershipActor, MembershipMessage> {
-    const sim = new Simulation<MembershipActor, MembershipMessage>(
+  function cluster(checker: MembershipChecker): MembershipSim {
+    const sim: MembershipSim = new Simulation(
       ['a', 'b', 'c'],
       1,
       tickIntervalMs(timing),
-      (self, incarnation, nowMs) => new MembershipActor({ self, nodes, timing, quorum, incarnation }, nowMs),
+      (self, incarnation, nowMs) => new NodeActor({ self, nodes, timing, quorum, incarnation }, nodes, nowMs, { lastViewId: 0, cib: null, version: null }, 2000),
       new Prng(1),
       (s) => checker.afterStep(s),
     );
