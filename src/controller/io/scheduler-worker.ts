@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { emptyCib } from '../../cib/empty.js';
 import type { XmlElement } from '../../cib/xml.js';
 import type { TransitionGraph } from '../../scheduler/graph.js';
 
@@ -26,6 +27,19 @@ async function load(): Promise<ScheduleFn> {
   schedule = mod.schedule;
   return schedule;
 }
+
+// Loaded and run once on an empty CIB at once, so that the first real plan finds the code loaded
+// and compiled (see Planner.warm).
+void load().then(
+  (fn) => {
+    try {
+      fn(emptyCib(), { now: Math.floor(Date.now() / 1000) });
+    } catch {
+      // Only a warm-up: a real plan reports its own errors.
+    }
+  },
+  () => undefined,
+);
 
 parentPort?.on('message', (msg: PlanRequest) => {
   load().then(

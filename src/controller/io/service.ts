@@ -1,5 +1,6 @@
 import type { XmlElement } from '../../cib/xml.js';
 import type { Executor } from '../../executor/index.js';
+import { executorFenceRunner } from '../../fencing/io/executor-runner.js';
 import { Fencer } from '../../fencing/io/fencer.js';
 import { Controller, type ControllerEvent, type MembershipView, type Ready } from '../controller.js';
 import type { StatusUpdate } from '../history.js';
@@ -67,11 +68,12 @@ export class ControllerService {
       }
     });
     this.agent = new NodeAgent(o.executor, (msg) => this.toDc(msg), (level, msg) => o.log(level, msg));
-    this.fencer = new Fencer(o.port.self, o.stateDir, (level, msg) => o.log(level, msg), o.linkAddresses ?? []);
+    this.fencer = new Fencer(o.port.self, o.stateDir, (level, msg) => o.log(level, msg), executorFenceRunner(o.executor), o.linkAddresses ?? []);
   }
 
   start(): void {
     const { port } = this.o;
+    this.planner.warm();
     port.onCib((cib) => {
       this.cib = cib;
       this.feed({ type: 'cib', cib });

@@ -5,8 +5,8 @@ import { parseDurationMs } from '../../controller/duration.js';
 import { property } from '../../controller/options.js';
 import { fencePlan, type FenceActionName, type FencePlan } from '../decision.js';
 import type { FenceHistoryEntry } from '../history.js';
+import type { FenceRunner } from './executor-runner.js';
 import { appendFenceHistory } from './history-file.js';
-import { findFenceAgent, runFenceAgent } from './run-agent.js';
 
 export interface FenceOutcome {
   ok: boolean;
@@ -66,16 +66,24 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * order; a level succeeds when every device in it does. Every attempt is kept in the history.
  */
 export class Fencer {
+  /** Address → interface, read once: `ip` is a child process waited for on the daemon's loop. */
+  private interfaces: Map<string, string> | null = null;
+
   constructor(
     private readonly self: string,
     private readonly stateDir: string,
     private readonly log: (level: 'info' | 'warn' | 'error', msg: string) => void,
+    /** Runs the fence agents (the executor's stonith class: executor-runner.ts). */
+    private readonly run: FenceRunner,
     /** This node's cluster addresses: if every interface holding one is down, we are the isolated side. */
     private readonly linkAddresses: readonly string[] = [],
-  ) {}
+  ) {
+    // Now rather than on the first fencing, which is on the way to recovery.
+    if (linkAddresses.length > 0) this.interfaces = interfaceAddresses();
+  }
 
   async fence(cib: XmlElement, target: string, action: FenceActionName): Promise<FenceOutcome> {
-    const cut = isolatedHere(this.linkAddresses);
+    const cut = isolatedHere(this.linkAddresses, operState, () => (this.interfaces ??= interfaceAddresses()));
     if (cut !== null) {
       // This node, not the target, is the one cut off: fencing from here would kill the side
       // that can still serve. The other side will fence us.
@@ -116,10 +124,7 @@ export class Fencer {
       const results = await Promise.all(
         level.steps.map(async (step) => {
           if (step.delayMs > 0) await sleep(step.delayMs);
-          const path = findFenceAgent(step.agent);
-          if (!path) return { device: step.device, ok: false, why: `agent ${step.agent} not found` };
-          const r = await runFenceAgent(path, step.params, step.action, timeoutMs);
-          return { device: step.device, ok: r.ok, why: r.timedOut ? `timed out after ${timeoutMs} ms` : `exit ${r.exitCode ?? '?'}${r.output ? `: ${r.output}` : ''}` };
+          return { device: step.device, ...(await this.run(step, timeoutMs)) };
         }),
       );
       if (results.every((r) => r.ok)) {
