@@ -199,7 +199,7 @@ export class Membership {
     const mult = this.health.multiplier;
     const deadline = this.deadlineMs();
     // Strict "silent longer than" comparisons act from the next whole millisecond on.
-    let due = this.lastHbSentMs === null ? this.nowMs : this.lastHbSentMs + keepaliveMs;
+    let due = this.nextHeartbeatMs();
     const at = (t: number): void => {
       if (t < due) due = t;
     };
@@ -368,8 +368,19 @@ export class Membership {
   }
 
   private maybeHeartbeat(): void {
-    if (this.lastHbSentMs !== null && this.nowMs - this.lastHbSentMs < this.config.timing.keepaliveMs) return;
+    if (this.nowMs < this.nextHeartbeatMs()) return;
     this.sendHeartbeat();
+  }
+
+  /**
+   * Heartbeats go out on the multiples of keepalive of the clock we are given, not keepalive after
+   * the previous one: nodes whose clocks agree (NTP, or one host) then send in the same instant,
+   * so each wakes once for its own heartbeat and finds its peers' already arriving, instead of
+   * waking once more for each peer. No interval is ever longer than keepalive.
+   */
+  private nextHeartbeatMs(): number {
+    const k = this.config.timing.keepaliveMs;
+    return this.lastHbSentMs === null ? this.nowMs : (Math.floor(this.lastHbSentMs / k) + 1) * k;
   }
 
   private sendHeartbeat(): void {

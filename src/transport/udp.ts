@@ -1,4 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import { decodeDatagram, encodeDatagram } from './wire.js';
 import { ReplayGuard } from './replay.js';
 import { RateLimitedLog, zeroCounters, type DropKind, type PacketCounters } from './counters.js';
@@ -58,7 +60,7 @@ export class UdpTransport {
 
   private async open(index: number, link: LinkSpec): Promise<Socket> {
     const family = link.bindAddress.includes(':') ? 'udp6' : 'udp4';
-    const socket = createSocket({ type: family, reuseAddr: true });
+    const socket = createSocket({ type: family, reuseAddr: true, lookup: literalLookup });
     socket.on('message', (msg) => this.receive(index, msg));
     socket.on('error', (err) => {
       // Sending to a peer whose link is down fails (EHOSTUNREACH, ENETUNREACH, EPERM from a
@@ -169,4 +171,16 @@ export class UdpTransport {
     await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.sockets.length = 0;
   }
+}
+
+/**
+ * dgram resolves every destination before each send, even an address literal, and answers on the
+ * next tick: one more pass through the event loop per datagram, a measurable share of an idle
+ * daemon's CPU. Peer addresses are literals by the time they reach the transport (host names are
+ * resolved once at start), so answer at once; anything else still goes to the resolver.
+ */
+function literalLookup(hostname: string, options: LookupOneOptions, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, options, callback);
 }

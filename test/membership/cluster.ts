@@ -9,6 +9,8 @@ export interface TestClusterOptions {
   ids?: number[];
   links?: number;
   budgetMs?: number;
+  /** Timers to use instead of those derived from the budget (as a configuration that pins one). */
+  timing?: Timing;
   quorum?: Partial<QuorumOptions>;
   /** Nodes not started at time 0. */
   down?: string[];
@@ -23,7 +25,7 @@ export class TestCluster {
   constructor(opts: TestClusterOptions = {}) {
     const names = opts.names ?? ['a', 'b', 'c'];
     const ids = opts.ids ?? names.map((_, i) => i + 1);
-    this.timing = deriveTiming(opts.budgetMs ?? 1000);
+    this.timing = opts.timing ?? deriveTiming(opts.budgetMs ?? 1000);
     const nodes = names.map((name, i) => ({ name, id: ids[i], votes: 1 }));
     const quorum: QuorumOptions = { twoNode: false, lastManStanding: false, ...opts.quorum };
     for (const n of names) this.events.set(n, []);

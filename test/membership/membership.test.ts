@@ -201,8 +201,28 @@ describe('a stalled node (Lifeguard local health)', () => {
     expect(c.eventsOf('a', 'node-lost')).toEqual([]);
   });
 
-  it.each([300, 1000])('keeps the view through 60 s of 5 %% loss with a stall of 80 %% of a %i ms budget every 5 s', (budgetMs) => {
+  it.each([250, 600, 1000])('keeps the view through 60 s of 5 %% loss, then through a stall of 80 %% of a %i ms budget every 5 s', (budgetMs) => {
     const c = new TestCluster({ budgetMs });
+    c.run(budgetMs);
+    const id = c.view('a').id;
+    c.sim.conditions.lossRate = 0.05;
+    c.run(60_000);
+    c.sim.conditions.lossRate = 0;
+    // A budget apart, so that no heartbeat lost just before the first stall adds to it.
+    c.run(budgetMs);
+    for (let i = 0; i < 12; i++) {
+      c.sim.stall(['a', 'b', 'c'][i % 3], c.sim.nowMs + 0.8 * budgetMs);
+      c.run(5000);
+    }
+    expect(['a', 'b', 'c'].map((n) => c.view(n).id)).toEqual([id, id, id]);
+    for (const n of ['a', 'b', 'c']) expect(c.eventsOf(n, 'node-lost')).toEqual([]);
+  });
+
+  // The derived eight heartbeats per budget tolerate a stall or loss, not a stall whose last
+  // heartbeat before it is also lost; a keepalive pinned to budget/16 does, at twice the packets.
+  it('with keepalive pinned to budget/16, keeps the view through 5 % loss and 80 % stalls at once', () => {
+    const budgetMs = 1000;
+    const c = new TestCluster({ timing: { ...deriveTiming(budgetMs), keepaliveMs: Math.floor(budgetMs / 16) } });
     c.run(budgetMs);
     const id = c.view('a').id;
     c.sim.conditions.lossRate = 0.05;
