@@ -143,5 +143,29 @@ describe('built-in agents, run inside the executor', () => {
       const badUrl = await sb.executor.run(req('hc', vigil('HttpCheck'), 'validate-all', { url: 'ftp://x' }));
       expect(badUrl).toMatchObject({ rc: 6, exitReason: "url must be http:// or https://, not 'ftp:'" });
     });
+
+    it('start waits for a service that answers only a moment later, and fails with the reason when it never does', async () => {
+      const late = createServer((_req, res) => res.end('late but good'));
+      const port = await new Promise<number>((r) => {
+        // Bound to learn a free port, then closed: nothing answers there until it listens again.
+        late.listen(0, '127.0.0.1', () => {
+          const p = (late.address() as AddressInfo).port;
+          late.close(() => r(p));
+        });
+      });
+      const lateUrl = `http://127.0.0.1:${port}/`;
+      const opening = setTimeout(() => late.listen(port, '127.0.0.1'), 400);
+      try {
+        const started = await sb.executor.run(req('hc-late', vigil('HttpCheck'), 'start', { url: lateUrl, expect_body: 'good' }, { timeoutMs: 10_000 }));
+        expect(started).toMatchObject({ rc: 0, status: 'done', exitReason: '' });
+      } finally {
+        clearTimeout(opening);
+        await new Promise<void>((r) => late.close(() => r()));
+      }
+      const never = await sb.executor.run(req('hc-never', vigil('HttpCheck'), 'start', { url: lateUrl }, { timeoutMs: 1000 }));
+      expect(never.rc).toBe(1);
+      expect(never.status).toBe('done');
+      expect(never.exitReason).toContain(`${lateUrl}: connect ECONNREFUSED`);
+    });
   });
 });
