@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * npm run bench:failover — how long vigil takes to bring a service back, measured from a client
- * in its own network namespace, on 2 node namespaces (test/netns) with vigild + controller each,
- * default timing (detection budget 1 s), a fence_vigil_netns fence device and an IPaddr2 VIP
+ * in its own network namespace, on 2 node namespaces (test/netns) with one vigild each,
+ * default timing (vigil's default detection budget), a fence_vigil_netns fence device and an IPaddr2 VIP
  * grouped with a supervised web server:
  *
  *   poweroff      kill -9 of everything in the active node's namespace + its link down
@@ -60,6 +60,8 @@ const cluster = new LocalCluster({
   // A two-node cluster keeps quorum when one node is lost (votequorum's two_node).
   extraConfig: '[quorum]\ntwo_node = true',
   address: (i) => net.nodes[i].addresses[0],
+  // Debug lines time every operation: the breakdown below reads them.
+  logLevel: 'debug',
   spawnOn: (i, cmd, args, opts) => net.spawn(i, cmd, args, opts),
 });
 const CLIENT = 2;
@@ -177,15 +179,60 @@ async function powerOn(i) {
   execFileSync(FENCE_AGENT, [], { input: `action=on\nplug=${net.nodes[i].ns}\n`, timeout: 10_000 });
   cluster.start(i);
   await cluster.waitForMembers(2, 20_000);
-  // Settled: the returning node's controller has the status again.
+  // Settled: the returning node has the status again.
   await waitFor('status on the returning node', async () => activeNodes(await cluster.cib(i), 'web'), (w) => w.length === 1, 20_000);
+}
+
+/**
+ * Where the time went in one run: when the survivor's (or, for process-kill, the holder's) vigild
+ * logged each step, in ms after the fault. The log is JSON lines with epoch-ms timestamps.
+ */
+const STEPS = {
+  node: [
+    ['lost', (m, h) => m === `node ${h} lost`],
+    ['planned', (m) => /^transition \d+: \d+ action/.test(m)],
+    ['fencing', (m, h) => m.startsWith(`fencing ${h}: `)],
+    ['fenced', (m, h) => m.startsWith(`${h} was fenced`)],
+    ['vip start', (m) => m === 'vip start: running'],
+    ['vip up', (m) => m.startsWith('vip start: rc=0')],
+    ['httpd up', (m) => m.startsWith('httpd start: rc=0')],
+  ],
+  process: [
+    ['exit seen', (m) => /^httpd: its process \d+ exited/.test(m)],
+    ['monitor failed', (m) => /^httpd_monitor_\d+ on \S+ failed/.test(m)],
+    ['planned', (m) => /^transition \d+: \d+ action/.test(m)],
+    ['httpd stopped', (m) => m.startsWith('httpd stop: rc=')],
+    ['httpd up', (m) => m.startsWith('httpd start: rc=0')],
+  ],
+};
+const breakdowns = { poweroff: [], 'link-cut': [], 'process-kill': [] };
+
+function timeline(i, t0Ms, steps, holder) {
+  let text = '';
+  try {
+    text = readFileSync(join(cluster.nodes[i].logDir, 'vigild.log'), 'utf8');
+  } catch {
+    return {};
+  }
+  const out = {};
+  for (const line of text.split('\n')) {
+    let j;
+    try {
+      j = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof j.ts !== 'number' || j.ts < t0Ms || typeof j.msg !== 'string') continue;
+    for (const [name, match] of steps) if (out[name] === undefined && match(j.msg, holder)) out[name] = j.ts - t0Ms;
+  }
+  return out;
 }
 
 const results = { poweroff: [], 'link-cut': [], 'process-kill': [] };
 let splitBrainRuns = 0;
 let figures = {};
 try {
-  say(`bench:failover: 2 nodes + client on network namespaces, ${RUNS} runs per fault, monitor ${MONITOR_S}s, detection budget 1s (default)`);
+  say(`bench:failover: 2 nodes + client on network namespaces, ${RUNS} runs per fault, monitor ${MONITOR_S}s, default detection budget`);
   const web = join(dir, 'web.mjs');
   writeFileSync(web, "import { createServer } from 'node:http';\ncreateServer((_q, r) => r.end('ok\\n')).listen(8080, '0.0.0.0');\n");
   cluster.startAll();
@@ -216,7 +263,7 @@ try {
   await sleep(IDLE_S * 1000);
   const idle = cluster.nodes.map((_, i) => ((cluster.pids(i).map(cpuOf).reduce((a, b) => a + b, 0) - before[i]) * 60) / IDLE_S);
   const rss = cluster.nodes.map((_, i) => cluster.pids(i).map(rssOf).reduce((a, b) => a + b, 0));
-  cluster.nodes.forEach((n, i) => say(`  ${n.name}: RSS ${rss[i].toFixed(1)} MiB (vigild + controller), idle CPU ${idle[i].toFixed(3)} CPU-s/min`));
+  cluster.nodes.forEach((n, i) => say(`  ${n.name}: RSS ${rss[i].toFixed(1)} MiB (vigild), idle CPU ${idle[i].toFixed(3)} CPU-s/min`));
 
   for (const fault of ['poweroff', 'link-cut', 'process-kill']) {
     for (let run = 0; run < RUNS; run++) {
@@ -255,7 +302,11 @@ try {
       probe.stop();
       if (both) splitBrainRuns += 1;
       results[fault].push(took);
-      say(`  ${fault} run ${run + 1}: ${took === null ? 'no recovery within 30 s' : `${took.toFixed(3)} s`} (${holder} faulted)`);
+      await sleep(300);
+      const steps = fault === 'process-kill' ? timeline(h, t0 * 1000, STEPS.process, holder) : timeline(1 - h, t0 * 1000, STEPS.node, holder);
+      breakdowns[fault].push(steps);
+      const trace = Object.entries(steps).map(([k, v]) => `${k} ${v} ms`).join(', ');
+      say(`  ${fault} run ${run + 1}: ${took === null ? 'no recovery within 30 s' : `${took.toFixed(3)} s`} (${holder} faulted)${trace ? `: ${trace}` : ''}`);
       if (fault !== 'process-kill') {
         await waitFor('the faulted node is down', async () => execFileSync('ip', ['netns', 'pids', net.nodes[h].ns], { encoding: 'utf8' }).trim(), (s) => s === '', 20_000);
         await powerOn(h);
@@ -271,6 +322,12 @@ try {
   say(`  link cut → VIP          ${fmt(lc)}`);
   say(`  process kill → HTTP     ${fmt(pk)}   (monitor interval ${MONITOR_S} s)`);
   say(`  split-brain runs        ${splitBrainRuns} of ${results.poweroff.length + results['link-cut'].length}`);
+  say('');
+  say('where the time goes (median ms after the fault, from the daemon log):');
+  for (const [fault, list] of Object.entries(breakdowns)) {
+    const names = fault === 'process-kill' ? STEPS.process.map(([n]) => n) : STEPS.node.map(([n]) => n);
+    say(`  ${fault.padEnd(13)} ${names.map((n) => `${n} ${stats(list.map((b) => b[n])).median ?? '-'}`).join(' · ')}`);
+  }
   figures = {
     poweroff_vip_median_s: po.median,
     poweroff_vip_max_s: po.max,

@@ -32,6 +32,40 @@ describe('Controller', () => {
     expect(first.status.map((s) => s.kind)).toEqual(['node-joined', 'node-joined']);
   });
 
+  it('plans a lost node at once, and does not plan again when the CIB records the same view', () => {
+    const member = { in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' };
+    const cibWith = (n2: Record<string, string>): XmlElement => ({
+      ...emptyCib(),
+      children: [
+        ...emptyCib().children.filter((c) => c.name !== 'status'),
+        {
+          name: 'status',
+          attrs: {},
+          children: [
+            { name: 'node_state', attrs: { id: '1', uname: 'n1', ...member }, children: [] },
+            { name: 'node_state', attrs: { id: '2', uname: 'n2', ...n2 }, children: [] },
+          ],
+        },
+      ],
+    });
+    const ctl = new Controller({ self: 'n1', uuid: 'uuid-1' });
+    ctl.handle({ type: 'cib', cib: cibWith(member) }, 0);
+    ctl.handle({ type: 'membership', view: { members: ['n1', 'n2'], dc: 'n1', quorate: true } }, 0);
+    ctl.handle({ type: 'cib', cib: cibWith(member) }, 1);
+    ctl.handle({ type: 'planned', request: 1, graph: { actions: [] } }, 5);
+    const lost = ctl.handle({ type: 'membership', view: { members: ['n1'], dc: 'n1', quorate: true } }, 10);
+    expect(lost.plan?.request).toBe(2);
+    // The join round's commit: n2 out of the membership, as the view already said.
+    const recorded = ctl.handle({ type: 'cib', cib: cibWith({ ...member, in_ccm: 'false', crmd: 'offline', join: 'down' }) }, 12);
+    expect(recorded.plan).toBeNull();
+    // The plan made at once is carried out, not thrown away (here: fencing the unclean n2).
+    ctl.handle({ type: 'planned', request: 2, graph: { actions: [] } }, 14);
+    expect(ctl.current()?.id).toBe(2);
+    // What the view cannot say — a node that left cleanly (expected down) — is a change.
+    const left = ctl.handle({ type: 'cib', cib: cibWith({ in_ccm: 'false', crmd: 'offline', join: 'down', expected: 'down' }) }, 20);
+    expect(left.log.map((l) => l.msg)).toContain('re-plan needed: the CIB changed');
+  });
+
   it('dispatches actions only once their inputs are confirmed, and records history', () => {
     const { ctl } = dcController();
     const graph: TransitionGraph = {

@@ -558,7 +558,11 @@ export function fingerprint(cib: XmlElement): string {
   if (configuration) parts.push(serializeXml(configuration));
   for (const state of statusOf(cib)?.children ?? []) {
     if (state.name !== 'node_state') continue;
-    parts.push(JSON.stringify(state.attrs));
+    // Who is up comes from the membership view (cibForScheduler): the DC recording the same view
+    // in the CIB a moment later is no reason to plan again — on a failover that replan cost the
+    // first plan, made the moment the node was lost.
+    const { in_ccm: _inCcm, crmd: _crmd, join: _join, ...attrs } = state.attrs;
+    parts.push(JSON.stringify(attrs));
     for (const child of state.children) {
       if (child.name === 'transient_attributes') parts.push(serializeXml(child));
       // Which resources have history (not the history itself): someone else forgetting it

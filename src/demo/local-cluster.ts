@@ -14,9 +14,11 @@ export interface LocalClusterOptions {
   /** Address of node i on its (single) link. Default: 127.0.0.(i+1), loopback, no root needed. */
   address?: (i: number) => string;
   port?: number;
-  /** detection_budget of vigil.conf. */
+  /** detection_budget of vigil.conf; vigil's default when not given. */
   budget?: string;
   extraConfig?: string;
+  /** vigild's --log-level (default info): the failover benchmark reads debug timestamps. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How to start a process on node i: inside its network namespace, for real-network tests. */
   spawnOn?: (i: number, command: string, args: string[], options: SpawnOptions) => ChildProcess;
 }
@@ -61,8 +63,7 @@ export class LocalCluster {
       '[transport]',
       `key_file = ${keyFile}`,
       `port = ${this.port}`,
-      '[timing]',
-      `detection_budget = ${o.budget ?? '1s'}`,
+      ...(o.budget !== undefined ? ['[timing]', `detection_budget = ${o.budget}`] : []),
       ...this.nodes.flatMap((n, i) => [`[node ${n.name}]`, `id = ${i + 1}`, `addresses = ${n.address}`]),
       o.extraConfig ?? '',
     ];
@@ -84,7 +85,7 @@ export class LocalCluster {
   /** Starts node i's daemon. */
   start(i: number): void {
     const n = this.nodes[i];
-    const args = ['--config', this.configFile, '--node', n.name, '--socket', n.socket, '--state-dir', n.stateDir, '--log-dir', n.logDir, '--log-format', 'json'];
+    const args = ['--config', this.configFile, '--node', n.name, '--socket', n.socket, '--state-dir', n.stateDir, '--log-dir', n.logDir, '--log-format', 'json', '--log-level', this.o.logLevel ?? 'info'];
     this.daemons[i] = this.launch(i, VIGILD, args, 'vigild.stderr');
   }
 
