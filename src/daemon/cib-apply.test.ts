@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCib } from '../cib/empty.js';
 import { firstChild, serializeXml, type XmlElement } from '../cib/xml.js';
-import { applyChange, applyMembership, CibChangeError } from './cib-apply.js';
+import { adoptNewer, applyChange, applyMembership, CibChangeError } from './cib-apply.js';
 import { cibVersion } from './cib-version.js';
 
 const nodes = [
@@ -114,5 +114,17 @@ describe('status changes', () => {
 
   it('is refused in a whole replacement of the status section', () => {
     expect(() => applyChange(base(), { op: 'replace', scope: 'status', xml: '<status/>' }, nodes)).toThrow(CibChangeError);
+  });
+});
+
+describe('adoptNewer', () => {
+  it("takes the newer copy's configuration and version, and keeps the DC's own status", () => {
+    const dc = applyMembership(emptyCib(), nodes, { members: ['a', 'b'], dc: 'a', quorate: true }) as XmlElement;
+    const withHistory = applyChange(dc, { op: 'status', updates: [{ kind: 'node-attribute', node: 'b', name: 'seen-by', value: 'dc' }] }, nodes);
+    const member = applyChange(dc, { op: 'replace', scope: 'rsc_defaults', xml: '<rsc_defaults/>' }, nodes);
+    const adopted = adoptNewer(withHistory, member);
+    expect(cibVersion(adopted)).toEqual(cibVersion(member));
+    expect(serializeXml(firstChild(adopted, 'configuration') as XmlElement)).toBe(serializeXml(firstChild(member, 'configuration') as XmlElement));
+    expect(serializeXml(firstChild(adopted, 'status') as XmlElement)).toBe(serializeXml(firstChild(withHistory, 'status') as XmlElement));
   });
 });

@@ -253,3 +253,17 @@ export function applyMembership(
   else bumpUpdates(next, current);
   return stampChange(next, current, origin);
 }
+
+/**
+ * What a DC adopts when a member's copy is newer than its own (after a partition heals): that
+ * copy's configuration and version, but its own status section. The status is the record of
+ * what this DC's partition did (what runs where, fail counts), which a member that was cut off
+ * cannot know; what that member itself runs, the DC's controller learns again by probing it
+ * when it joins (node-joined forgets its history), as Pacemaker's DC rebuilds status from the
+ * joining nodes.
+ */
+export function adoptNewer(own: XmlElement, newer: XmlElement): XmlElement {
+  const status = firstChild(own, 'status');
+  const children = newer.children.filter((c) => c.name !== 'status');
+  return { ...newer, children: status === undefined ? children : [...children, status] };
+}
