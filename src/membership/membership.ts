@@ -58,6 +58,14 @@ interface ViewFacts {
   expected: number;
 }
 
+/**
+ * View ids are recorded this far ahead of the highest one used, so that only one view change in
+ * so many waits for the disk: an fsync'd write takes 10 ms and more on a busy machine, and it
+ * sits on the path of every detection (before the proposal and before each ack). A restarted node
+ * starts above the recorded ceiling, so it skips up to this many ids and never reuses one.
+ */
+const VIEW_IDS_RESERVED = 1000;
+
 /** Stalls shorter than this many keepalives are ordinary timer jitter. */
 const STALL_KEEPALIVES = 2;
 
@@ -660,8 +668,8 @@ export class Membership {
     const r = this.out;
     this.out = { send: [], events: [] };
     if (this.maxVid > this.persistedVid) {
-      this.persistedVid = this.maxVid;
-      return { persistViewId: this.maxVid, ...r };
+      this.persistedVid = this.maxVid + VIEW_IDS_RESERVED;
+      return { persistViewId: this.persistedVid, ...r };
     }
     return r;
   }

@@ -180,7 +180,8 @@ export interface CommitMessage {
 export interface Ready {
   /**
    * When set: record this view id durably BEFORE sending the messages, and pass it back as
-   * `lastViewId` after a restart. A coordinator that forgot its view ids could reuse one.
+   * `lastViewId` after a restart. A coordinator that forgot its view ids could reuse one. It is a
+   * ceiling above the ids in use, so most view changes need no write.
    */
   persistViewId?: number;
   send: { to: NodeName | 'all'; msg: MembershipMessage }[];
