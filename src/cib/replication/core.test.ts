@@ -34,8 +34,8 @@ type Msg = { from: string; to: string; msg: ReplicationMessage<Add> };
  * Cores wired by hand: messages queue until `deliver`, disk writes until `flush`, so a test can
  * hold any of them back and see what the machine does meanwhile.
  */
-function cluster(names: string[], initial: Record<string, XmlElement> = {}) {
-  const cores = Object.fromEntries(names.map((n) => [n, new ReplicationCore<Add>({ self: n, rules, initial: initial[n] ?? emptyCib(), timeoutMs: 100 })]));
+function cluster(names: string[], initial: Record<string, XmlElement> = {}, withRules: ReplicationRules<Add> = rules) {
+  const cores = Object.fromEntries(names.map((n) => [n, new ReplicationCore<Add>({ self: n, rules: withRules, initial: initial[n] ?? emptyCib(), timeoutMs: 100 })]));
   const wire: Msg[] = [];
   const writes: { node: string; seq: number }[] = [];
   const results: Record<string, ReplicationEffect<Add>> = {};
@@ -174,6 +174,23 @@ describe('replication core', () => {
     h.view({ id: 3, members: ['a', 'b', 'c'], dc: 'a', quorate: true });
     h.run();
     for (const n of ['a', 'b', 'c']) expect(h.xml(n)).toContain('id="more-from-c"');
+    expect(h.xml('b')).toBe(h.xml('a'));
+  });
+
+  it("the DC keeps what its adopt rule keeps of its own copy when a member's copy wins", () => {
+    const newer = emptyCib();
+    setVersion(newer, { adminEpoch: 0, epoch: 9, numUpdates: 0 });
+    const own = emptyCib();
+    (firstChild(own, 'status') as XmlElement).children.push(element('node_state', { id: '1', uname: 'a' }));
+    const keepStatus: ReplicationRules<Add> = {
+      ...rules,
+      adopt: (mine, theirs) => ({ ...theirs, children: [...theirs.children.filter((c) => c.name !== 'status'), firstChild(mine, 'status') as XmlElement] }),
+    };
+    const h = cluster(['a', 'b'], { a: own, b: newer }, keepStatus);
+    h.view({ id: 1, members: ['a', 'b'], dc: 'a', quorate: true });
+    h.run();
+    expect(cibVersion(h.cores.a.current()).epoch).toBe(9);
+    expect(h.xml('a')).toContain('uname="a"');
     expect(h.xml('b')).toBe(h.xml('a'));
   });
 

@@ -21,6 +21,11 @@ export interface ReplicationRules<C> {
   apply(cib: XmlElement, change: C, origin: ChangeOrigin): XmlElement;
   /** Membership recorded in the CIB by the DC; null when the CIB already says it. */
   membership(cib: XmlElement, view: ReplicaView, origin: ChangeOrigin): XmlElement | null;
+  /**
+   * What the DC keeps when a member's copy wins the join round (by default that copy as it is):
+   * a daemon may keep parts of its own, such as its partition's status section.
+   */
+  adopt?(own: XmlElement, newer: XmlElement): XmlElement;
 }
 
 export interface ReplicationConfig<C> {
@@ -370,7 +375,8 @@ export class ReplicationCore<C> {
     // Won on the committed mark at an equal epoch, it may count fewer status updates than a
     // copy it beat: lifted above every copy offered, so that no member holds a "newer" one.
     this.committedEpoch = null;
-    this.setCib(compareVersions(cibVersion(cib), b.atLeast) > 0 ? cib : above(cib, b.atLeast));
+    const adopted = this.config.rules.adopt?.(this.cib, cib) ?? cib;
+    this.setCib(compareVersions(cibVersion(adopted), b.atLeast) > 0 ? adopted : above(adopted, b.atLeast));
     this.pushJoin(this.view, nowMs);
   }
 
