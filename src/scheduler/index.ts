@@ -10,6 +10,7 @@ import type { TransitionGraph } from './graph.js';
 import { buildPlan } from './actions/plan.js';
 import { applyMigrations } from './actions/migration.js';
 import { scheduleReloads } from './features/reload.js';
+import { scheduleUnfencing } from './features/unfencing.js';
 import { applyOrderings, collectiveRunnability, propagate } from './actions/orderings.js';
 import { formatSummary, summarise, type SummaryLine } from './actions/summary.js';
 import { buildContext } from './unpack/context.js';
@@ -46,6 +47,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   const ctx = buildContext(cib, options.now, options.detail === true);
   assignAll(ctx);
   const plan = buildPlan(ctx);
+  scheduleUnfencing(ctx, plan);
   orderGuestFencing(ctx, plan);
   applyOrderings(ctx, plan);
   orderGuestActions(ctx, plan);
