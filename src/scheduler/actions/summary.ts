@@ -3,6 +3,7 @@ import type { Primitive, Role } from '../model.js';
 import { activeHistories, cloneOf } from '../placement/scores.js';
 import { allPrimitives, type Plan } from './plan.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
+import { summaryOrder } from '../bundles/replicas.js';
 import { unfencingActs } from '../features/unfencing.js';
 
 export interface SummaryLine {
@@ -26,7 +27,7 @@ export function summarise(ctx: Context, plan: Plan): SummaryLine[] {
   for (const f of fences) lines.push({ verb: 'Fence', details: '', text: `Fence (${f.fenceAction ?? 'reboot'}) ${f.node?.uname ?? ''}${f.node?.guest ? ` (resource: ${f.node.guest.container})` : ''} '${f.fenceReason ?? ''}'` });
   // Decided last, listed last, in the reverse order of decision as Pacemaker lists fencing.
   for (const u of unfencingActs(plan).reverse()) lines.push({ verb: 'Fence', details: '', text: `Fence (on) ${u.node?.uname ?? ''} '${u.fenceReason ?? ''}'` });
-  for (const p of allPrimitives(ctx.resources)) {
+  for (const p of summaryOrder(allPrimitives(ctx.resources))) {
     const line = primitiveLine(ctx, plan, p);
     if (line) lines.push(line);
   }

@@ -9,6 +9,7 @@ import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js
 import { quorumDemotes } from '../promotable/quorum.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
 import { connectionsOf, settleAfterAssignment } from '../remote/nodes.js';
+import { replicaFilter } from '../bundles/placement.js';
 
 /**
  * Assignment: decides one node (or none) and a role for every primitive, in allocation order,
@@ -243,7 +244,8 @@ class Assigner {
       this.place(p, null, 'Stopped');
       return null;
     }
-    const node = this.choose(p, scores, filter);
+    const room = replicaFilter(this.ctx, p, scores);
+    const node = this.choose(p, scores, room && filter ? (n) => filter(n) && room(n) : (room ?? filter));
     this.place(p, node, node ? 'Started' : 'Stopped');
     return node;
   }

@@ -11,6 +11,7 @@ import type { Plan } from '../actions/plan.js';
 import type { Context } from '../context.js';
 import type { Node, Primitive } from '../model.js';
 import { INFINITY } from '../score.js';
+import { REPLICA_META } from '../bundles/expand.js';
 import { child, readNvSets } from '../unpack/config.js';
 import { isActive } from '../unpack/history.js';
 
@@ -172,7 +173,11 @@ export function containerConstraints(prims: Primitive[], nodes: Node[]): { coloc
       out.locations.push({ id: `${p.id}-in-${guest.uname}`, rsc: p, scores: new Map(nodes.filter((n) => n !== guest).map((n) => [n.index, -INFINITY])), discovery: 'always' });
       continue;
     }
-    out.colocations.push({ id: 'resource-with-container', dependent: p, primary: container, score: INFINITY, influence: true, nodeAttribute: '#uname' });
+    // A bundle's container may run on a remote node, where its connection cannot: then the
+    // connection runs on a member instead, so it only prefers the container's node, and its own
+    // preferences do not move the container.
+    const bundled = isConnectionPrimitive(p) && container.meta.has(REPLICA_META);
+    out.colocations.push({ id: 'resource-with-container', dependent: p, primary: container, score: bundled ? 10000 : INFINITY, influence: !bundled, nodeAttribute: '#uname' });
     out.orderings.push({ id: `${container.id}-then-${p.id}`, first: container, firstAction: 'start', then: p, thenAction: 'start', kind: 'Mandatory', symmetrical: true });
   }
   return out;
@@ -231,6 +236,16 @@ export function orderGuestFencing(ctx: Context, plan: Plan): void {
   }
 }
 
+/** A healthy migratable primitive running on one node and placed on another (see applyMigrations). */
+function willMigrate(ctx: Context, p: Primitive): boolean {
+  if ((p.meta.get('allow-migrate') ?? '').toLowerCase() !== 'true') return false;
+  const active = [...p.history.values()].filter(isActive);
+  const to = ctx.placement.get(p)?.node;
+  if (active.length !== 1 || !to) return false;
+  const h = active[0];
+  return !h.failed && h.role === 'Started' && h.node.online && !h.node.unclean && h.node !== to;
+}
+
 /**
  * Actions on a guest node happen while the guest is up: starts and promotions after its container
  * and its connection start (a container that starts again restarts them), stops and demotions
@@ -247,7 +262,9 @@ export function orderGuestActions(ctx: Context, plan: Plan): void {
     const connStart = plan.starts.get(conn);
     const containerStart = plan.starts.get(container);
     if (a.task === 'start' || a.task === 'promote') {
-      edge(plan, containerStart, a, `${container.id} start`, 'runnable', 'implies_then', 'order');
+      // A container carried over by live migration keeps the guest running: nothing inside restarts.
+      if (willMigrate(ctx, container)) edge(plan, containerStart, a, `${container.id} start`, 'runnable', 'order');
+      else edge(plan, containerStart, a, `${container.id} start`, 'runnable', 'implies_then', 'order');
       edge(plan, connStart, a, `${conn.id} start`, 'runnable', 'order');
     } else if (a.task === 'stop' || a.task === 'demote') {
       if (node.guest.reset) continue;

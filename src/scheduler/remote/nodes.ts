@@ -7,11 +7,13 @@
 import type { XmlElement } from '../../cib/xml.js';
 import type { Context } from '../context.js';
 import type { Node, NodeHistory, Primitive, Resource } from '../model.js';
-import { primitivesOf } from '../model.js';
+import { nodeCanHost, primitivesOf } from '../model.js';
 import { isTrue, parseIntervalMs } from '../score.js';
 import { child, children, readNvSets } from '../unpack/config.js';
 import { isActive, replayHistory, type Orphan } from '../unpack/history.js';
 import { guestSpecs, resetGuests, restartContainers, settleGuest } from './guest.js';
+import { settleBundles } from '../bundles/replicas.js';
+import { REPLICA_META } from '../bundles/expand.js';
 
 interface AgentLike {
   cls?: string;
@@ -206,7 +208,13 @@ export function settleRemoteNodes(
 export function connectionsOf(ctx: Context): Primitive[] {
   const out: Primitive[] = [];
   for (const r of ctx.resources) for (const p of primitivesOf(r)) if (isConnection(p) && ctx.nodeByName.get(p.id)?.kind !== 'member') out.push(p);
-  return out;
+  // Like a clone's instances, the replicas of a bundle that run are placed before those that do not.
+  const idle = (p: Primitive): number => {
+    const c = ctx.byId.get(p.meta.get('container') ?? '');
+    if (c?.kind !== 'primitive' || !c.meta.has(REPLICA_META)) return 0;
+    return [...c.history.values()].some((h) => isActive(h) && nodeCanHost(h.node)) ? 0 : 1;
+  };
+  return out.map((p, i) => ({ p, i, k: idle(p) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.p);
 }
 
 /** After its connection is assigned, a remote node is online when the connection will run, shutting down otherwise. */
@@ -225,10 +233,14 @@ export function settleAfterAssignment(ctx: Context, conn: Primitive): void {
   }
 }
 
-/** Remote and guest nodes run neither connections nor guests' containers (no nesting), nor fencing devices. */
+/**
+ * Remote and guest nodes run neither connections nor guests' containers (no nesting), nor fencing
+ * devices. A bundle's replicas may run on remote nodes, but not inside guests.
+ */
 export function banFromRemoteNodes(ctx: Context, p: Primitive, scores: number[], minus: number): void {
-  if (!isConnection(p) && p.cls !== 'stonith' && !p.meta.has('remote-node')) return;
-  for (const n of ctx.nodes) if (n.kind !== 'member') scores[n.index] = minus;
+  const replica = p.meta.has(REPLICA_META);
+  if (!isConnection(p) && p.cls !== 'stonith' && !p.meta.has('remote-node') && !replica) return;
+  for (const n of ctx.nodes) if (replica && !isConnection(p) ? n.kind === 'guest' : n.kind !== 'member') scores[n.index] = minus;
 }
 
 /**
@@ -236,6 +248,7 @@ export function banFromRemoteNodes(ctx: Context, p: Primitive, scores: number[],
  * the connection can come back: then the resource is merely unseen until the cluster reconnects.
  */
 export function fenceDownRemoteNodes(cib: XmlElement, nodes: Node[], resources: Resource[], fences: { node: string; reason: string }[], stonithEnabled: boolean): void {
+  settleBundles(resources);
   restartContainers(resources.flatMap(primitivesOf));
   resetGuests(nodes, resources.flatMap(primitivesOf));
   if (!stonithEnabled) return;

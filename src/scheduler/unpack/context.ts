@@ -12,10 +12,11 @@ import { applyTickets } from './tickets.js';
 import { applyShutdownLocks, shutdownLocks } from '../features/shutdown-lock.js';
 import { addRemoteNodes, fenceDownRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
 import { containerConstraints, withGuestConnections } from '../remote/guest.js';
+import { withBundlesExpanded } from '../bundles/expand.js';
 
 /** Unpack stage: the working model of one CIB at time `now`. */
 export function buildContext(input: XmlElement, now: number, detail = false): Context {
-  const cib = withGuestConnections(input);
+  const cib = withGuestConnections(withBundlesExpanded(input));
   const unsupported = new Set<string>();
   const warnings: string[] = [];
   const cfg = readClusterConfig(cib, now);
@@ -60,7 +61,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
         cls: o.cls,
         provider: o.provider,
         type: o.type,
-        meta: new Map(stopOrphans ? [] : [['is-managed', 'false']]),
+        meta: new Map(stopOrphans ? [['target-role', 'Stopped']] : [['is-managed', 'false']]),
         params: new Map(),
         ops: [],
         utilization: new Map(),
