@@ -118,13 +118,36 @@ describe('status changes', () => {
 });
 
 describe('adoptNewer', () => {
-  it("takes the newer copy's configuration and version, and keeps the DC's own status", () => {
-    const dc = applyMembership(emptyCib(), nodes, { members: ['a', 'b'], dc: 'a', quorate: true }) as XmlElement;
-    const withHistory = applyChange(dc, { op: 'status', updates: [{ kind: 'node-attribute', node: 'b', name: 'seen-by', value: 'dc' }] }, nodes);
-    const member = applyChange(dc, { op: 'replace', scope: 'rsc_defaults', xml: '<rsc_defaults/>' }, nodes);
-    const adopted = adoptNewer(withHistory, member);
-    expect(cibVersion(adopted)).toEqual(cibVersion(member));
-    expect(serializeXml(firstChild(adopted, 'configuration') as XmlElement)).toBe(serializeXml(firstChild(member, 'configuration') as XmlElement));
-    expect(serializeXml(firstChild(adopted, 'status') as XmlElement)).toBe(serializeXml(firstChild(withHistory, 'status') as XmlElement));
+  const failCountOf = (cib: XmlElement, node: string): string | undefined =>
+    firstChild(cib, 'status')
+      ?.children.find((c) => c.attrs.uname === node)
+      ?.children.find((c) => c.name === 'transient_attributes')
+      ?.children[0]?.children.find((p) => p.attrs.name === 'fail-count-r1#start_0')?.attrs.value;
+  const fail = (cib: XmlElement, node: string, add: number): XmlElement =>
+    applyChange(cib, { op: 'status', updates: [{ kind: 'fail-count', node, resource: 'r1', task: 'start', intervalMs: 0, add, lastFailure: 1 }] }, nodes);
+  const together = applyMembership(emptyCib(), nodes, { members: ['a', 'b', 'c'], dc: 'a', quorate: true }) as XmlElement;
+
+  it("takes each node's state from the side of the partition it was on, and the newer configuration", () => {
+    // a and b keep running together; c is cut off, is its own DC, and changes more.
+    const majority = fail(applyMembership(together, nodes, { members: ['a', 'b'], dc: 'a', quorate: true }) as XmlElement, 'b', 1);
+    let minority = applyMembership(together, nodes, { members: ['c'], dc: 'c', quorate: true }) as XmlElement;
+    minority = fail(fail(fail(minority, 'c', 1), 'c', 1), 'b', 5);
+    minority = applyChange(minority, { op: 'replace', scope: 'rsc_defaults', xml: '<rsc_defaults/>' }, nodes);
+    const adopted = adoptNewer(majority, minority);
+    expect(cibVersion(adopted)).toEqual(cibVersion(minority));
+    expect(serializeXml(firstChild(adopted, 'configuration') as XmlElement)).toBe(serializeXml(firstChild(minority, 'configuration') as XmlElement));
+    expect(failCountOf(adopted, 'b')).toBe('1');
+    expect(failCountOf(adopted, 'c')).toBe('2');
+    expect(stateOf(adopted, 'a').in_ccm).toBe('true');
+  });
+
+  it("takes the newer copy where both saw a node as member: a DC back from the dead knows only its own node", () => {
+    const stale = fail(together, 'b', 3);
+    const newer = fail(applyMembership(together, nodes, { members: ['b', 'c'], dc: 'b', quorate: true }) as XmlElement, 'b', 1);
+    const adopted = adoptNewer(stale, newer);
+    expect(failCountOf(adopted, 'b')).toBe('1');
+    expect(stateOf(adopted, 'c')).toEqual(stateOf(newer, 'c'));
+    expect(stateOf(adopted, 'a')).toEqual(stateOf(stale, 'a'));
+    expect(adoptNewer(newer, newer)).toBe(newer);
   });
 });

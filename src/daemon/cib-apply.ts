@@ -256,14 +256,24 @@ export function applyMembership(
 
 /**
  * What a DC adopts when a member's copy is newer than its own (after a partition heals): that
- * copy's configuration and version, but its own status section. The status is the record of
- * what this DC's partition did (what runs where, fail counts), which a member that was cut off
- * cannot know; what that member itself runs, the DC's controller learns again by probing it
- * when it joins (node-joined forgets its history), as Pacemaker's DC rebuilds status from the
- * joining nodes.
+ * copy, except for the nodes the DC's own copy saw as members and the newer one did not. Each
+ * node's state (history, fail counts) is taken from the side of the partition it was on: a
+ * member that was cut off cannot know what the DC's partition did, and the DC does not know what
+ * ran on the member's side. A DC that just started holds a copy from before it went down, which
+ * may still call everyone a member: where both copies do, the newer one wins. (The DC's
+ * controller probes every node that joins it again, so lrm history that is off is corrected.)
  */
 export function adoptNewer(own: XmlElement, newer: XmlElement): XmlElement {
-  const status = firstChild(own, 'status');
-  const children = newer.children.filter((c) => c.name !== 'status');
-  return { ...newer, children: status === undefined ? children : [...children, status] };
+  const member = (s: XmlElement | undefined): boolean => s?.attrs.in_ccm === 'true';
+  const states = (cib: XmlElement): Map<string, XmlElement> =>
+    new Map((firstChild(cib, 'status')?.children ?? []).filter((c) => c.name === 'node_state' && c.attrs.uname !== undefined).map((c) => [c.attrs.uname as string, c]));
+  const mine = states(own);
+  const theirs = states(newer);
+  const keep = [...mine].filter(([uname, state]) => member(state) && !member(theirs.get(uname)));
+  if (keep.length === 0) return newer;
+  const kept = new Map(keep);
+  const status = firstChild(newer, 'status') ?? element('status');
+  const children = status.children.map((c) => (c.name === 'node_state' && c.attrs.uname !== undefined && kept.has(c.attrs.uname) ? (kept.get(c.attrs.uname) as XmlElement) : c));
+  for (const [uname, state] of kept) if (!theirs.has(uname)) children.push(state);
+  return { ...newer, children: [...newer.children.filter((c) => c.name !== 'status'), { ...status, children }] };
 }
