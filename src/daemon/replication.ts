@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReplicationCore, type ReplicationEffect, type ReplicationRules } from '../cib/replication/index.js';
 import type { XmlElement } from '../cib/xml.js';
-import { applyChange, applyMembership, CibChangeError, type ClusterIdentity, type ClusterNode } from './cib-apply.js';
+import { adoptNewer, applyChange, applyMembership, CibChangeError, type ClusterIdentity, type ClusterNode } from './cib-apply.js';
 import type { CibChange, CibMessage } from './cib-messages.js';
 import type { CibVersion } from './cib-version.js';
 import type { CibStore } from './cib-store.js';
@@ -31,6 +31,8 @@ export function replicationRules(nodes: readonly ClusterNode[], identity?: Clust
   return {
     apply: (cib, change, origin) => applyChange(cib, change, nodes, origin),
     membership: (cib, view, origin) => applyMembership(cib, nodes, view, identity, origin),
+    // After a heal, each node's state (history, fail counts) from its side of the partition.
+    adopt: adoptNewer,
   };
 }
 
