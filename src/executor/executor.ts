@@ -84,6 +84,9 @@ interface Recurring {
   expedite: boolean;
 }
 
+/** Operations after which the resource runs with the request's parameters. */
+const PARAMS_TAKING_TASKS = new Set(['start', 'reload', 'reload-agent', 'migrate_from']);
+
 const recurringId = (k: RecurringKey): string => `${k.resourceId}\u0000${k.task}\u0000${k.intervalMs}`;
 
 /**
@@ -101,6 +104,8 @@ export class Executor {
   private readonly now: () => number;
   private readonly shimsDir: string;
   private readonly rscTmp: string;
+  /** Per resource: the agent and parameters of its last successful start (or reload, or migration here). */
+  private readonly startParams = new Map<string, { agent: AgentSpec; params: Record<string, string> }>();
 
   constructor(private readonly options: ExecutorOptions) {
     this.dirs = {
@@ -278,17 +283,38 @@ export class Executor {
       return;
     }
     queue.running = job;
+    const request = this.withStartParams(job.request);
     void this.acquireSlot()
-      .then(() => this.execute(job.request))
+      .then(() => this.execute(request))
       // An agent that cannot even be spawned (HA_RSCTMP not creatable ...) fails its operation, never the queue.
       .catch((err: unknown) => this.errorResult(job.request, err))
       .then((executed) => {
         const result = { ...executed, queueTimeMs: Math.max(0, executed.startedAtMs - job.enqueuedAtMs) };
+        this.rememberStartParams(request, result);
         this.releaseSlot();
         queue.running = undefined;
         job.resolve(result);
         this.pump(resourceId);
       });
+  }
+
+  /**
+   * A stop runs with the parameters the resource was started with, as Pacemaker's controller
+   * does: the configuration may have changed them since (a new address for a VIP must not make
+   * the stop look for the wrong one) or be gone entirely (a deleted resource is an orphan the
+   * cluster still has to stop, and its configuration can no longer say how).
+   */
+  private withStartParams(request: OperationRequest): OperationRequest {
+    if (request.task !== 'stop') return request;
+    const known = this.startParams.get(request.resourceId);
+    if (!known || formatAgentSpec(known.agent) !== formatAgentSpec(request.agent)) return request;
+    return { ...request, params: known.params };
+  }
+
+  private rememberStartParams(request: OperationRequest, result: OperationResult): void {
+    if (result.status !== 'done' || result.rc !== OCF.SUCCESS) return;
+    if (request.task === 'stop') this.startParams.delete(request.resourceId);
+    else if (PARAMS_TAKING_TASKS.has(request.task)) this.startParams.set(request.resourceId, { agent: request.agent, params: request.params });
   }
 
   private acquireSlot(): Promise<void> {

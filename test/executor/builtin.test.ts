@@ -92,6 +92,14 @@ describe('built-in agents, run inside the executor', () => {
     expect(await gone(pid)).toBe(true);
     expect((await sb.executor.run(req('sup', vigil('Supervisor'), 'monitor', params))).rc).toBe(7);
 
+    // A resource deleted from the configuration is stopped with no parameters left to say how:
+    // the executor stops it with those it was started with.
+    const orphan = await sb.executor.run(req('orphan', vigil('Supervisor'), 'start', params));
+    expect(orphan.rc, orphan.stderr).toBe(0);
+    const orphanPid = Number(readFileSync(join(sb.rscTmp, 'vigil-Supervisor-orphan.state'), 'utf8'));
+    expect((await sb.executor.run(req('orphan', vigil('Supervisor'), 'stop', {}))).rc).toBe(0);
+    expect(await gone(orphanPid)).toBe(true);
+
     const crashed = await sb.executor.run(req('sup2', vigil('Supervisor'), 'start', { binfile: '/bin/sleep', cmdline_options: 'not-a-number' }));
     expect(crashed).toMatchObject({ rc: 1, exitReason: '/bin/sleep exited right after starting' });
     const missingBin = await sb.executor.run(req('sup3', vigil('Supervisor'), 'start', { binfile: '/nonexistent/daemon' }));
