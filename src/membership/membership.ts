@@ -188,8 +188,10 @@ export class Membership {
     this.wakeAtMs = Infinity;
     if (lateMs > STALL_KEEPALIVES * this.config.timing.keepaliveMs - this.tickMs) this.noticeStall(lateMs);
     this.health.advance(this.nowMs);
-    this.checkPeers();
-    this.maybeHeartbeat();
+    // Whom we hear changed: tell the peers now rather than at the next heartbeat, so that a
+    // coordinator waiting for us to give up on a lost node can propose the view without it.
+    if (this.checkPeers()) this.sendHeartbeat();
+    else this.maybeHeartbeat();
     this.drive();
     return this.flush();
   }
@@ -345,9 +347,11 @@ export class Membership {
     if (!p.alive) p.alive = true;
   }
 
-  private checkPeers(): void {
+  /** Declares silent peers lost and reports late ones; true when a peer was declared lost. */
+  private checkPeers(): boolean {
     const { warnMs } = this.config.timing;
     const deadline = this.deadlineMs();
+    let lost = false;
     for (const p of this.peers.values()) {
       const last = this.lastHeard(p);
       if (last === null || !p.alive) continue;
@@ -359,6 +363,7 @@ export class Membership {
         p.alive = false;
         p.heard = new Set();
         p.view = null;
+        lost = true;
         continue;
       }
       if (silentMs > warnMs * this.health.multiplier && !p.lateReported) {
@@ -373,6 +378,7 @@ export class Membership {
         }
       });
     }
+    return lost;
   }
 
   private maybeHeartbeat(): void {
@@ -509,6 +515,9 @@ export class Membership {
   }
 
   private onHeartbeat(p: Peer, hb: HeartbeatMessage): void {
+    // A peer that refused our proposal for another coordinator's sake and now hears differently
+    // may accept the next one: no need to wait out the back-off.
+    if (this.retryAtMs > this.nowMs && !sameMembers(p.heard, hb.heard)) this.retryAtMs = 0;
     p.heard = new Set(hb.heard);
     p.view = { vid: hb.vid, vco: hb.vco, vm: hb.vm };
     p.settled = hb.st;
@@ -688,6 +697,10 @@ function newPeer(entry: NodeEntry): Peer {
     lateReported: false,
     commitResentAtMs: null,
   };
+}
+
+function sameMembers(set: ReadonlySet<number>, ids: readonly number[]): boolean {
+  return set.size === new Set(ids).size && ids.every((id) => set.has(id));
 }
 
 function sameIds(a: readonly number[], b: readonly number[]): boolean {
