@@ -6,6 +6,7 @@ import { INFINITY, addScores, parseScore } from '../score.js';
 import { isActive } from '../unpack/history.js';
 import { activeHistories, cloneOf, locationScores, primitiveBaseScores, stickiness, targetRole } from './scores.js';
 import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js';
+import { preferredForRoom } from '../features/colocated-utilization.js';
 import { quorumDemotes } from '../promotable/quorum.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
 import { connectionsOf, settleAfterAssignment } from '../remote/nodes.js';
@@ -189,7 +190,7 @@ class Assigner {
       const s = scores[node.index];
       if (s < 0 || !nodeCanHost(node)) continue;
       if (filter && !filter(node)) continue;
-      if (!fitsCapacity(this.ctx, node, p)) continue;
+      if (!fitsCapacity(this.ctx, node, p, scores)) continue;
       if (best === null) {
         best = node;
         continue;
@@ -216,6 +217,8 @@ class Assigner {
       }
       if (node.uname < best.uname) best = node;
     }
+    const roomiest = best ? preferredForRoom(this.ctx, p, scores) : undefined;
+    if (best && roomiest && scores[roomiest.index] >= scores[best.index] && (!filter || filter(roomiest)) && fitsCapacity(this.ctx, roomiest, p, scores)) best = roomiest;
     // With a positive best score, the node it already runs on wins any tie, whatever the spread.
     const unique = cloneOf(p)?.unique ?? false;
     if (best && scores[best.index] > 0 && !unique && !current.has(best.uname)) {

@@ -1,19 +1,11 @@
 import type { Context } from '../context.js';
 import type { Node, Primitive } from '../model.js';
+import { hasRoom } from '../features/colocated-utilization.js';
 
 /** Whether the node still has room for the primitive's utilization (strategies other than default). */
-export function fitsCapacity(ctx: Context, node: Node, p: Primitive): boolean {
+export function fitsCapacity(ctx: Context, node: Node, p: Primitive, scores?: number[]): boolean {
   if (ctx.placementStrategy === 'default') return true;
-  // A group's first member brings the whole group's demand: the members must fit together.
-  const demands = new Map<string, number>();
-  const members = p.parent?.kind === 'group' && p.parent.children[0] === p ? p.parent.children : [p];
-  for (const m of members) for (const [k, v] of m.utilization) demands.set(k, (demands.get(k) ?? 0) + v);
-  for (const [k, demand] of demands) {
-    if (demand <= 0) continue;
-    const free = node.freeUtilization.get(k) ?? 0;
-    if (free < demand) return false;
-  }
-  return true;
+  return hasRoom(ctx, node, p, scores);
 }
 
 export function reserveCapacity(ctx: Context, node: Node, p: Primitive): void {
