@@ -191,6 +191,41 @@ function duo() {
   return { timing, m, events, route };
 }
 
+describe('after a loss', () => {
+  it('agrees on the new view as soon as the last member gives up on the lost node, not a back-off later', () => {
+    const timing = deriveTiming(BUDGET);
+    const nodes = ['a', 'b', 'c'].map((name, i) => ({ name, id: i + 1, votes: 1 }));
+    const m = new Map(nodes.map((n) => [n.name, new Membership({ self: n.name, nodes, timing, quorum: { twoNode: false, lastManStanding: false }, incarnation: 1 }, 0)]));
+    const inFlight: { at: number; from: string; to: string; msg: MembershipMessage }[] = [];
+    const cutAt = 1001;
+    const diesAt = 1180;
+    // From cutAt, b hears nothing from a, and a's packets reach c 40 ms late: b gives up on a
+    // first and proposes [b, c], which c refuses while it still hears a (the lower id).
+    const post = (from: string, ready: Ready, t: number): void => {
+      for (const { to, msg } of ready.send) {
+        for (const dest of to === 'all' ? nodes.map((n) => n.name).filter((n) => n !== from) : [to]) {
+          if (from === 'a' && t >= cutAt && dest === 'b') continue;
+          inFlight.push({ at: t + (from === 'a' && t >= cutAt ? 40 : 1), from, to: dest, msg });
+        }
+      }
+    };
+    let cLost = Infinity;
+    for (let t = 0; t < 2400; t++) {
+      for (const p of inFlight.filter((x) => x.at === t && (x.to !== 'a' || t < diesAt))) post(p.to, (m.get(p.to) as Membership).receive(p.from, p.msg, t), t);
+      for (const [name, node] of m) if (name !== 'a' || t < diesAt) post(name, node.tick(t), t);
+      const cNode = m.get('c') as Membership;
+      if (cLost === Infinity && cNode.nodes().find((n) => n.name === 'a')?.state === 'lost') cLost = t;
+      const views = ['b', 'c'].map((n) => (m.get(n) as Membership).view());
+      if (t > diesAt && views.every((v) => v.members.join() === 'b,c' && v.id === views[0].id)) {
+        // c said it no longer hears a in its next packet; b proposed again on reading it.
+        expect(t - cLost).toBeLessThanOrEqual(5);
+        return;
+      }
+    }
+    throw new Error(`b and c never agreed on a view without a: ${JSON.stringify(['a', 'b', 'c'].map((n) => (m.get(n) as Membership).view()))} c lost a at ${cLost}`);
+  });
+});
+
 describe('view id persistence', () => {
   it('asks for a write once per thousand view ids, not at every view change', () => {
     const { m } = duo();
