@@ -13,6 +13,8 @@
  * client namespace), or → first HTTP answer (polled every 20 ms) for process-kill. Then RSS and
  * idle CPU per node, and the peers (Pacemaker + Corosync, keepalived) of
  * ../shared/peers/netns-failover when installed (PEERS=0 skips them). Needs root and dist/.
+ * VIP_AGENT=VirtualIP uses vigil's built-in VIP agent instead of IPaddr2. With every run, where
+ * the time went: each step's time after the fault, from the daemons' debug log.
  * The last line is one JSON object with the figures.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -25,6 +27,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS ?? 10);
 const MONITOR_S = 1;
 const VIP = '10.213.0.100';
+// The VIP's agent: Pacemaker's IPaddr2 (as the peers use), or VIP_AGENT=VirtualIP, vigil's built-in
+// one (runs inside the executor: no shell, no forked helpers).
+const VIP_AGENT = process.env.VIP_AGENT === 'VirtualIP' ? { provider: 'vigil', type: 'VirtualIP' } : { provider: 'heartbeat', type: 'IPaddr2' };
 const FENCE_AGENT = join(root, 'src/fencing/agents/fence_vigil_netns');
 const say = (line) => process.stdout.write(line + '\n');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -232,7 +237,7 @@ const results = { poweroff: [], 'link-cut': [], 'process-kill': [] };
 let splitBrainRuns = 0;
 let figures = {};
 try {
-  say(`bench:failover: 2 nodes + client on network namespaces, ${RUNS} runs per fault, monitor ${MONITOR_S}s, default detection budget`);
+  say(`bench:failover: 2 nodes + client on network namespaces, ${RUNS} runs per fault, monitor ${MONITOR_S}s, default detection budget, VIP by ocf:${VIP_AGENT.provider}:${VIP_AGENT.type}`);
   const web = join(dir, 'web.mjs');
   writeFileSync(web, "import { createServer } from 'node:http';\ncreateServer((_q, r) => r.end('ok\\n')).listen(8080, '0.0.0.0');\n");
   cluster.startAll();
@@ -246,7 +251,7 @@ try {
     0,
     'resources',
     `<resources><primitive id="fence" class="stonith" type="fence_vigil_netns">${nv('fence', { pcmk_host_map: map })}${mon('fence', '60s')}</primitive>` +
-      `<group id="web"><primitive id="vip" class="ocf" provider="heartbeat" type="IPaddr2">${nv('vip', { ip: VIP, cidr_netmask: '24', nic: 'eth0' })}${mon('vip', `${MONITOR_S}s`)}</primitive>` +
+      `<group id="web"><primitive id="vip" class="ocf" provider="${VIP_AGENT.provider}" type="${VIP_AGENT.type}">${nv('vip', { ip: VIP, cidr_netmask: '24', nic: 'eth0' })}${mon('vip', `${MONITOR_S}s`)}</primitive>` +
       `<primitive id="httpd" class="ocf" provider="vigil" type="Supervisor">${nv('httpd', { binfile: process.execPath, cmdline_options: web })}${mon('httpd', `${MONITOR_S}s`)}</primitive></group></resources>`,
   );
   await waitFor('web running', () => where('httpd'), (w) => w.length === 1, 60_000);
@@ -338,6 +343,7 @@ try {
     rss_mib_max: Math.max(...rss),
     idle_cpu_s_per_min: Math.max(...idle),
     runs: RUNS,
+    vip_agent: `ocf:${VIP_AGENT.provider}:${VIP_AGENT.type}`,
   };
 } finally {
   await cleanup();

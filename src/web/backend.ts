@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { versionOf, formatVersion, withVersion, nextVersion, diffCib } from '../cib/index.js';
+import { versionOf, formatVersion, withVersion, nextVersion } from '../cib/index.js';
 import { readCibFile, writeCibFile } from '../cib/io/file.js';
-import { parseXml, type XmlElement } from '../cib/xml.js';
+import { parseXml, serializeXml, type XmlElement } from '../cib/xml.js';
 import { applyStatusUpdates, parseAdminEdits, type StatusUpdate } from '../controller/history.js';
 import { connect, DaemonError, type ApiRequest, type DaemonClient } from '../daemon/client.js';
 import type { FenceHistoryEntry } from '../fencing/history.js';
@@ -102,21 +102,18 @@ export function liveBackend(socket: string): ClusterBackend {
     },
     configuration: daemonCib,
     async commitConfiguration(base, next) {
-      // vigild applies a patch only to the exact version it was made from; num_updates moves with
-      // every status change, so a patch refused for that alone is remade, while a moved epoch is
-      // reported to the caller.
-      for (let attempt = 0; attempt < 5; attempt++) {
+      // Compare-and-swap on the configuration's version (admin_epoch, epoch) in vigild: the status
+      // moves with every operation result, which must not make an edit fail.
+      const { adminEpoch, epoch } = versionOf(base);
+      const config = next.children.find((c) => c.name === 'configuration');
+      if (config === undefined) throw new BackendError('the edited CIB has no configuration section');
+      try {
+        await call({ op: 'cib.replace', scope: 'configuration', xml: serializeXml(config), ifEpoch: { adminEpoch, epoch } });
+      } catch (err) {
+        if (!/changed underneath/.test((err as Error).message)) throw err;
         const current = await daemonCib();
-        if (epochOf(current) !== epochOf(base)) throw new StaleBaseError(`the configuration changed underneath (it was ${epochOf(base)}, it is now ${epochOf(current)})`);
-        const target = withVersion(withConfigurationOf(current, next), nextVersion(versionOf(current), 'configuration'));
-        try {
-          await call({ op: 'cib.patch', patch: diffCib(current, target) });
-          return;
-        } catch (err) {
-          if (!/patch is for CIB version|does not apply/.test((err as Error).message)) throw err;
-        }
+        throw new StaleBaseError(`the configuration changed underneath (it was ${epochOf(base)}, it is now ${epochOf(current)})`);
       }
-      throw new StaleBaseError('the CIB kept changing while the change was being committed; try again');
     },
     async statusEdit(updates) {
       try {
