@@ -10,6 +10,7 @@ import { isActive, readHistory, replayHistory } from './history.js';
 import { readNodes } from './nodes.js';
 import { applyTickets } from './tickets.js';
 import { applyShutdownLocks, shutdownLocks } from '../features/shutdown-lock.js';
+import { applyNodeHealth } from '../features/node-health.js';
 import { addRemoteNodes, fenceDownRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
 import { containerConstraints, withGuestConnections } from '../remote/guest.js';
 import { withBundlesExpanded } from '../bundles/expand.js';
@@ -181,8 +182,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
   };
   applyTickets(ctx);
   applyShutdownLocks(ctx, shutdownLocks(cib, ctx));
-  const health = (props.get('node-health-strategy') ?? 'none').toLowerCase();
-  if (health !== 'none') unsupported.add(`node-health-strategy=${health}`);
+  applyNodeHealth(ctx);
   if (ctx.noQuorumPolicy === 'suicide') {
     if (!ctx.haveQuorum) unsupported.add(`no-quorum-policy=${ctx.noQuorumPolicy}`);
   }
