@@ -15,9 +15,10 @@
 //
 // The budgets are the product's: its default and its tightest recommended one.
 // Environment: BENCH_RUNS (10), BENCH_LOSS_S (60), BENCH_IDLE_S (60), BENCH_TIGHT_BUDGET (overrides
-// the tight budget, e.g. 300ms). The last line is one JSON object with the figures.
+// the tight budget, e.g. 300ms), BENCH_KEEP_LOGS (keep the daemons' logs even when all went well).
+// The last line is one JSON object with the figures.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupLeftovers, createNetwork, lossAvailable, netnsAvailable } from '../test/netns/netns.mjs';
 import { buildAvailable, startCluster } from '../test/daemon/cluster.mjs';
@@ -35,6 +36,13 @@ const median = (xs) => {
 const round3 = (x) => (x === null ? null : Math.round(x * 1000) / 1000);
 const log = (msg) => process.stdout.write(msg + '\n');
 
+// The stop of the starved part is timed by this process: at the daemons' priority its timer fires
+// on time, where at the default one a loaded machine stretches an 80 % stop to 90 % or more.
+try {
+  setPriority(-20);
+} catch (err) {
+  log(`cannot raise the bench's priority (${err.message}): stops may run long under load`);
+}
 const why = buildAvailable() ?? netnsAvailable();
 if (why !== null) {
   log(`bench:membership cannot run: ${why}`);
@@ -93,6 +101,9 @@ async function detection(budget) {
     if (t !== null) times.push(t);
     cluster.start(2);
     await allThree(cluster);
+    // Measure a steady cluster: the restart (a process compiling at high priority) can stall the
+    // survivors' loops, and their Lifeguard scores then stretch timeouts for a few budgets.
+    for (let i = 0; i < 3; i++) await cluster.waitFor(i, (s) => s.health.score === 0, 15_000, 'a health score of 0');
     await sleep(500);
   }
   await cluster.stop();
@@ -189,7 +200,7 @@ try {
 } finally {
   if (cluster) await cluster.stop().catch(() => undefined);
   network.destroy();
-  if (ok) for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  if (ok && !process.env.BENCH_KEEP_LOGS) for (const d of dirs) rmSync(d, { recursive: true, force: true });
   else log(`logs kept for a look: ${dirs.join(' ')}`);
 }
 log(JSON.stringify(result));

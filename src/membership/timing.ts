@@ -13,17 +13,20 @@ export const TIGHTEST_RECOMMENDED_BUDGET_MS = 250;
  * Node's timers fire a few milliseconds late even on an idle machine, so a heartbeat interval
  * below this would be mostly jitter.
  */
-export const MIN_KEEPALIVE_MS = 20;
+export const MIN_KEEPALIVE_MS = 15;
 
 /**
- * Heartbeats per budget. Each heartbeat costs every node a wake-up per peer, which is most of an
- * idle daemon's CPU, so as few as the stall rule allows: a peer whose loop stops for 80 % of the
- * budget must not be declared dead, and it may have sent its last heartbeat a whole interval
- * before it stopped, so deadtime > 0.8 × budget + keepalive. With deadtime = budget − keepalive/4
- * (see deriveTiming), eight heartbeats leave 4.4 % of the budget for the jitter of waking up, and
- * seven or more consecutive losses are needed to time out a live peer (1 in 10⁹ at 5 % loss).
+ * Heartbeats per budget. A peer whose loop stops for 80 % of the budget must not be declared dead,
+ * and it may have sent its last heartbeat a whole interval before it stopped, so deadtime >
+ * 0.8 × budget + keepalive; what is left over absorbs the jitter of a loaded machine (the peer's
+ * timers running late before the stop, its resuming after it). With deadtime = budget −
+ * keepalive/4 (see deriveTiming), twelve heartbeats leave 9.6 % of the budget for that jitter
+ * (58 ms at the default; on a machine at load 20 we measured stalls of 50 ms and more on top of
+ * the stop, which eight heartbeats, leaving 26 ms, did not survive). Each heartbeat costs every
+ * node a wake-up, most of an idle daemon's CPU, so not more. Packet loss is not what limits them:
+ * eleven consecutive losses are needed to time out a live peer.
  */
-const HEARTBEATS_PER_BUDGET = 8;
+const HEARTBEATS_PER_BUDGET = 12;
 
 /** Silence of this many heartbeat intervals must be tolerated: packet loss comes in bursts. */
 const MIN_HEARTBEATS_PER_DEADTIME = 4;
@@ -50,14 +53,14 @@ function quarterKeepalive(keepaliveMs: number): number {
 
 /**
  * Derives the timers from the detection budget (the longest acceptable time between a node's
- * death and every peer noticing it): keepalive = budget/8; deadtime = budget − keepalive/4, the
+ * death and every peer noticing it): keepalive = budget/12; deadtime = budget − keepalive/4, the
  * most the budget allows once the tick granularity is added, because deadtime is also the stall
  * a peer may suffer (less one keepalive) before it is declared dead; warntime halfway, where a
  * late peer is logged as suspect; initdead three deadtimes, so that nodes booting together have
  * time to find each other before the cluster settles without them.
  *
  * A dead node is noticed deadtime after its last heartbeat, so on average deadtime − keepalive/2
- * after it dies (0.9 × budget), plus the view agreement's round trip.
+ * after it dies (0.94 × budget), plus the view agreement's round trip.
  */
 export function deriveTiming(budgetMs: number = DEFAULT_BUDGET_MS): Timing {
   if (!Number.isFinite(budgetMs) || budgetMs < MIN_BUDGET_MS) {

@@ -14,13 +14,13 @@ import {
 describe('deriveTiming', () => {
   it('derives the default budget, 0.6 s, into heartbeat-style timers', () => {
     expect(DEFAULT_BUDGET_MS).toBe(600);
-    expect(deriveTiming()).toEqual({ keepaliveMs: 75, warnMs: 291, deadMs: 582, initDeadMs: 1746 });
+    expect(deriveTiming()).toEqual({ keepaliveMs: 50, warnMs: 294, deadMs: 588, initDeadMs: 1764 });
     expect(worstCaseDetectionMs(deriveTiming(DEFAULT_BUDGET_MS))).toBe(600);
   });
 
   it('derives the tightest recommended budget, 250 ms, with room for a peer stalled for 80 % of it', () => {
     const t = deriveTiming(TIGHTEST_RECOMMENDED_BUDGET_MS);
-    expect(t).toEqual({ keepaliveMs: 31, warnMs: 121, deadMs: 243, initDeadMs: 729 });
+    expect(t).toEqual({ keepaliveMs: 20, warnMs: 122, deadMs: 245, initDeadMs: 735 });
     expect(t.deadMs - t.keepaliveMs).toBeGreaterThan(0.8 * TIGHTEST_RECOMMENDED_BUDGET_MS);
   });
 
@@ -55,12 +55,12 @@ describe('deriveTiming', () => {
 
   it('refuses a budget below what the timer granularity allows, saying the minimum', () => {
     expect(() => deriveTiming(100)).toThrow(TimingError);
-    expect(() => deriveTiming(100)).toThrow(/at least 160 ms/);
+    expect(() => deriveTiming(100)).toThrow(/at least 180 ms/);
     expect(() => deriveTiming(Number.NaN)).toThrow(TimingError);
   });
 
   it('ticks at a quarter keepalive', () => {
-    expect(tickIntervalMs(deriveTiming(1000))).toBe(31);
+    expect(tickIntervalMs(deriveTiming(1000))).toBe(20);
   });
 });
 
@@ -89,7 +89,7 @@ describe('validateTiming', () => {
   });
 
   it('refuses keepalive below the timer granularity and non-integers', () => {
-    expect(() => validateTiming({ keepaliveMs: 5, warnMs: 50, deadMs: 100, initDeadMs: 300 })).toThrow(/below 20 ms/);
+    expect(() => validateTiming({ keepaliveMs: 5, warnMs: 50, deadMs: 100, initDeadMs: 300 })).toThrow(/below 15 ms/);
     expect(() => validateTiming({ ...ok, deadMs: 1000.5 })).toThrow(/positive whole number/);
   });
 });
