@@ -12,7 +12,8 @@ export interface DemoOptions {
   killAfterS: number;
   /** Stop by itself this many seconds after the failover (undefined: until Ctrl-C). */
   durationS?: number;
-  budget: string;
+  /** Membership's detection budget; vigil's default when not given. */
+  budget?: string;
   /** Also serve the web console (on node1's API) on this port. */
   webPort?: number;
   /** Clear and redraw the screen (a terminal), or print only what changes. */

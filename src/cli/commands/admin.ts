@@ -394,10 +394,10 @@ function registerDemo(program: Command): void {
     .description('run a 3-node cluster on this machine (no root), kill a node, and show the failover live')
     .option('--kill-after <seconds>', 'how long everything runs before a node is killed', '10')
     .option('--duration <seconds>', 'stop by itself this long after the failover (default: run until Ctrl-C)')
-    .option('--budget <duration>', "membership's detection budget", '1s')
+    .option('--budget <duration>', "membership's detection budget (default: vigil's default)")
     .option('--web <port>', 'also serve the web console on this port (127.0.0.1)')
     .option('--output-as <format>', 'text, or json for the failover figures at the end', 'text')
-    .action(async (opts: { killAfter: string; duration?: string; budget: string; web?: string; outputAs?: string }) => {
+    .action(async (opts: { killAfter: string; duration?: string; budget?: string; web?: string; outputAs?: string }) => {
       const format = parseOutputFormat(opts.outputAs);
       const seconds = (name: string, v: string): number => {
         const n = Number(v);
