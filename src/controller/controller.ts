@@ -11,7 +11,7 @@ import {
   type StatusUpdate,
 } from './history.js';
 import { withNodeResourceIds } from './instance-names.js';
-import { guardGraph } from './fencing-guard.js';
+import { guardGraph, leftCleanly } from './fencing-guard.js';
 import { TransitionRun } from './transition.js';
 
 const FENCE_RETRY_MS = 2000;
@@ -268,10 +268,10 @@ export class Controller {
     // A joining node's history in the CIB may be stale: forgetting it makes the scheduler probe
     // everything there before it may start anything there.
     for (const node of joined) this.emit(ready, [{ kind: 'node-joined', node }]);
-    // Without fencing, a node that left runs nothing the cluster can count on; one that said it
-    // was leaving stopped its resources first. Either way its history no longer describes it.
-    // (With fencing, an unclean node's history stays until it is fenced.)
-    for (const node of lost) if (!this.fencingEnabled() || this.expectedDown(node)) this.emit(ready, [{ kind: 'forget-node-history', node }]);
+    // Without fencing, a node that left runs nothing the cluster can count on; one that left
+    // cleanly (said so, and its history shows everything stopped) runs nothing. Either way its
+    // history no longer describes it. (Otherwise the history stays until the node is fenced.)
+    for (const node of lost) if (!this.fencingEnabled() || this.leftCleanly(node)) this.emit(ready, [{ kind: 'forget-node-history', node }]);
     if (this.run) {
       for (const action of this.run.inFlight()) {
         if ('node' in action && action.node !== undefined && lost.includes(action.node) && action.kind !== 'fence') {
@@ -357,8 +357,8 @@ export class Controller {
     return raw === undefined || isTrue(raw);
   }
 
-  private expectedDown(node: string): boolean {
-    return (statusOf(this.cib as XmlElement)?.children ?? []).some((s) => s.name === 'node_state' && s.attrs.uname === node && s.attrs.expected === 'down');
+  private leftCleanly(node: string): boolean {
+    return (statusOf(this.cib as XmlElement)?.children ?? []).some((s) => s.name === 'node_state' && s.attrs.uname === node && leftCleanly(s));
   }
 
   /**
@@ -515,7 +515,8 @@ export class Controller {
       const up = members.has(name);
       const attrs = up
         ? { ...base.attrs, in_ccm: 'true', crmd: 'online', join: pending.has(name) ? 'pending' : 'member', expected: 'member' }
-        : { ...base.attrs, in_ccm: 'false', crmd: 'offline', join: 'down', expected: base.attrs.expected ?? (existing ? 'member' : 'down') };
+        : // A node that said it was leaving but may still run something is unclean: the scheduler fences it.
+          { ...base.attrs, in_ccm: 'false', crmd: 'offline', join: 'down', expected: existing && !leftCleanly(existing) ? 'member' : (base.attrs.expected ?? 'down') };
       return { ...base, attrs };
     };
     const children: XmlElement[] = [];
