@@ -278,7 +278,12 @@ try {
       await waitFor('client sees the service', async () => probe.replies.length, (n) => n > 3, 10_000);
       let both = false;
       const watch = setInterval(() => {
-        if (vipHolders().length > 1 && fault !== 'process-kill') both = true;
+        if (fault === 'process-kill' || both) return;
+        const holders = vipHolders();
+        if (holders.length > 1) {
+          both = true;
+          say(`    VIP on both nodes ${((Date.now() / 1000 - t0) * 1000).toFixed(0)} ms after the fault`);
+        }
       }, 50);
       const t0 = Date.now() / 1000;
       if (fault === 'poweroff') powerOff(h);
@@ -311,7 +316,7 @@ try {
       const steps = fault === 'process-kill' ? timeline(h, t0 * 1000, STEPS.process, holder) : timeline(1 - h, t0 * 1000, STEPS.node, holder);
       breakdowns[fault].push(steps);
       const trace = Object.entries(steps).map(([k, v]) => `${k} ${v} ms`).join(', ');
-      say(`  ${fault} run ${run + 1}: ${took === null ? 'no recovery within 30 s' : `${took.toFixed(3)} s`} (${holder} faulted)${trace ? `: ${trace}` : ''}`);
+      say(`  ${fault} run ${run + 1}: ${took === null ? 'no recovery within 30 s' : `${took.toFixed(3)} s`} (${holder} faulted)${trace ? `: ${trace}` : ''}${both ? ' — VIP HELD ON BOTH NODES' : ''}`);
       if (fault !== 'process-kill') {
         await waitFor('the faulted node is down', async () => execFileSync('ip', ['netns', 'pids', net.nodes[h].ns], { encoding: 'utf8' }).trim(), (s) => s === '', 20_000);
         await powerOn(h);
