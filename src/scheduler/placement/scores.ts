@@ -108,8 +108,15 @@ export function locationScores(ctx: Context, r: Resource): number[] {
     chain.push(cur);
   }
   const scores: (number | undefined)[] = ctx.nodes.map(() => (ctx.symmetric ? 0 : undefined));
+  // With resource-discovery=exclusive, only the nodes such a constraint names may run it.
+  let exclusive = false;
+  const discoverable = new Set<number>();
   for (const owner of chain) {
     for (const loc of ctx.locationsOf.get(owner) ?? []) {
+      if (loc.discovery === 'exclusive') {
+        exclusive = true;
+        for (const idx of loc.scores.keys()) discoverable.add(idx);
+      }
       if (loc.role === 'Promoted') continue;
       for (const [idx, raw] of loc.scores) {
         const s = zeroed.has(owner) || [...zeroed].some((z) => isAncestor(z, owner)) ? 0 : raw;
@@ -118,7 +125,7 @@ export function locationScores(ctx: Context, r: Resource): number[] {
       }
     }
   }
-  return scores.map((s) => (s === undefined ? -INFINITY : s));
+  return scores.map((s, i) => (s === undefined || (exclusive && !discoverable.has(i)) ? -INFINITY : s));
 }
 
 /** Scores of one primitive (or clone instance) before colocations: locations, availability, failures, stickiness. */

@@ -151,7 +151,8 @@ function orphanHistories(name: string, orphans: Orphan[], opts: { stonithEnabled
 
 /**
  * Sets each remote node's state from its connection once the members' histories are read, and
- * returns the remote nodes whose own history must be read (up, or down but to be fenced).
+ * returns the remote nodes whose own history must be read, in batches read one after the other:
+ * those that are up, then those down whose history fencing must settle.
  */
 export function settleRemoteNodes(
   cib: XmlElement,
@@ -161,12 +162,13 @@ export function settleRemoteNodes(
   opts: { stonithEnabled: boolean; now: number },
   fences: { node: string; reason: string }[],
   unsupported: Set<string>,
-): Node[] {
+): Node[][] {
   const connections = new Map<string, Primitive>();
   for (const r of resources) for (const p of primitivesOf(r)) if (isConnection(p)) connections.set(p.id, p);
   // A connection holds no state of its own, so moving it is a live migration unless told otherwise.
   for (const p of connections.values()) if (!p.meta.has('allow-migrate')) p.meta.set('allow-migrate', 'true');
   const readable: Node[] = [];
+  const unseen: Node[] = [];
   const states = children(child(cib, 'status'), 'node_state');
   const byId = new Map<string, Primitive>();
   for (const r of resources) for (const p of primitivesOf(r)) byId.set(p.id, p);
@@ -176,7 +178,8 @@ export function settleRemoteNodes(
       const { up } = settleGuest(node, connections.get(node.uname), byId.get(node.guest.container));
       // With fencing possible, a guest's history is read even while it is down: what it says
       // runs there decides whether the guest must be reset.
-      if (up || (opts.stonithEnabled && hasEntry)) readable.push(node);
+      if (up) readable.push(node);
+      else if (opts.stonithEnabled && hasEntry) unseen.push(node);
       continue;
     }
     if (node.kind !== 'remote') continue;
@@ -199,9 +202,12 @@ export function settleRemoteNodes(
     // With reconnect_interval the cluster waits for the failure to expire before reconnecting.
     if (lost && conn && parseIntervalMs(conn.params.get('reconnect_interval') ?? '0') > 0) conn.meta.set('target-role', 'Stopped');
     if (failed && !opts.stonithEnabled) unsupported.add(`recovery of remote node ${node.uname} after its connection failed without fencing`);
-    if (node.online || (opts.stonithEnabled && (node.unclean || hasState))) readable.push(node);
+    if (node.online) readable.push(node);
+    else if (opts.stonithEnabled && (node.unclean || hasState)) unseen.push(node);
   }
-  return readable;
+  // Nodes that are up are read first; those only fencing can settle after them, as Pacemaker's
+  // last pass does (which decides the numbers their anonymous clone instances take).
+  return [readable, unseen].filter((batch) => batch.length > 0);
 }
 
 /** Connections are placed before everything else: where they go decides which remote nodes can host. */

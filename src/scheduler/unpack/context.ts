@@ -45,10 +45,11 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
     clone.instances.push(inst);
     return inst;
   };
-  const historyNodes = nodes.filter((n) => n.online || (n.unclean && stonithEnabled));
+  // Remote and guest nodes' histories are read once their connections are known (settleRemoteNodes).
+  const historyNodes = nodes.filter((n) => n.kind === 'member' && (n.online || (n.unclean && stonithEnabled)));
   const orphans = readHistory(cib, historyNodes, topLevel, { stonithEnabled, now }, makeExtra);
   const remoteHistoryNodes = settleRemoteNodes(cib, nodes, topLevel, orphans, { stonithEnabled, now }, fences, unsupported);
-  if (remoteHistoryNodes.length > 0) orphans.push(...readHistory(cib, remoteHistoryNodes, topLevel, { stonithEnabled, now }, makeExtra));
+  for (const batch of remoteHistoryNodes) orphans.push(...readHistory(cib, batch, topLevel, { stonithEnabled, now }, makeExtra));
   fenceDownRemoteNodes(cib, nodes, topLevel, fences, stonithEnabled);
   const orphanPrims: Primitive[] = [];
   const stopOrphans = boolOr(props.get('stop-orphan-resources'), true);

@@ -330,10 +330,10 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
   const orphans: Orphan[] = [];
   const nodeCount = children(child(child(cib, 'configuration'), 'nodes'), 'node').length;
   const nodeOf = (state: XmlElement): Node | undefined => nodeByName.get(state.attrs.uname ?? '') ?? nodeById.get(state.attrs.id ?? '');
-  // Online nodes' histories are read first: anonymous instances found on a node being fenced
-  // take the numbers left over.
+  // Without fencing, online nodes' histories are read first: anonymous instances found on a lost
+  // node take the numbers left over. With fencing, every node is read in status order.
   const states = children(child(cib, 'status'), 'node_state');
-  const ordered = [...states.filter((st) => nodeOf(st)?.online === true), ...states.filter((st) => nodeOf(st)?.online !== true)];
+  const ordered = opts.stonithEnabled ? states : [...states.filter((st) => nodeOf(st)?.online === true), ...states.filter((st) => nodeOf(st)?.online !== true)];
   for (const state of ordered) {
     const node = nodeOf(state);
     if (!node) continue;

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parseXml } from '../../src/cib/xml.js';
+import { schedule } from '../../src/scheduler/index.js';
+import { parametersDigest } from '../../src/scheduler/md5.js';
+
+const DIGEST = parametersDigest(new Map());
+const NOW = 1_700_000_000;
+
+function started(id: string, agent = 'ocf:pacemaker:Dummy'): string {
+  const [cls, provider, type] = agent.split(':');
+  return `<lrm_resource id="${id}" class="${cls}" provider="${provider}" type="${type}"><lrm_rsc_op id="${id}_last_0" operation="start" interval="0" call-id="3" rc-code="0" op-status="0" op-digest="${DIGEST}" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/></lrm_resource>`;
+}
+
+function cib(opts: { constraints?: string; stonith?: boolean }): string {
+  const member = (n: string, lrm: string[]): string =>
+    `<node_state id="${n}" uname="${n}" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="${n}"><lrm_resources>${lrm.join('')}</lrm_resources></lrm></node_state>`;
+  return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1">
+  <configuration>
+    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="${opts.stonith === true}"/></cluster_property_set></crm_config>
+    <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
+    <resources>
+      <primitive id="fence" class="stonith" type="fence_dummy"/>
+      <primitive id="remote1" class="ocf" provider="pacemaker" type="remote"/>
+      <clone id="c"><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></clone>
+      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>
+    </resources>
+    <constraints>${opts.constraints ?? ''}</constraints>
+  </configuration>
+  <status>
+    ${member('n1', [started('fence', 'stonith::fence_dummy'), started('remote1', 'ocf:pacemaker:remote'), started('d')])}
+    ${member('n2', [started('d'), started('web')])}
+    <node_state id="remote1" uname="remote1" remote_node="true"><lrm id="remote1"><lrm_resources>${started('d')}</lrm_resources></lrm></node_state>
+  </status>
+</cib>`;
+}
+
+const run = (o: Parameters<typeof cib>[0]) => schedule(parseXml(cib(o)), { now: NOW });
+
+describe('remote node histories', () => {
+  it('are read once, so a clone instance running on a remote node is not also an orphan', () => {
+    for (const stonith of [false, true]) {
+      const r = run({ stonith });
+      // Other resources may rebalance; the clone's copies all stay where they are.
+      expect(r.summary.filter((l) => /\bd:\d/.test(l))).toEqual([]);
+      const instances = Object.keys(r.placements).filter((id) => id.startsWith('d:'));
+      // clone-max defaults to the number of nodes, remote ones included.
+      expect(instances.sort()).toEqual(['d:0', 'd:1', 'd:2']);
+    }
+  });
+});
+
+describe('resource-discovery=exclusive', () => {
+  it('lets a resource run only on the nodes the exclusive constraint names', () => {
+    const r = run({ constraints: '<rsc_location id="web-only-n1" rsc="web" node="n1" score="0" resource-discovery="exclusive"/><rsc_location id="web-ban-n1" rsc="web" node="n2" score="-INFINITY"/>' });
+    expect(r.placements.web.node).toBe('n1');
+    const away = run({ constraints: '<rsc_location id="web-only-n1" rsc="web" node="n1" score="0" resource-discovery="exclusive"/><rsc_location id="web-not-n1" rsc="web" node="n1" score="-INFINITY"/>' });
+    // Banned from the only node it may be discovered on, it runs nowhere: not on n2, nor remote1.
+    expect(away.placements.web.node).toBeNull();
+  });
+});
