@@ -11,6 +11,7 @@ import { buildPlan } from './actions/plan.js';
 import { applyMigrations } from './actions/migration.js';
 import { scheduleReloads } from './features/reload.js';
 import { scheduleUnfencing } from './features/unfencing.js';
+import { scheduleShutdowns } from './features/shutdown.js';
 import { applyOrderings, collectiveRunnability, propagate } from './actions/orderings.js';
 import { formatSummary, summarise, type SummaryLine } from './actions/summary.js';
 import { buildContext } from './unpack/context.js';
@@ -48,6 +49,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   assignAll(ctx);
   const plan = buildPlan(ctx);
   scheduleUnfencing(ctx, plan);
+  scheduleShutdowns(ctx, plan);
   orderGuestFencing(ctx, plan);
   applyOrderings(ctx, plan);
   orderGuestActions(ctx, plan);

@@ -67,6 +67,8 @@ export interface NodeHistory {
   agentChanged?: boolean;
   /** Only parameters the agent can reload changed: reload in place rather than restart. */
   reload?: boolean;
+  /** A failure here was ignored (on-fail=ignore): then migration-threshold does not apply. */
+  failureIgnored?: boolean;
   /** A resource inside this container failed here: the container restarts (on-fail=restart-container). */
   restartContainer?: boolean;
   notInstalled: boolean;

@@ -133,7 +133,8 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
   const scores = inherited ? [...inherited] : locationScores(ctx, p);
   // Constraints made on one instance alone (a ticket's) still count on top of the clone's scores.
   if (inherited) for (const loc of ctx.locationsOf.get(p) ?? []) if (loc.role !== 'Promoted') for (const [i, s] of loc.scores) scores[i] = addScores(scores[i], s);
-  const threshold = migrationThreshold(p);
+  // Failures that are ignored do not count towards migration-threshold, and neither then do the others.
+  const threshold = [...p.history.values()].some((h) => h.failureIgnored === true) ? 0 : migrationThreshold(p);
   const managed = primitiveManaged(ctx, p);
   const stick = stickiness(p);
   for (const node of ctx.nodes) {

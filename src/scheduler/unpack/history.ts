@@ -163,6 +163,7 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     h.lastFailure = { task: op.task, intervalMs: op.intervalMs };
     if (onFail === 'ignore') {
       if (op.task === 'start' || op.task === 'migrate_from') h.role = 'Started';
+      h.failureIgnored = true;
       continue;
     }
     // Invalid arguments, insufficient privileges, not installed: not on this node.
