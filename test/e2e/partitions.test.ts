@@ -1,87 +1,12 @@
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eUnavailable, netnsFenceDevice, primitive, properties, rscDefaults, startE2eCluster, type E2eCluster } from './harness.js';
+import { splitBrainSampler } from './split-brain.js';
 
 /** The supervised service is `sleep 100000`: told apart from any other sleep by its argument. */
 const SVC_ARG = '100000';
 const why = await e2eUnavailable();
 const RUNS = Number(process.env.VIGIL_PARTITION_RUNS ?? 20);
 const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Seen {
-  /** Index of the namespace. */
-  side: number;
-  pid: number;
-}
-
-/** The service's processes in the namespaces (by inode), in the order one pass over /proc read them. */
-function servicePids(namespaces: readonly string[]): Seen[] {
-  const inodes = namespaces.map((ns) => `net:[${statSync(`/run/netns/${ns}`).ino}]`);
-  const out: Seen[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8') !== 'sleep\n') continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(SVC_ARG)) continue;
-      const side = inodes.indexOf(readlinkSync(`/proc/${entry}/ns/net`));
-      if (side >= 0) out.push({ side, pid: Number(entry) });
-    } catch {
-      // Gone meanwhile, or a zombie (no namespace left): it holds nothing.
-    }
-  }
-  return out;
-}
-
-/**
- * A split brain is the resource's process alive in both namespaces at the same moment. No two
- * reads are at the same moment (under load they can be 100 ms apart), so a pass that sees both
- * sides is evidence only when the process it read first is still there, the same pid, in a
- * second pass: a process alive at two reads was alive between them, when the other side's was
- * read. (Taking one pass as proof "saw" a split brain when one side was fenced just after it
- * was read and the other started just before it was: that is how this test once failed under load.)
- */
-function splitBrainEvidence(first: readonly Seen[], second: readonly Seen[]): string | null {
-  for (const [i, early] of first.entries()) {
-    const later = first.slice(i + 1).find((s) => s.side !== early.side);
-    if (later !== undefined && second.some((s) => s.pid === early.pid)) {
-      return `pid ${early.pid} (side ${early.side}) was alive before and after pid ${later.pid} (side ${later.side}) was seen`;
-    }
-  }
-  return null;
-}
-
-function sampler(e: E2eCluster): { stop: () => Promise<string | null> } {
-  const namespaces = [e.ns(0), e.ns(1)];
-  let evidence: string | null = null;
-  let running = true;
-  const loop = (async () => {
-    while (running && evidence === null) {
-      const first = servicePids(namespaces);
-      if (new Set(first.map((s) => s.side)).size > 1) evidence = splitBrainEvidence(first, servicePids(namespaces));
-      await sleepMs(20);
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return evidence;
-    },
-  };
-}
-
-describe('split-brain evidence from two passes over /proc', () => {
-  it('needs the process read first to outlive the read of the other side', () => {
-    // Side 0 fenced right after its read, side 1 started right before its read: no overlap proven.
-    expect(splitBrainEvidence([{ side: 0, pid: 10 }, { side: 1, pid: 20 }], [{ side: 1, pid: 20 }])).toBeNull();
-    expect(splitBrainEvidence([{ side: 1, pid: 5 }, { side: 0, pid: 10 }], [{ side: 0, pid: 10 }])).toBeNull();
-    // A new process with another pid is not the one that was read.
-    expect(splitBrainEvidence([{ side: 0, pid: 10 }, { side: 1, pid: 20 }], [{ side: 0, pid: 11 }])).toBeNull();
-    expect(splitBrainEvidence([{ side: 0, pid: 10 }, { side: 1, pid: 20 }], [{ side: 0, pid: 10 }])).toMatch(/pid 10 .* pid 20/);
-    expect(splitBrainEvidence([{ side: 1, pid: 5 }, { side: 0, pid: 10 }], [{ side: 1, pid: 5 }, { side: 0, pid: 10 }])).toMatch(/pid 5 .* pid 10/);
-    expect(splitBrainEvidence([{ side: 0, pid: 10 }, { side: 0, pid: 12 }], [{ side: 0, pid: 10 }, { side: 0, pid: 12 }])).toBeNull();
-  });
-});
 
 describe.skipIf(why !== null)(`partitions${why ? ` (skipped: ${why})` : ''}`, () => {
   describe('two nodes with fencing', () => {
@@ -106,7 +31,7 @@ describe.skipIf(why !== null)(`partitions${why ? ` (skipped: ${why})` : ''}`, ()
         // it is fenced (after priority-fencing-delay); the other one cut off must start nothing.
         const holderIndex = e.cluster.nodes.findIndex((n) => n.name === holder);
         const cut = run % 2 === 0 ? holderIndex : 1 - holderIndex;
-        const watch = sampler(e);
+        const watch = splitBrainSampler([e.ns(0), e.ns(1)], SVC_ARG);
         e.net.isolate(cut);
         // The node that lost its own link must not win: it refuses to fence, and the other side fences it.
         const loser = cut;
