@@ -5,7 +5,7 @@ import { nthAddress } from '../../src/scheduler/bundles/expand.js';
 
 const NOW = 1_700_000_000;
 
-function cib(opts: { nodes: string[]; replicas: number; perHost?: number; ip?: boolean; child?: boolean }): string {
+function cib(opts: { nodes: string[]; replicas: number; perHost?: number; ip?: boolean; child?: boolean; constraints?: string }): string {
   const nodes = opts.nodes.map((n) => `<node id="${n}" uname="${n}"/>`).join('');
   const states = opts.nodes.map((n) => `<node_state id="${n}" uname="${n}" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="${n}"><lrm_resources/></lrm></node_state>`).join('');
   const network = opts.ip ? '<network ip-range-start="10.0.0.254" host-interface="eth0" host-netmask="24" control-port="3121"/>' : '';
@@ -16,9 +16,10 @@ function cib(opts: { nodes: string[]; replicas: number; perHost?: number; ip?: b
     <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
     <nodes>${nodes}</nodes>
     <resources>
+      ${opts.constraints ? '<primitive id="lone" class="ocf" provider="pacemaker" type="Dummy"/>' : ''}
       <bundle id="B"><docker image="img:1" replicas="${opts.replicas}"${perHost}/>${network}${child}</bundle>
     </resources>
-    <constraints/>
+    <constraints>${opts.constraints ?? ''}</constraints>
   </configuration>
   <status>${states}</status>
 </cib>`;
@@ -62,6 +63,14 @@ describe('bundles', () => {
     const r = run({ nodes: ['n1', 'n2'], replicas: 1, child: false });
     expect(squash(r.summary)).toEqual([`* Start B-docker-0 ( ${r.placements['B-docker-0'].node} )`]);
     expect(r.placements['B-0']).toBeUndefined();
+  });
+
+  it('say so when a colocation needs what they do not model: several replicas as the primary', () => {
+    const r = run({ nodes: ['n1', 'n2'], replicas: 2, constraints: '<rsc_colocation id="lone-with-B" rsc="lone" with-rsc="B" score="INFINITY"/>' });
+    expect(r.unsupported).toEqual(['colocation lone-with-B with bundle B of 2 replicas']);
+    const single = run({ nodes: ['n1', 'n2'], replicas: 1, constraints: '<rsc_colocation id="lone-with-B" rsc="lone" with-rsc="B" score="INFINITY"/>' });
+    expect(single.unsupported).toEqual([]);
+    expect(single.placements.lone.node).toBe(single.placements['B-docker-0'].node);
   });
 
   it('number replica addresses upwards from ip-range-start, carrying into the next octet', () => {

@@ -204,3 +204,27 @@ export function withBundlesExpanded(cib: XmlElement): XmlElement {
   const newConfig: XmlElement = { ...config, children: kids };
   return { ...cib, children: cib.children.map((c) => (c === config ? newConfig : c)) };
 }
+
+/**
+ * What this reading of bundles does not model, to be reported rather than silently planned:
+ * colocations with a bundle of several replicas as the primary (read as "with every replica"),
+ * and colocations that name a bundle with a role (promoted instances of a bundle).
+ */
+export function bundleLimits(cib: XmlElement): string[] {
+  const config = child(cib, 'configuration');
+  const bundles = new Map<string, BundleSpec>();
+  for (const el of children(child(config, 'resources'), 'bundle')) {
+    const spec = bundleSpec(el);
+    if (spec) bundles.set(spec.id, spec);
+  }
+  if (bundles.size === 0) return [];
+  const out: string[] = [];
+  for (const c of children(child(config, 'constraints'), 'rsc_colocation')) {
+    const id = c.attrs.id ?? '';
+    const primary = bundles.get(c.attrs['with-rsc'] ?? '');
+    if (primary && primary.replicas > 1) out.push(`colocation ${id} with bundle ${primary.id} of ${primary.replicas} replicas`);
+    const named = [c.attrs.rsc, c.attrs['with-rsc']].some((r) => r !== undefined && bundles.has(r));
+    if (named && (c.attrs['rsc-role'] !== undefined || c.attrs['with-rsc-role'] !== undefined)) out.push(`colocation ${id} with a role of a bundle`);
+  }
+  return out;
+}

@@ -13,12 +13,12 @@ import { applyShutdownLocks, shutdownLocks } from '../features/shutdown-lock.js'
 import { applyNodeHealth } from '../features/node-health.js';
 import { addRemoteNodes, fenceDownRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
 import { containerConstraints, withGuestConnections } from '../remote/guest.js';
-import { withBundlesExpanded } from '../bundles/expand.js';
+import { bundleLimits, withBundlesExpanded } from '../bundles/expand.js';
 
 /** Unpack stage: the working model of one CIB at time `now`. */
 export function buildContext(input: XmlElement, now: number, detail = false): Context {
   const cib = withGuestConnections(withBundlesExpanded(input));
-  const unsupported = new Set<string>();
+  const unsupported = new Set<string>(bundleLimits(input));
   const warnings: string[] = [];
   const cfg = readClusterConfig(cib, now);
   const props = cfg.props;
