@@ -1,6 +1,10 @@
-import { networkInterfaces } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isolatedHere } from './fencer.js';
+import { parseXml } from '../../cib/xml.js';
+import type { FenceStep } from '../decision.js';
+import { Fencer, isolatedHere } from './fencer.js';
 
 const external = Object.entries(networkInterfaces()).flatMap(([name, list]) => (name === 'lo' ? [] : (list ?? []).map((a) => a.address)));
 
@@ -19,5 +23,47 @@ describe('isolatedHere', () => {
 
   it.skipIf(external.length === 0)('finds this host\'s interfaces with ip', () => {
     expect(isolatedHere([external[0]], () => 'down')).toMatch(/is down/);
+  });
+});
+
+describe('Fencer', () => {
+  const cib = parseXml(`<cib><configuration><crm_config/><nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+    <resources><primitive id="f" class="stonith" type="fence_dummy"><instance_attributes id="fa">
+      <nvpair id="f1" name="pcmk_host_list" value="n1 n2"/><nvpair id="f2" name="pcmk_delay_base" value="50ms"/>
+    </instance_attributes></primitive></resources><constraints/></configuration><status/></cib>`);
+
+  async function fenceWhile(linkStates: string[]): Promise<{ ok: boolean; detail: string; ran: FenceStep[] }> {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-fencer-'));
+    try {
+      const ran: FenceStep[] = [];
+      const states = [...linkStates];
+      const fencer = new Fencer('n1', dir, () => undefined, async (step) => {
+        ran.push(step);
+        return { ok: true, why: '' };
+      }, ['10.0.0.1'], {
+        // Each read of the link takes the next state; the last one stays.
+        readState: () => (states.length > 1 ? (states.shift() as string) : states[0]),
+        interfaces: () => new Map([['10.0.0.1', 'eth0']]),
+      });
+      return { ...(await fencer.fence(cib, 'n2', 'reboot')), ran };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('fences with its links up', async () => {
+    const r = await fenceWhile(['up']);
+    expect(r.ok).toBe(true);
+    expect(r.ran.map((s) => s.params.plug)).toEqual(['n2']);
+  });
+
+  it('refuses when its own links are down, and gives up when they go down while it waits its delay', async () => {
+    const refused = await fenceWhile(['down']);
+    expect(refused).toMatchObject({ ok: false, ran: [] });
+    expect(refused.detail).toMatch(/not fencing n2: every cluster link of this node is down/);
+    // Up when asked, cut off during pcmk_delay_base: the side that must lose the race.
+    const gaveUp = await fenceWhile(['up', 'down']);
+    expect(gaveUp).toMatchObject({ ok: false, ran: [] });
+    expect(gaveUp.detail).toMatch(/gave up: every cluster link of this node is down/);
   });
 });

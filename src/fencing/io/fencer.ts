@@ -77,13 +77,19 @@ export class Fencer {
     private readonly run: FenceRunner,
     /** This node's cluster addresses: if every interface holding one is down, we are the isolated side. */
     private readonly linkAddresses: readonly string[] = [],
+    /** How links are read (tests give their own). */
+    private readonly links: { readState: (ifname: string) => string | null; interfaces: () => Map<string, string> } = { readState: operState, interfaces: interfaceAddresses },
   ) {
     // Now rather than on the first fencing, which is on the way to recovery.
-    if (linkAddresses.length > 0) this.interfaces = interfaceAddresses();
+    if (linkAddresses.length > 0) this.interfaces = links.interfaces();
+  }
+
+  private cutOff(): string | null {
+    return isolatedHere(this.linkAddresses, this.links.readState, () => (this.interfaces ??= this.links.interfaces()));
   }
 
   async fence(cib: XmlElement, target: string, action: FenceActionName): Promise<FenceOutcome> {
-    const cut = isolatedHere(this.linkAddresses, operState, () => (this.interfaces ??= interfaceAddresses()));
+    const cut = this.cutOff();
     if (cut !== null) {
       // This node, not the target, is the one cut off: fencing from here would kill the side
       // that can still serve. The other side will fence us.
@@ -124,6 +130,10 @@ export class Fencer {
       const results = await Promise.all(
         level.steps.map(async (step) => {
           if (step.delayMs > 0) await sleep(step.delayMs);
+          // The delays exist so that one side of a split wins; a node cut off while it waited is
+          // the side that must lose, whatever it saw when it began.
+          const cut = this.cutOff();
+          if (cut !== null) return { device: step.device, ok: false, why: `gave up: ${cut}` };
           return { device: step.device, ...(await this.run(step, timeoutMs)) };
         }),
       );
