@@ -7,6 +7,7 @@ import { isActive } from '../unpack/history.js';
 import { activeHistories, cloneOf, locationScores, primitiveBaseScores, stickiness, targetRole } from './scores.js';
 import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js';
 import { preferredForRoom } from '../features/colocated-utilization.js';
+import { allocationOrder } from '../features/utilization-order.js';
 import { quorumDemotes } from '../promotable/quorum.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
 import { connectionsOf, settleAfterAssignment } from '../remote/nodes.js';
@@ -21,17 +22,9 @@ export function assignAll(ctx: Context): void {
   const baseCache = new Map<Resource, number[]>();
   const a = new Assigner(ctx, assigning, baseCache);
   let order = ctx.resources;
-  if (ctx.placementStrategy !== 'default') {
-    // With utilization, resources with the strongest preferences go first so they get their room.
-    const prefs = new Map(order.map((r) => [r, a.sortKey(r)]));
-    order = [...order].sort((x, y) => {
-      if (x.priority !== y.priority) return y.priority - x.priority;
-      const px = prefs.get(x) as number[];
-      const py = prefs.get(y) as number[];
-      for (let i = 0; i < Math.min(px.length, py.length); i++) if (px[i] !== py[i]) return py[i] - px[i];
-      return 0;
-    });
-  }
+  // With utilization, resources with the strongest preferences go first so they get their room;
+  // every later stage (and the summary) follows that order, as Pacemaker's does.
+  if (ctx.placementStrategy !== 'default') order = ctx.resources = allocationOrder(ctx, order, (r) => a.nodeScores(r));
   for (const conn of connectionsOf(ctx)) {
     if (!conn.orphan) a.assign(conn);
     settleAfterAssignment(ctx, conn);
@@ -77,9 +70,9 @@ class Assigner {
   }
 
   /** Scores a resource brings before assignment, best first, for utilization-aware ordering. */
-  sortKey(r: Resource): number[] {
-    const scores = r.kind === 'clone' ? locationScores(this.ctx, r) : this.preferences(r, new Set());
-    return this.ctx.nodes.filter((n) => nodeCanHost(n)).map((n) => scores[n.index]).sort((x, y) => y - x);
+  /** A resource's scores per node index before it is placed, to order allocation by. */
+  nodeScores(r: Resource): number[] {
+    return r.kind === 'clone' ? locationScores(this.ctx, r) : this.preferences(r, new Set());
   }
 
   /** Nodes a resource occupies for colocation purposes, or null when it is assigned nowhere. */
