@@ -39,31 +39,37 @@ export type DecodeResult =
   | { ok: false; reason: 'malformed' | 'bad-mac' | 'bad-cipher'; detail: string };
 
 export function encodeDatagram(keys: ClusterKeys, d: Datagram, encrypt: boolean): Buffer {
-  const name = Buffer.from(d.sender, 'utf8');
-  if (name.length === 0 || name.length > MAX_NAME_BYTES) throw new Error(`node name '${d.sender}' must be 1..${MAX_NAME_BYTES} bytes`);
-  const header = Buffer.alloc(6 + name.length + 20);
-  MAGIC.copy(header, 0);
-  header[4] = encrypt ? FLAG_ENCRYPTED : 0;
-  header[5] = name.length;
-  name.copy(header, 6);
-  let o = 6 + name.length;
-  header.writeBigUInt64BE(d.incarnation, o);
-  header.writeBigUInt64BE(d.seq, o + 8);
-  header.writeUInt32BE(d.payload.length, o + 16);
+  const nameLen = Buffer.byteLength(d.sender, 'utf8');
+  if (nameLen === 0 || nameLen > MAX_NAME_BYTES) throw new Error(`node name '${d.sender}' must be 1..${MAX_NAME_BYTES} bytes`);
+  const headerLen = 6 + nameLen + 20;
+  const bodyLen = encrypt ? NONCE_BYTES + d.payload.length + TAG_BYTES : d.payload.length;
+  const macAt = headerLen + bodyLen;
+  if (macAt + MAC_BYTES > MAX_DATAGRAM) throw new Error(`datagram of ${macAt + MAC_BYTES} bytes exceeds ${MAX_DATAGRAM}; use the stream channel`);
+  // One buffer for the whole datagram, written in place: heartbeats go out many times a second,
+  // and every intermediate buffer is garbage the collector must then sweep.
+  const packet = Buffer.allocUnsafe(macAt + MAC_BYTES);
+  MAGIC.copy(packet, 0);
+  packet[4] = encrypt ? FLAG_ENCRYPTED : 0;
+  packet[5] = nameLen;
+  packet.write(d.sender, 6, 'utf8');
+  let o = 6 + nameLen;
+  packet.writeBigUInt64BE(d.incarnation, o);
+  packet.writeBigUInt64BE(d.seq, o + 8);
+  packet.writeUInt32BE(d.payload.length, o + 16);
   o += 20;
-  let body: Buffer;
   if (encrypt) {
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', keys.cipher, nonce);
-    cipher.setAAD(header);
-    const ct = Buffer.concat([cipher.update(d.payload), cipher.final()]);
-    body = Buffer.concat([nonce, ct, cipher.getAuthTag()]);
+    cipher.setAAD(packet.subarray(0, headerLen));
+    nonce.copy(packet, o);
+    o += NONCE_BYTES;
+    o += cipher.update(d.payload).copy(packet, o);
+    o += cipher.final().copy(packet, o);
+    cipher.getAuthTag().copy(packet, o);
   } else {
-    body = d.payload;
+    d.payload.copy(packet, o);
   }
-  const unsigned = Buffer.concat([header, body]);
-  const packet = Buffer.concat([unsigned, hmac(keys.mac, unsigned)]);
-  if (packet.length > MAX_DATAGRAM) throw new Error(`datagram of ${packet.length} bytes exceeds ${MAX_DATAGRAM}; use the stream channel`);
+  hmac(keys.mac, packet.subarray(0, macAt)).copy(packet, macAt);
   return packet;
 }
 
