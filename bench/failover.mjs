@@ -272,8 +272,11 @@ try {
 
   for (const fault of ['poweroff', 'link-cut', 'process-kill']) {
     for (let run = 0; run < RUNS; run++) {
-      const [holder] = await waitFor('web running', () => where('httpd'), (w) => w.length === 1, 60_000);
-      const h = cluster.nodes.findIndex((n) => n.name === holder);
+      const [cibHolder] = await waitFor('web running', () => where('httpd'), (w) => w.length === 1, 60_000);
+      // The node to fault is the one the VIP really is on (the CIB can lag behind for a moment).
+      const [h] = await waitFor('the VIP on one node', async () => vipHolders(), (v) => v.length === 1, 10_000);
+      const holder = cluster.nodes[h].name;
+      if (holder !== cibHolder) say(`    (the CIB said ${cibHolder}, the VIP is on ${holder})`);
       const probe = fault === 'process-kill' ? httpProbe(`http://${VIP}:8080/`) : pinger();
       await waitFor('client sees the service', async () => probe.replies.length, (n) => n > 3, 10_000);
       let both = false;
