@@ -60,9 +60,13 @@ describe.skipIf(skip !== null)(`vigild start-up and vigil status options${skip ?
 
   it('prints the timers and the worst-case detection time from a configuration file', async () => {
     const { stdout } = await run(process.execPath, [vigilPath, 'status', '--timing', '--config', conf('[timing]\ndetection_budget = 1s\n')]);
-    expect(stdout).toMatch(/keepalive\s+62 ms/);
-    expect(stdout).toMatch(/deadtime\s+938 ms/);
-    expect(stdout).toMatch(/worst-case detection of a dead node: 969 ms/);
+    // The split of the budget is membership's (docs/config.md); what holds whatever it is:
+    const ms = (name: string): number => Number(new RegExp(`${name}\\s+(\\d+) ms`).exec(stdout)?.[1]);
+    expect(ms('keepalive')).toBeGreaterThan(0);
+    expect(ms('keepalive')).toBeLessThan(ms('deadtime'));
+    const worst = Number(/worst-case detection of a dead node: (\d+) ms/.exec(stdout)?.[1]);
+    expect(worst).toBeGreaterThanOrEqual(ms('deadtime'));
+    expect(worst).toBeLessThanOrEqual(1000);
     const json = JSON.parse((await run(process.execPath, [vigilPath, 'status', '--timing', '--output-as', 'json', '--config', conf('[timing]\ndetection_budget = 300ms\n')])).stdout);
     expect(json.worstCaseDetectionMs).toBeLessThanOrEqual(300);
   });
