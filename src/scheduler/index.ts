@@ -16,7 +16,7 @@ import { applyOrderings, collectiveRunnability, propagate } from './actions/orde
 import { formatSummary, summarise, type SummaryLine } from './actions/summary.js';
 import { buildContext } from './unpack/context.js';
 import { assignAll } from './placement/assign.js';
-import { inputsOf, orderSynapses, selectActions, toGraph } from './transition/graph.js';
+import { buildGraph } from './transition/graph.js';
 import { formatScore } from './score.js';
 import { orderGuestActions, orderGuestFencing } from './remote/guest.js';
 
@@ -58,9 +58,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   applyMigrations(ctx, plan);
   scheduleReloads(ctx, plan);
   const lines = summarise(ctx, plan);
-  const keep = selectActions(plan);
-  const ordered = orderSynapses(ctx, plan, keep);
-  const graph = toGraph(ordered, inputsOf(plan, keep));
+  const graph = buildGraph(ctx, plan);
   const scores: Record<string, Record<string, number>> = {};
   for (const [id, arr] of ctx.scores) scores[id] = Object.fromEntries(ctx.nodes.map((n) => [n.uname, arr[n.index]]));
   const placements: Record<string, { node: string | null; role: string }> = {};

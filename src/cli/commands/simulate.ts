@@ -7,6 +7,7 @@ import { explain } from '../../scheduler/explain.js';
 import { isoUtc, parseIsoDate } from '../../cib/dates.js';
 import { applyNodeChanges, injectOps, parseOpSpec, type NodeChange } from '../../scheduler/simulate/modify.js';
 import { minimalStatus } from '../../scheduler/simulate/status.js';
+import { graphToXml } from '../../scheduler/transition/graph-xml.js';
 import { CommandError, UsageError, parseOutputFormat, printJson } from '../output.js';
 
 interface SimulateOptions {
@@ -45,7 +46,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('-F, --op-fail <op>', 'make an action of the transition fail: RSC_TASK_INTERVAL@NODE=RC (repeatable)', collect, [])
     .option('-t, --set-datetime <date>', 'the time to schedule at (ISO 8601)')
     .option('-O, --save-output <file>', 'write the resulting CIB here')
-    .option('-G, --save-graph <file>', 'write the transition graph (JSON) here')
+    .option('-G, --save-graph <file>', 'write the transition graph (Pacemaker\'s transition_graph XML) here')
     .option('-D, --save-dotfile <file>', 'write the transition graph as Graphviz dot here')
     .option('-Q, --quiet', 'do not print the cluster status')
     .option('--explain <rsc>', 'explain why a resource is where it is (or stopped)')
@@ -118,10 +119,10 @@ function runSimulate(opts: SimulateOptions): void {
   const simulate = opts.simulate === true;
   const executed = simulate ? executeGraph(result.graph) : [];
   void failOps;
-  const revised = simulate ? injectResults(cib, executed) : undefined;
+  const revised = simulate ? injectResults(cib, executed, now) : undefined;
   if (opts.saveOutput && revised) writeFileSync(opts.saveOutput, serializeXml(revised, { declaration: false }));
   else if (opts.saveOutput) writeFileSync(opts.saveOutput, serializeXml(cib, { declaration: false }));
-  if (opts.saveGraph) writeFileSync(opts.saveGraph, JSON.stringify(result.graph, null, 2) + '\n');
+  if (opts.saveGraph) writeFileSync(opts.saveGraph, serializeXml(graphToXml(result.graph)));
   if (opts.saveDotfile) writeFileSync(opts.saveDotfile, toDot(result));
 
   if (opts.explain !== undefined) {

@@ -2,7 +2,8 @@ import type { XmlElement } from '../../cib/xml.js';
 import { cloneXml, element } from '../../cib/xml.js';
 import type { GraphAction } from '../graph.js';
 
-const UUID = '00000000-0000-0000-0000-000000000000';
+/** crm_simulate's placeholder transition UUID, kept so the recorded history reads the same. */
+const UUID = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 
 function ensure(parent: XmlElement, name: string, attrs: Record<string, string>, match: (e: XmlElement) => boolean): XmlElement {
   const found = parent.children.find((c) => c.name === name && match(c));
@@ -14,9 +15,11 @@ function ensure(parent: XmlElement, name: string, attrs: Record<string, string>,
 
 /**
  * The CIB after every executed action succeeded: each resource action recorded in the node's
- * history, fenced nodes down with their history cleared, shut down nodes offline.
+ * history, fenced nodes down with their history cleared, shut down nodes offline. Recorded as
+ * crm_simulate records them (call id = action id, transition -1, changed at `now`), so the
+ * revised status reads the history as Pacemaker's would.
  */
-export function injectResults(cib: XmlElement, executed: GraphAction[]): XmlElement {
+export function injectResults(cib: XmlElement, executed: GraphAction[], now?: number): XmlElement {
   const out = cloneXml(cib);
   let status = out.children.find((c) => c.name === 'status');
   if (!status) {
@@ -30,7 +33,6 @@ export function injectResults(cib: XmlElement, executed: GraphAction[]): XmlElem
     const st = status as XmlElement;
     return ensure(st, 'node_state', { id: nodeIds.get(uname) ?? uname, uname, in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' }, (e) => e.attrs.uname === uname);
   };
-  let callId = 1000;
   for (const a of executed) {
     if (a.kind === 'fence') {
       const ns = nodeState(a.node);
@@ -67,18 +69,22 @@ export function injectResults(cib: XmlElement, executed: GraphAction[]): XmlElem
     }
     rscEl.children = rscEl.children.filter((c) => c.attrs.id !== opId && !(a.intervalMs === 0 && c.attrs.id === `${a.resource.id}_last_failure_0`));
     if (a.task === 'stop') rscEl.children = rscEl.children.filter((c) => Number(c.attrs.interval ?? 0) === 0);
-    callId++;
     rscEl.children.push(
       element('lrm_rsc_op', {
         id: opId,
         operation_key: `${a.resource.id}_${a.task}_${a.intervalMs}`,
         operation: a.task,
-        'transition-key': `${a.id}:1:${rc}:${UUID}`,
-        'transition-magic': `0:${rc};${a.id}:1:${rc}:${UUID}`,
-        'call-id': String(callId),
+        'crm-debug-origin': 'crm_simulate',
+        'transition-key': `${a.id}:-1:${rc}:${UUID}`,
+        'transition-magic': `0:${rc};${a.id}:-1:${rc}:${UUID}`,
+        'exit-reason': '',
+        'call-id': String(a.id),
         'rc-code': String(rc),
         'op-status': '0',
         interval: String(a.intervalMs),
+        ...(now !== undefined ? { 'last-rc-change': String(now) } : {}),
+        'exec-time': '0',
+        'queue-time': '0',
         'op-digest': 'f2317cad3d54cec5d7d7aa7d0bf35cf8',
         on_node: a.node,
       }),

@@ -3,6 +3,11 @@ import type { Act } from '../actions/action.js';
 import { opName, type Plan } from '../actions/plan.js';
 import type { Context } from '../context.js';
 import type { Primitive, Resource } from '../model.js';
+import { activeHistories } from '../placement/scores.js';
+import { bindsInGraph, fencingOrder, implicitEdges, type GraphEdge } from './implicit.js';
+import { loadStoppedActions } from './load.js';
+import { antiColocationOrder } from './anti-colocation.js';
+import { ONE_OR_MORE, oneOrMoreActions } from './one-or-more.js';
 
 function kept(a: Act): boolean {
   if (a.kind === 'fence' || a.kind === 'cluster') return a.runnable;
@@ -41,14 +46,38 @@ export function selectActions(plan: Plan): Set<Act> {
   return keep;
 }
 
-/** Synapse order: per resource in allocation order, newest action first; then the rest. */
+/**
+ * A resource's actions in the order Pacemaker created them. A resource restarted where it runs
+ * had its recurring monitors created first (they exist whether or not it restarts); the stop
+ * and start that restart it come after them, the start first when the restart is for a changed
+ * definition (found while checking parameters, before any other action is created).
+ */
+function creationOrder(r: Resource, acts: Act[]): Act[] {
+  const start = acts.find((a) => a.task === 'start' && a.node);
+  const stop = acts.find((a) => a.task === 'stop' && start !== undefined && a.node === start.node);
+  if (!start || !stop) return acts;
+  const early = acts.filter((a) => a.task === 'monitor' && a.intervalMs > 0 && a.node === start.node);
+  const rest = acts.filter((a) => !early.includes(a));
+  const changed = r.kind === 'primitive' && activeHistories(r).some((h) => h.node === start.node && h.definitionChanged);
+  if (changed && rest.indexOf(start) > rest.indexOf(stop)) {
+    rest.splice(rest.indexOf(start), 1);
+    rest.splice(rest.indexOf(stop), 0, start);
+  }
+  return [...early, ...rest];
+}
+
+/**
+ * Synapse order, as Pacemaker writes its graph: resources in allocation order, each resource's
+ * actions newest first (Pacemaker prepends every new action to its resource's list); a clone's
+ * instances before the clone's own pseudo actions, a group's members after the group's. Then the
+ * actions of no resource (fencing, shutdowns, orderings' pseudo actions), also newest first.
+ */
 export function orderSynapses(ctx: Context, plan: Plan, keep: Set<Act>): Act[] {
   const out: Act[] = [];
   const seen = new Set<Act>();
   const visit = (r: Resource): void => {
-    // A clone's instances come before the clone's own actions, a group's members after the group's.
     if (r.kind === 'clone') for (const c of r.instances) visit(c);
-    const acts = (plan.byRsc.get(r) ?? []).filter((a) => keep.has(a));
+    const acts = creationOrder(r, (plan.byRsc.get(r) ?? []).filter((a) => keep.has(a)));
     for (let i = acts.length - 1; i >= 0; i--) {
       out.push(acts[i]);
       seen.add(acts[i]);
@@ -56,33 +85,34 @@ export function orderSynapses(ctx: Context, plan: Plan, keep: Set<Act>): Act[] {
     if (r.kind === 'group') for (const c of r.children) visit(c);
   };
   for (const r of ctx.resources) visit(r);
-  for (const a of plan.acts) if (keep.has(a) && !seen.has(a)) out.push(a);
+  for (let i = plan.acts.length - 1; i >= 0; i--) if (keep.has(plan.acts[i]) && !seen.has(plan.acts[i])) out.push(plan.acts[i]);
   return out;
 }
 
-/** Inputs of each kept action: the kept actions ordered before it. */
-export function inputsOf(plan: Plan, keep: Set<Act>): Map<Act, Set<Act>> {
-  const inputs = new Map<Act, Set<Act>>();
-  for (const a of keep) inputs.set(a, new Set());
-  // Orderings through actions left out of the graph do not bind: those actions do not happen.
-  const out = new Map<Act, Act[]>();
-  for (const e of plan.edges) {
-    if (!out.has(e.first)) out.set(e.first, []);
-    (out.get(e.first) as Act[]).push(e.then);
-  }
-  for (const a of keep) {
-    const stack = [...(out.get(a) ?? [])];
-    const visited = new Set<Act>();
-    while (stack.length > 0) {
-      const t = stack.pop() as Act;
-      if (visited.has(t)) continue;
-      visited.add(t);
-      if (keep.has(t)) {
-        inputs.get(t)?.add(a);
-        continue;
-      }
+/** The transition graph of a plan: its actions, their synapse order and inputs. */
+export function buildGraph(ctx: Context, plan: Plan): TransitionGraph {
+  const keep = selectActions(plan);
+  const ordered = orderSynapses(ctx, plan, keep);
+  // Pseudo actions of no resource, oldest last: one-or-more ones are created while unpacking
+  // constraints, load ones with the resources' internal orderings, both before fencing.
+  const load = loadStoppedActions(ctx, plan);
+  const oneOrMore = oneOrMoreActions(ctx, plan, keep);
+  for (const acts of [load.acts, oneOrMore.acts]) {
+    for (let i = acts.length - 1; i >= 0; i--) {
+      keep.add(acts[i]);
+      ordered.push(acts[i]);
     }
   }
+  return toGraph(ordered, inputsOf(plan, keep, [...load.edges, ...oneOrMore.edges, ...fencingOrder(ctx, plan), ...antiColocationOrder(ctx, plan)]));
+}
+
+/** Inputs of each kept action: the kept actions directly ordered before it. */
+export function inputsOf(plan: Plan, keep: Set<Act>, extra: GraphEdge[] = []): Map<Act, Set<Act>> {
+  const inputs = new Map<Act, Set<Act>>();
+  for (const a of keep) inputs.set(a, new Set());
+  // Orderings with an action left out of the graph do not bind: that action does not happen.
+  const edges = [...plan.edges.filter((e) => bindsInGraph(e.first, e.then) && !e.label.startsWith(ONE_OR_MORE)), ...implicitEdges(plan), ...extra];
+  for (const e of edges) if (keep.has(e.first) && e.first !== e.then) inputs.get(e.then)?.add(e.first);
   return inputs;
 }
 
