@@ -5,6 +5,13 @@ import type { GraphAction } from '../graph.js';
 /** crm_simulate's placeholder transition UUID, kept so the recorded history reads the same. */
 const UUID = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 
+function maxCallId(el: XmlElement): number {
+  let max = Number(el.attrs['call-id'] ?? 0);
+  if (!Number.isFinite(max)) max = 0;
+  for (const c of el.children) max = Math.max(max, maxCallId(c));
+  return max;
+}
+
 function ensure(parent: XmlElement, name: string, attrs: Record<string, string>, match: (e: XmlElement) => boolean): XmlElement {
   const found = parent.children.find((c) => c.name === name && match(c));
   if (found) return found;
@@ -16,8 +23,8 @@ function ensure(parent: XmlElement, name: string, attrs: Record<string, string>,
 /**
  * The CIB after every executed action succeeded: each resource action recorded in the node's
  * history, fenced nodes down with their history cleared, shut down nodes offline. Recorded as
- * crm_simulate records them (call id = action id, transition -1, changed at `now`), so the
- * revised status reads the history as Pacemaker's would.
+ * crm_simulate records them (transition -1, changed at `now`), with call ids above any already
+ * in the history so each result reads as the newest.
  */
 export function injectResults(cib: XmlElement, executed: GraphAction[], now?: number): XmlElement {
   const out = cloneXml(cib);
@@ -33,6 +40,7 @@ export function injectResults(cib: XmlElement, executed: GraphAction[], now?: nu
     const st = status as XmlElement;
     return ensure(st, 'node_state', { id: nodeIds.get(uname) ?? uname, uname, in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' }, (e) => e.attrs.uname === uname);
   };
+  let callId = maxCallId(status);
   for (const a of executed) {
     if (a.kind === 'fence') {
       const ns = nodeState(a.node);
@@ -68,6 +76,7 @@ export function injectResults(cib: XmlElement, executed: GraphAction[], now?: nu
       continue;
     }
     rscEl.children = rscEl.children.filter((c) => c.attrs.id !== opId && !(a.intervalMs === 0 && c.attrs.id === `${a.resource.id}_last_failure_0`));
+    callId++;
     if (a.task === 'stop') rscEl.children = rscEl.children.filter((c) => Number(c.attrs.interval ?? 0) === 0);
     rscEl.children.push(
       element('lrm_rsc_op', {
@@ -78,7 +87,7 @@ export function injectResults(cib: XmlElement, executed: GraphAction[], now?: nu
         'transition-key': `${a.id}:-1:${rc}:${UUID}`,
         'transition-magic': `0:${rc};${a.id}:-1:${rc}:${UUID}`,
         'exit-reason': '',
-        'call-id': String(a.id),
+        'call-id': String(callId),
         'rc-code': String(rc),
         'op-status': '0',
         interval: String(a.intervalMs),
