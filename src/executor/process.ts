@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { BoundedBuffer } from './bounded-buffer.js';
+import { atNormalPriority } from './priority.js';
 
 export interface SpawnSpec {
   command: string;
@@ -45,7 +46,8 @@ export function runProcess(spec: SpawnSpec, options: RunOptions): Promise<Proces
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
 
-    const child = spawn(spec.command, spec.args, {
+    const [command, args] = atNormalPriority(spec.command, spec.args);
+    const child = spawn(command, args, {
       env: spec.env,
       cwd: spec.cwd ?? '/',
       detached: true,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
 import { OCF_ERR_CONFIGURED, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_NOT_RUNNING, OCF_SUCCESS, opTimeoutMs, sleep, StateFile, type AgentContext, type BuiltinAgent } from '../framework.js';
+import { atNormalPriority } from '../../priority.js';
 
 /**
  * A process supervisor, like ocf:heartbeat:anything: starts a program detached from the
@@ -102,7 +103,7 @@ supervisor.handlers = {
     const err = ctx.params.errlogfile ? openSync(ctx.params.errlogfile, 'a') : out;
     let child: ChildProcess;
     try {
-      child = spawn(ctx.params.binfile, splitArgs(ctx.params.cmdline_options ?? ''), {
+      child = spawn(...atNormalPriority(ctx.params.binfile, splitArgs(ctx.params.cmdline_options ?? '')), {
         cwd: ctx.params.workdir,
         detached: true,
         stdio: ['ignore', out, err],

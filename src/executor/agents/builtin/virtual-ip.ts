@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { OCF_ERR_CONFIGURED, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_NOT_RUNNING, OCF_SUCCESS, SERVICE_ACTIONS, type AgentContext, type BuiltinAgent } from '../framework.js';
+import { atNormalPriority } from '../../priority.js';
 
 const run = promisify(execFile);
 
@@ -76,7 +77,7 @@ function announce(ctx: AgentContext, nic: string): void {
   const [command, args] = executable(SEND_ARP)
     ? [SEND_ARP, ['-i', '200', '-r', count, '-p', `${ctx.rscTmp}/send_arp-${ctx.params.ip}`, nic, ctx.params.ip, 'auto', 'not_used', 'not_used']]
     : ['arping', ['-U', '-c', count, '-I', nic, ctx.params.ip]];
-  const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+  const child = spawn(...atNormalPriority(command, args), { detached: true, stdio: 'ignore' });
   // The address is up; a failed announcement delays its takeover in neighbours' caches only.
   child.on('error', (err) => ctx.log(`gratuitous ARP for ${ctx.params.ip} on ${nic} failed: ${err.message}`));
   child.unref();
