@@ -12,6 +12,7 @@ import { applyMigrations } from './actions/migration.js';
 import { scheduleReloads } from './features/reload.js';
 import { scheduleUnfencing } from './features/unfencing.js';
 import { scheduleShutdowns } from './features/shutdown.js';
+import { scheduleDanglingStops } from './features/migration-history.js';
 import { applyOrderings, collectiveRunnability, propagate } from './actions/orderings.js';
 import { formatSummary, summarise, type SummaryLine } from './actions/summary.js';
 import { buildContext } from './unpack/context.js';
@@ -50,6 +51,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   const plan = buildPlan(ctx);
   scheduleUnfencing(ctx, plan);
   scheduleShutdowns(ctx, plan);
+  scheduleDanglingStops(ctx, plan);
   orderGuestFencing(ctx, plan);
   applyOrderings(ctx, plan);
   orderGuestActions(ctx, plan);

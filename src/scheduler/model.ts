@@ -69,6 +69,14 @@ export interface NodeHistory {
   reload?: boolean;
   /** A failure here was ignored (on-fail=ignore): then migration-threshold does not apply. */
   failureIgnored?: boolean;
+  /** The last migrate_to from here, when only monitors followed it. */
+  migration?: { target: string; ok: boolean; at: number };
+  /** The source of a successful migrate_from here, when only monitors followed it. */
+  migratedFrom?: string;
+  /** The latest last-rc-change of the operations recorded here. */
+  lastChange?: number;
+  /** Migrated away (migrate_to and migrate_from both succeeded) with no stop since: stopped here for good. */
+  dangling?: boolean;
   /** A resource inside this container failed here: the container restarts (on-fail=restart-container). */
   restartContainer?: boolean;
   notInstalled: boolean;

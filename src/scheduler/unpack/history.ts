@@ -19,6 +19,8 @@ interface OpRecord {
   secureParams?: string;
   restartDigest?: string;
   forceRestart?: string;
+  migrateSource?: string;
+  migrateTarget?: string;
   lastRcChange: number;
 }
 
@@ -48,6 +50,8 @@ function readOp(op: XmlElement): OpRecord {
     secureParams: op.attrs['op-secure-params'],
     restartDigest: op.attrs['op-restart-digest'],
     forceRestart: op.attrs['op-force-restart'],
+    migrateSource: op.attrs.migrate_source,
+    migrateTarget: op.attrs.migrate_target,
     lastRcChange: Number(op.attrs['last-rc-change'] ?? op.attrs['last-run'] ?? 0),
   };
 }
@@ -120,6 +124,11 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
       continue;
     }
     const judgedByRc = op.status === 0 || op.status === 4;
+    h.lastChange = Math.max(h.lastChange ?? 0, op.lastRcChange);
+    if (op.task !== 'monitor') {
+      h.migration = op.task === 'migrate_to' ? { target: op.migrateTarget ?? '', ok: judgedByRc && op.rc === 0, at: op.lastRcChange } : undefined;
+      h.migratedFrom = op.task === 'migrate_from' && judgedByRc && op.rc === 0 ? op.migrateSource : undefined;
+    }
     if (recurringMonitor && judgedByRc && (op.rc === 0 || op.rc === 8)) h.recurring.set(op.intervalMs, { task: op.task });
     if (probe && judgedByRc) {
       if (op.rc === 7) {
