@@ -20,6 +20,8 @@ function lrm(id: string, agent: string, ops: { task: string; rc?: number; interv
 const started = (id: string, agent: string): string => lrm(id, agent, [{ task: 'start' }]);
 
 interface Spec {
+  /** n1 left the cluster cleanly (expected down) rather than being a member. */
+  n1Left?: boolean;
   n1: string[];
   n2?: string[];
   guest?: string[];
@@ -28,8 +30,8 @@ interface Spec {
 
 /** Members n1 and n2; container `vm` (remote-node guest1); `web` prefers the guest. */
 function cib(s: Spec): string {
-  const member = (name: string, entries: string[]): string =>
-    `<node_state id="${name}" uname="${name}" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="${name}"><lrm_resources>${entries.join('')}</lrm_resources></lrm></node_state>`;
+  const member = (name: string, entries: string[], left = false): string =>
+    `<node_state id="${name}" uname="${name}" ${left ? 'in_ccm="false" crmd="offline" join="down" expected="down"' : 'in_ccm="true" crmd="online" join="member" expected="member"'}><lrm id="${name}"><lrm_resources>${entries.join('')}</lrm_resources></lrm></node_state>`;
   const guest = s.guest ? `<node_state id="guest1" uname="guest1" remote_node="true"><lrm id="guest1"><lrm_resources>${s.guest.join('')}</lrm_resources></lrm></node_state>` : '';
   return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1">
   <configuration>
@@ -44,7 +46,7 @@ function cib(s: Spec): string {
     </resources>
     <constraints><rsc_location id="web-on-guest" rsc="web" node="guest1" score="100"/>${s.constraints ?? ''}</constraints>
   </configuration>
-  <status>${member('n1', s.n1)}${member('n2', s.n2 ?? [])}${guest}</status>
+  <status>${member('n1', s.n1, s.n1Left)}${member('n2', s.n2 ?? [])}${guest}</status>
 </cib>`;
 }
 
@@ -113,5 +115,14 @@ describe('guest nodes', () => {
     const text = r.summary.join('\n');
     expect(text).toMatch(/Fence \(reboot\) guest1 \(resource: vm\) 'guest is unclean'/);
     expect(text).toMatch(/Start\s+vm\s+/);
+  });
+
+  it('goes down with its host: a host that left while its history says the container runs is fenced, and the guest reset', () => {
+    const r = run({ n1Left: true, n1: [started('vm', VM), started('guest1', CONN)], n2: [FENCE], guest: [started('web', WEB)] });
+    const text = r.summary.join('\n');
+    expect(text).toMatch(/Fence \(reboot\) guest1 \(resource: vm\) 'guest is unclean'/);
+    expect(text).toMatch(/Fence \(reboot\) n1 'vm is thought to be active there'/);
+    expect(text).toMatch(/Recover\s+vm\s+\(\s*n1 -> n2\s*\)/);
+    expect(text).toMatch(/Recover\s+web\s+\(\s*guest1\s*\)/);
   });
 });

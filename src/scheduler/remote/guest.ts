@@ -135,6 +135,15 @@ export function settleGuest(node: Node, conn: Primitive | undefined, container: 
  */
 export function resetGuests(nodes: Node[], prims: Primitive[]): void {
   const byId = new Map(prims.map((p) => [p.id, p]));
+  // A guest whose host is lost goes with it (the host may have been found lost only now).
+  for (const node of nodes) {
+    if (!node.guest) continue;
+    const hosts = [...(byId.get(node.guest.container)?.history.values() ?? [])].filter(isActive).map((h) => h.node);
+    if (hosts.length === 1 && !hosts[0].online && hosts[0].unclean) {
+      node.guest.reset = true;
+      node.online = false;
+    }
+  }
   for (const p of prims) {
     for (const h of p.history.values()) {
       const g = h.node.guest;
@@ -145,8 +154,9 @@ export function resetGuests(nodes: Node[], prims: Primitive[]): void {
     }
   }
   for (const node of nodes) {
-    if (!node.guest?.reset) continue;
+    if (!node.guest) continue;
     const container = byId.get(node.guest.container);
+    if (!node.guest.reset) continue;
     if (!container || (container.meta.get('is-managed') ?? 'true').toLowerCase() === 'false') {
       // An unmanaged container cannot be recovered, so the guest is not fenced.
       node.guest.reset = false;

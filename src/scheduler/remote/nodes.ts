@@ -256,6 +256,7 @@ export function banFromRemoteNodes(ctx: Context, p: Primitive, scores: number[],
 export function fenceDownRemoteNodes(cib: XmlElement, nodes: Node[], resources: Resource[], fences: { node: string; reason: string }[], stonithEnabled: boolean): void {
   settleBundles(resources);
   restartContainers(resources.flatMap(primitivesOf));
+  if (stonithEnabled) fenceLostMembers(resources, fences);
   resetGuests(nodes, resources.flatMap(primitivesOf));
   if (!stonithEnabled) return;
   const byId = new Map<string, Primitive>();
@@ -278,6 +279,19 @@ export function fenceDownRemoteNodes(cib: XmlElement, nodes: Node[], resources: 
         fences.push({ node: node.uname, reason: failed ? `${id} is thought to be active there` : `${id} is active there (fencing will be revoked if remote connection can be re-established elsewhere)` });
         break;
       }
+    }
+  }
+}
+
+/** A member out of the cluster whose history says a managed resource still runs there must be fenced. */
+function fenceLostMembers(resources: Resource[], fences: { node: string; reason: string }[]): void {
+  for (const p of resources.flatMap(primitivesOf)) {
+    if ((p.meta.get('is-managed') ?? 'true').toLowerCase() === 'false') continue;
+    for (const h of p.history.values()) {
+      const n = h.node;
+      if (n.kind !== 'member' || n.online || n.unclean || n.pending || n.maintenance || !isActive(h)) continue;
+      n.unclean = true;
+      fences.push({ node: n.uname, reason: `${p.id} is thought to be active there` });
     }
   }
 }
