@@ -29,7 +29,7 @@ export function summarise(ctx: Context, plan: Plan): SummaryLine[] {
   for (const u of unfencingActs(plan).reverse()) lines.push({ verb: 'Fence', details: '', text: `Fence (on) ${u.node?.uname ?? ''} '${u.fenceReason ?? ''}'` });
   for (const p of summaryOrder(allPrimitives(ctx.resources))) {
     const line = primitiveLine(ctx, plan, p);
-    if (line) lines.push(line);
+    if (line) lines.push(...perStoppedNode(plan, p, line));
   }
   return lines;
 }
@@ -93,7 +93,8 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
   const restarting = startNeeded && (stops.get(next.uname)?.optional === false);
   if (restarting) {
     const stop = stops.get(next.uname);
-    const verb = failed && onNext.failed ? 'Recover' : 'Restart';
+    // A failure elsewhere counts too when the resource was active on several nodes at once.
+    const verb = failed && (onNext.failed || active.length > 1) ? 'Recover' : 'Restart';
     let details = next.uname;
     if (promotable) details = `${nextRole} ${next.uname}`;
     let reason: string | undefined;
@@ -102,6 +103,7 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
       else if (stop?.requiredBy && stop.requiredBy !== `required ${id} stop`) reason = `due to ${stop.requiredBy}`;
       else if (onNext.definitionChanged && onNext.agentChanged !== true && onNext.reload !== true) reason = 'due to resource definition change';
     }
+    if (verb === 'Recover' && active.length > 1 && (p.meta.get('multiple-active') ?? '').toLowerCase() === 'stop_unexpected') reason = 'due to being multiply active';
     if (promotable && curRole !== nextRole && verb === 'Recover') details = `${curRole} -> ${nextRole} ${next.uname}`;
     return { verb, rsc: id, details, reason };
   }
@@ -113,6 +115,14 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
   if (stopNeeded && active.length > 1) return { verb: 'Restart', rsc: id, details: next.uname };
   if ((plan.byRsc.get(p) ?? []).some((a) => a.task === 'reload-agent' && !a.optional)) return { verb: 'Reload', rsc: id, details: next.uname };
   return undefined;
+}
+
+/** A resource stopping on several nodes at once (multiply active) has a Stop line for each. */
+function perStoppedNode(plan: Plan, p: Primitive, line: SummaryLine): SummaryLine[] {
+  if (line.verb !== 'Stop') return [line];
+  const stops = [...(plan.stops.get(p)?.values() ?? [])].filter((st) => !st.optional && st.node !== undefined);
+  if (stops.length < 2) return [line];
+  return stops.map((st) => ({ ...line, details: st.node?.uname ?? '' }));
 }
 
 /** Summary lines laid out as crm_simulate prints them. */

@@ -11,6 +11,8 @@ import { readNodes } from './nodes.js';
 import { applyTickets } from './tickets.js';
 import { applyShutdownLocks, shutdownLocks } from '../features/shutdown-lock.js';
 import { applyNodeHealth } from '../features/node-health.js';
+import { settleMigrations } from '../features/migration-history.js';
+import { inheritParentParams } from '../features/inherited-params.js';
 import { addRemoteNodes, fenceDownRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
 import { containerConstraints, withGuestConnections } from '../remote/guest.js';
 import { bundleLimits, withBundlesExpanded } from '../bundles/expand.js';
@@ -38,6 +40,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
   addRemoteNodes(cib, nodes, { now, startupFencing: stonithEnabled && boolOr(props.get('startup-fencing'), true) });
   const countable = nodes.length;
   const topLevel = readResources(cib, cfg, now, countable, unsupported);
+  inheritParentParams(cib, topLevel, now, cfg.idRefs);
   const makeExtra = (clone: Clone): Primitive | Group | undefined => {
     const inst = extraInstance(cib, clone, cfg, now, countable, clone.instances.length);
     if (!inst) return undefined;
@@ -52,6 +55,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
   const remoteHistoryNodes = settleRemoteNodes(cib, nodes, topLevel, orphans, { stonithEnabled, now }, fences, unsupported);
   for (const batch of remoteHistoryNodes) orphans.push(...readHistory(cib, batch, topLevel, { stonithEnabled, now }, makeExtra));
   fenceDownRemoteNodes(cib, nodes, topLevel, fences, stonithEnabled);
+  settleMigrations(topLevel);
   const orphanPrims: Primitive[] = [];
   const stopOrphans = boolOr(props.get('stop-orphan-resources'), true);
   for (const o of orphans) {
