@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnWithOwnPids } from './own-pids.js';
 import { waitFor } from './wait.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -72,7 +73,11 @@ export interface E2eCluster {
   destroy(): Promise<void>;
 }
 
-export async function startE2eCluster(options: { nodes: number; clients?: number; budget?: string; extraConfig?: string }): Promise<E2eCluster> {
+/**
+ * `ownPids`: each node's vigild, and so its agents and services, in a PID namespace of its own,
+ * as on separate hosts (see own-pids.ts); needed by agents that trust pid files on a shared disk.
+ */
+export async function startE2eCluster(options: { nodes: number; clients?: number; budget?: string; extraConfig?: string; ownPids?: boolean }): Promise<E2eCluster> {
   const { createNetwork, cleanupLeftovers } = (await import('../netns/netns.mjs')) as {
     createNetwork: (o: { nodes: number }) => Network;
     cleanupLeftovers: () => string[];
@@ -92,7 +97,8 @@ export async function startE2eCluster(options: { nodes: number; clients?: number
       budget: options.budget ?? '1s',
       extraConfig: options.extraConfig,
       address: (i: number) => net.nodes[i].addresses[0],
-      spawnOn: (i: number, cmd: string, args: string[], opts: object) => net.spawn(i, cmd, args, opts),
+      spawnOn: (i: number, cmd: string, args: string[], opts: object) =>
+        options.ownPids ? spawnWithOwnPids((c, a, o) => net.spawn(i, c, a, o), cmd, args, opts) : net.spawn(i, cmd, args, opts),
     });
   } catch (err) {
     net.destroy();
