@@ -153,4 +153,28 @@ describe('transition graph: which actions, in which order', () => {
     expect(aStarts.length).toBe(2);
     for (const s of aStarts) expect(om?.inputs).toContain(s.id);
   });
+
+  it("a probe comes before the stop of a resource that restarts when the probed one starts", () => {
+    const r = run(cib(`<group id="G">${dummy('a')}${dummy('b')}</group>`, { lrm: { n1: probedStopped('a').replace('on_node="n2"', 'on_node="n1"') + started('b') } }));
+    expect(r.summary.join('\n')).toMatch(/Restart\s+b/);
+    const byName = new Map(r.graph.actions.map((a) => [name(a), a]));
+    const probe = byName.get('Resource action: a monitor on n2');
+    const stop = byName.get('Resource action: b stop on n1');
+    expect(probe && stop).toBeTruthy();
+    expect(stop?.inputs).toContain(probe?.id);
+  });
+
+  it('starts of resources that require fencing wait for every fencing', () => {
+    const xml = cib(dummy('a') + dummy('c'), { lrm: { n2: started('a').replace('on_node="n1"', 'on_node="n2"') } })
+      .replace('<nvpair id="o1" name="stonith-enabled" value="false"/>', '<nvpair id="o1" name="stonith-enabled" value="true"/>')
+      .replace('<node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member">', '<node_state id="n2" uname="n2" in_ccm="false" crmd="offline" join="down" expected="member">');
+    const r = run(xml);
+    const byName = new Map(r.graph.actions.map((a) => [name(a), a]));
+    const fence = r.graph.actions.find((a) => a.kind === 'fence' && a.node === 'n2');
+    const startC = byName.get('Resource action: c start on n1');
+    const startA = byName.get('Resource action: a start on n1');
+    expect(fence && startC && startA).toBeTruthy();
+    expect(startC?.inputs).toContain(fence?.id);
+    expect(startA?.inputs).toContain(fence?.id);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Act } from '../actions/action.js';
 import type { Plan } from '../actions/plan.js';
 import type { Context } from '../context.js';
-import type { Resource } from '../model.js';
+import type { Primitive, Resource } from '../model.js';
 
 /** An ordering that only shapes the graph's inputs: it carries no required/unrunnable flags. */
 export interface GraphEdge {
@@ -69,6 +69,20 @@ export function implicitEdges(plan: Plan): GraphEdge[] {
     if (e.first.task !== 'stop' || !e.first.rsc || !e.then.rsc || e.first.rsc === e.then.rsc) continue;
     for (const p of probesOf.get(e.first.rsc) ?? []) out.push({ first: p, then: e.then });
   }
+  // The same for a collective's own "member stop, then ..." orderings, which hold between the
+  // resources even where a member has no stop to carry them (it is not active).
+  for (const [r, acts] of plan.byRsc) {
+    if (r.kind !== 'group' && r.kind !== 'clone') continue;
+    const stopped = acts.find((a) => a.collectiveOf === r && a.task === 'stopped');
+    const kids = r.kind === 'group' ? r.children : r.instances;
+    kids.forEach((k, i) => {
+      for (const p of probesOf.get(k) ?? []) {
+        if (stopped) out.push({ first: p, then: stopped });
+        const prev = r.kind === 'group' && i > 0 ? r.children[i - 1] : undefined;
+        if (prev?.kind === 'primitive') for (const s of plan.stops.get(prev)?.values() ?? []) out.push({ first: p, then: s });
+      }
+    });
+  }
   for (const r of plan.byRsc.keys()) {
     if (r.kind !== 'group') continue;
     const stopsOf = (i: number): Act[] => {
@@ -83,6 +97,7 @@ export function implicitEdges(plan: Plan): GraphEdge[] {
       if (j >= 0) for (const a of later) for (const b of stopsOf(j)) out.push({ first: a, then: b });
     }
   }
+  out.push(...restartOrderings(plan, probesOf));
   for (const p of plan.migrating) {
     const acts = plan.byRsc.get(p) ?? [];
     const from = acts.find((a) => a.task === 'migrate_from');
@@ -105,5 +120,78 @@ export function fencingOrder(ctx: Context, plan: Plan): GraphEdge[] {
   const concurrent = (ctx.props.get('concurrent-fencing') ?? 'false').toLowerCase() === 'true';
   if (!concurrent) for (let i = 1; i < others.length; i++) out.push({ first: others[i - 1], then: others[i] });
   if (dc) for (const a of concurrent ? others : others.slice(-1)) out.push({ first: a, then: dc });
+  // A bundle replica's "fencing" is the recovery of its container, ordered within the bundle.
+  for (const f of fences) {
+    const container = f.node?.guest ? ctx.byId.get(f.node.guest.container) : undefined;
+    if (!container?.parent) out.push(...afterFencing(ctx, plan, f));
+  }
+  return out;
+}
+
+function requiresFencing(ctx: Context, p: Primitive): boolean {
+  const requires = p.meta.get('requires') ?? (p.cls === 'stonith' ? 'quorum' : ctx.stonithEnabled ? 'fencing' : 'quorum');
+  return requires === 'fencing' || requires === 'unfencing';
+}
+
+/**
+ * What waits for a node's fencing besides its own resources' stops: every start and promote of
+ * a resource that requires fencing (it may have been active on that node), and the top-level
+ * collective's stop of a resource whose stop the fencing implies.
+ */
+function afterFencing(ctx: Context, plan: Plan, fence: Act): GraphEdge[] {
+  const out: GraphEdge[] = [];
+  for (const [p, start] of plan.starts) {
+    if (plan.frozen.has(p) || !requiresFencing(ctx, p)) continue;
+    out.push({ first: fence, then: start });
+    const promote = plan.promotes.get(p);
+    if (promote) out.push({ first: fence, then: promote });
+  }
+  for (const [p, stops] of plan.stops) {
+    const implied = [...stops.values()].some((s) => s.pseudo && s.node === fence.node);
+    if (!implied || !p.parent || !requiresFencing(ctx, p)) continue;
+    let top: Resource = p;
+    while (top.parent) top = top.parent;
+    const topStop = plan.pseudo.get(`${top.id}_stop_0`);
+    if (topStop) out.push({ first: fence, then: topStop });
+  }
+  return out;
+}
+
+/**
+ * A probe comes before the stop (or demote) of every other resource that restarts (or is
+ * re-promoted) when the probed resource starts: should the probe find it active, those must not
+ * have been stopped for nothing. Followed as Pacemaker follows them: along orderings that make
+ * the next action required, and from a group or non-interleaved clone down to its children.
+ */
+function restartOrderings(plan: Plan, probesOf: Map<Resource, Act[]>): GraphEdge[] {
+  const out: GraphEdge[] = [];
+  const after = new Map<Act, { then: Act; implies: boolean }[]>();
+  for (const e of plan.edges) {
+    const list = after.get(e.first) ?? [];
+    list.push({ then: e.then, implies: e.flags.has('implies_then') });
+    after.set(e.first, list);
+  }
+  for (const [r, probes] of probesOf) {
+    const seen = new Set<Act>();
+    const targets = new Set<Act>();
+    const visit = (a: Act): void => {
+      if (seen.has(a)) return;
+      seen.add(a);
+      if (a.rsc?.kind === 'primitive' && a.rsc !== r) {
+        const then = a.task === 'start' ? [...(plan.stops.get(a.rsc)?.values() ?? [])] : a.task === 'promote' ? [plan.demotes.get(a.rsc)].filter((x): x is Act => x !== undefined) : [];
+        for (const t of then) if (!t.pseudo) targets.add(t);
+      }
+      for (const { then, implies } of after.get(a) ?? []) {
+        if (!implies) {
+          const coll = a.rsc;
+          if (!coll || coll.kind === 'primitive' || r.parent === coll || !then.rsc || then.rsc.parent !== coll) continue;
+          if (coll.kind === 'clone' && coll.interleave) continue;
+        }
+        visit(then);
+      }
+    };
+    for (const p of probes) for (const { then } of after.get(p) ?? []) visit(then);
+    for (const p of probes) for (const t of targets) out.push({ first: p, then: t });
+  }
   return out;
 }
