@@ -334,6 +334,9 @@ export class Daemon {
       case 'node-lost':
         this.log('warn', `node ${e.node} lost`, { event: 'node-lost', peer: e.node });
         return;
+      case 'node-left':
+        this.log('info', `node ${e.node} left (clean shutdown)`, { event: 'node-left', peer: e.node });
+        return;
       case 'node-joined':
         this.log('info', `node ${e.node} joined`, { event: 'node-joined', peer: e.node });
         return;
@@ -439,6 +442,7 @@ export class Daemon {
     } catch (err) {
       this.log('warn', `could not record the clean shutdown in the CIB: ${(err as Error).message}`);
     }
+    await this.announceLeave();
     this.stopping = true;
     clearTimeout(this.timer);
     this.attributes?.stop();
@@ -447,6 +451,20 @@ export class Daemon {
     await this.stream.close();
     await this.udp.close();
     this.log('info', 'stopped', { event: 'stopped' });
+  }
+
+  /**
+   * Tells the peers we go (after the drain and the CIB record, so they judge us by both), so they
+   * drop us now rather than after deadtime; we stay reachable until each has a view without us,
+   * answering one that missed the announcement. At most deadtime: by then they notice anyway.
+   */
+  private async announceLeave(): Promise<void> {
+    const started = Date.now();
+    this.apply(this.membership.leave(started));
+    this.rescheduleIfSooner();
+    while (!this.membership.hasLeft() && Date.now() - started < this.s.timing.deadMs) await new Promise((r) => setTimeout(r, 5));
+    const ms = Date.now() - started;
+    this.log('info', `left the cluster${this.membership.hasLeft() ? '' : ' (not every peer confirmed)'} in ${ms} ms`, { event: 'left', ms });
   }
 
   /** Ends a drain under way: the node leaves with whatever still runs here. */

@@ -11,6 +11,7 @@ import type {
   AckMessage,
   CommitMessage,
   HeartbeatMessage,
+  LeaveMessage,
   MembershipConfig,
   MembershipEvent,
   MembershipMessage,
@@ -40,6 +41,10 @@ interface Peer {
   alive: boolean;
   lateReported: boolean;
   commitResentAtMs: number | null;
+  /** The incarnation the peer announced it was leaving from; its messages are ignored until a newer one. */
+  leftInc: number | null;
+  /** While we are leaving: when we last told this peer so. */
+  leaveSentAtMs: number | null;
 }
 
 interface Pending {
@@ -65,6 +70,12 @@ interface ViewFacts {
  * starts above the recorded ceiling, so it skips up to this many ids and never reuses one.
  */
 const VIEW_IDS_RESERVED = 1000;
+
+/**
+ * Copies of a leave sent at once: one lost datagram must not cost the peers a deadtime. Peers that
+ * still count on us after that are told again, once per keepalive, while we stay up.
+ */
+const LEAVE_COPIES = 3;
 
 /** Stalls shorter than this many keepalives are ordinary timer jitter. */
 const STALL_KEEPALIVES = 2;
@@ -107,6 +118,8 @@ export class Membership {
   private needsNewView = false;
   /** After a refusal, no new proposal before this time. */
   private retryAtMs = 0;
+  /** When leave() was called: from then on this node only announces its departure. */
+  private leftAtMs: number | null = null;
   private out: Ready = { send: [], events: [] };
 
   constructor(
@@ -163,7 +176,9 @@ export class Membership {
         }
         const p = this.peer(n.id);
         const silent = p.lastHeardByLink.map((t) => (t === null ? null : this.nowMs - t));
-        const state = p.lastHeardByLink.every((t) => t === null)
+        const state = p.leftInc !== null
+          ? 'left'
+          : p.lastHeardByLink.every((t) => t === null)
           ? this.settledLocally()
             ? 'lost'
             : 'pending'
@@ -188,6 +203,11 @@ export class Membership {
     this.wakeAtMs = Infinity;
     if (lateMs > STALL_KEEPALIVES * this.config.timing.keepaliveMs - this.tickMs) this.noticeStall(lateMs);
     this.health.advance(this.nowMs);
+    if (this.leftAtMs !== null) {
+      // Leaving: no heartbeats, no views. Peers that fall silent stop counting on us (hasLeft).
+      this.checkPeers();
+      return this.flush();
+    }
     // Whom we hear changed: tell the peers now rather than at the next heartbeat, so that a
     // coordinator waiting for us to give up on a lost node can propose the view without it.
     if (this.checkPeers()) this.sendHeartbeat();
@@ -209,7 +229,7 @@ export class Membership {
     const mult = this.health.multiplier;
     const deadline = this.deadlineMs();
     // Strict "silent longer than" comparisons act from the next whole millisecond on.
-    let due = this.nextHeartbeatMs();
+    let due = this.leftAtMs === null ? this.nextHeartbeatMs() : this.nowMs + keepaliveMs;
     const at = (t: number): void => {
       if (t < due) due = t;
     };
@@ -249,6 +269,31 @@ export class Membership {
     return this.flush();
   }
 
+  /**
+   * Announces a clean shutdown: call it once this node's resources are gone, then keep delivering
+   * received messages (and ticking) until `hasLeft()` or deadtime, then close. Peers drop the node
+   * from their view at once, as having left rather than been lost, and ignore anything more from
+   * this incarnation. From now on this machine neither heartbeats nor takes part in views.
+   */
+  leave(nowMs: number): Ready {
+    this.advanceClock(nowMs);
+    if (this.leftAtMs !== null) return this.flush();
+    this.leftAtMs = this.nowMs;
+    this.pending = null;
+    for (let i = 0; i < LEAVE_COPIES; i++) this.out.send.push({ to: 'all', msg: this.leaveMessage() });
+    for (const p of this.peers.values()) p.leaveSentAtMs = this.nowMs;
+    return this.flush();
+  }
+
+  /**
+   * After leave(): true once no peer we still hear holds a view with this node in it, i.e. every
+   * survivor has installed the view without us (or fallen silent itself).
+   */
+  hasLeft(): boolean {
+    if (this.leftAtMs === null) return false;
+    return [...this.peers.values()].every((p) => !p.alive || !p.view || !p.view.vm.includes(this.selfEntry.id));
+  }
+
   /** A message authenticated as coming from `from`, received on `link` (default 0). */
   receive(from: NodeName, raw: MembershipMessage, nowMs: number, link = 0): Ready {
     this.advanceClock(nowMs);
@@ -263,14 +308,24 @@ export class Membership {
       return this.flush();
     }
     const peer = this.peer(entry.id);
-    if (peer.inc !== null && msg.inc < peer.inc) {
+    // A life that announced its end is over: a late or duplicated packet of it must not revive it.
+    if ((peer.inc !== null && msg.inc < peer.inc) || (peer.leftInc !== null && msg.inc <= peer.leftInc)) {
       this.stats_.staleIncarnation += 1;
       return this.flush();
     }
     if (peer.inc !== null && msg.inc > peer.inc) this.peerRestarted(peer, msg.inc);
     peer.inc = msg.inc;
-    this.heardFrom(peer, link);
     this.maxVid = Math.max(this.maxVid, msg.vid);
+    if (msg.t === 'leave') {
+      this.onLeave(peer, msg.inc);
+      if (this.leftAtMs === null) this.drive();
+      return this.flush();
+    }
+    this.heardFrom(peer, link);
+    if (this.leftAtMs !== null) {
+      this.answerWhileLeaving(peer, msg);
+      return this.flush();
+    }
     switch (msg.t) {
       case 'hb':
         this.onHeartbeat(peer, msg);
@@ -412,6 +467,7 @@ export class Membership {
   }
 
   private peerRestarted(p: Peer, inc: number): void {
+    p.leftInc = null;
     p.heard = new Set();
     p.view = null;
     if (this.currentIds.includes(p.entry.id)) this.needsNewView = true;
@@ -420,6 +476,40 @@ export class Membership {
 
   private settledLocally(): boolean {
     return this.known.settled || this.nowMs - this.startMs >= this.config.timing.initDeadMs;
+  }
+
+  // ---- clean leaves ----
+
+  private leaveMessage(): LeaveMessage {
+    return { t: 'leave', inc: this.config.incarnation, vid: this.current.id };
+  }
+
+  /**
+   * The peer is gone on purpose: it stops counting as heard at once, so the coordinator proposes
+   * the view without it through the ordinary rounds, and the view change reports it as left.
+   */
+  private onLeave(p: Peer, inc: number): void {
+    p.leftInc = inc;
+    p.alive = false;
+    p.lateReported = false;
+    p.heard = new Set();
+    p.view = null;
+    // As for a lost node: each link that answers again (in its next life) is reported up.
+    p.linkDown = p.linkDown.map(() => true);
+  }
+
+  /** A peer that still counts on us (our copies of the leave were lost) is told again, once per keepalive. */
+  private answerWhileLeaving(p: Peer, msg: MembershipMessage): void {
+    const self = this.selfEntry.id;
+    if (msg.t === 'hb') {
+      p.heard = new Set(msg.heard);
+      p.view = { vid: msg.vid, vco: msg.vco, vm: msg.vm };
+    }
+    const countsOnUs =
+      msg.t === 'hb' ? msg.vm.includes(self) : msg.t === 'propose' || msg.t === 'commit' ? msg.members.includes(self) : false;
+    if (!countsOnUs || (p.leaveSentAtMs !== null && this.nowMs - p.leaveSentAtMs < this.config.timing.keepaliveMs)) return;
+    p.leaveSentAtMs = this.nowMs;
+    this.out.send.push({ to: p.entry.name, msg: this.leaveMessage() });
   }
 
   // ---- who hears whom ----
@@ -622,7 +712,11 @@ export class Membership {
     this.viewSinceMs = this.nowMs;
     this.current = this.makeView(vid, coordinator, this.currentIds, this.facts);
     for (const id of this.currentIds) if (!previousIds.includes(id)) this.emit({ type: 'node-joined', node: this.name(id) });
-    for (const id of previousIds) if (!this.currentIds.includes(id)) this.emit({ type: 'node-lost', node: this.name(id) });
+    for (const id of previousIds) {
+      if (this.currentIds.includes(id)) continue;
+      const left = (this.peers.get(id)?.leftInc ?? null) !== null;
+      this.emit({ type: left ? 'node-left' : 'node-lost', node: this.name(id) });
+    }
     this.emit({ type: 'view-changed', view: this.current, previous });
     if (this.current.quorate !== previous.quorate) {
       this.emit({ type: this.current.quorate ? 'quorum-gained' : 'quorum-lost', viewId: vid });
@@ -696,6 +790,8 @@ function newPeer(entry: NodeEntry): Peer {
     alive: false,
     lateReported: false,
     commitResentAtMs: null,
+    leftInc: null,
+    leaveSentAtMs: null,
   };
 }
 

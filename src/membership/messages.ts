@@ -40,6 +40,8 @@ export function parseMembershipMessage(value: unknown): MembershipMessage | null
         settled: m.settled,
         expected: m.expected,
       };
+    case 'leave':
+      return { t: 'leave', inc: m.inc, vid: m.vid };
     default:
       return null;
   }

@@ -82,7 +82,9 @@ export type PeerState =
   /** Silent longer than warntime: suspected, not yet confirmed. */
   | 'suspect'
   /** Silent past deadtime on every link, or never heard after initdead. */
-  | 'lost';
+  | 'lost'
+  /** Announced that it was shutting down cleanly; out until it comes back with a new incarnation. */
+  | 'left';
 
 export interface PeerStatus {
   name: NodeName;
@@ -99,6 +101,8 @@ export type MembershipEvent =
   | { type: 'view-changed'; view: View; previous: View }
   | { type: 'node-joined'; node: NodeName }
   | { type: 'node-lost'; node: NodeName }
+  /** Dropped from the view because it announced a clean shutdown, not because it fell silent. */
+  | { type: 'node-left'; node: NodeName }
   | { type: 'late-heartbeat'; node: NodeName; silentMs: number }
   | { type: 'peer-restarted'; node: NodeName; incarnation: number }
   | { type: 'link-down'; node: NodeName; link: number }
@@ -119,7 +123,8 @@ export type MembershipMessage =
   | ProposeMessage
   | AckMessage
   | NackMessage
-  | CommitMessage;
+  | CommitMessage
+  | LeaveMessage;
 
 export interface HeartbeatMessage {
   t: 'hb';
@@ -170,6 +175,17 @@ export interface CommitMessage {
   allSeen: boolean;
   settled: boolean;
   expected: number;
+}
+
+/**
+ * The sender is shutting down cleanly, its resources already gone: drop it from the view now
+ * instead of after deadtime. It ends the incarnation `inc`: nothing more is taken from that life.
+ */
+export interface LeaveMessage {
+  t: 'leave';
+  inc: number;
+  /** The sender's view id when it left (every message carries one; it only raises maxVid). */
+  vid: number;
 }
 
 /**

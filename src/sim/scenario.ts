@@ -255,6 +255,13 @@ function injectFault(run: Run): string {
     case 'crash': {
       if (up.length <= 1) return 'crash skipped (one node left)';
       const victim = rng.pick(up);
+      // Some stops are clean: the node announces its leave (as vigild does once drained), then
+      // goes at once, before any peer could answer; the copies it sent are still in flight.
+      if (rng.chance(0.4)) {
+        sim.inject(victim, (a, nowMs) => a.membership.machine.leave(nowMs).send.map(({ to, msg }) => ({ to, msg: { ch: 'membership' as const, m: msg } })));
+        sim.crash(victim);
+        return `clean stop of ${victim} (leave, then exit)`;
+      }
       sim.crash(victim);
       return `crash ${victim}`;
     }
