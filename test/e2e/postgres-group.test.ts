@@ -95,10 +95,28 @@ describe.skipIf(why !== null)(`PostgreSQL group on a VIP${why ? ` (skipped: ${wh
     await c.waitFor('the row read through the VIP from node2', async () => sql('select v from story'), (r) => r === 'before', 10_000);
     expect(sql("insert into story values ('after') returning v")).toBe('after');
 
-    // node1 comes back, is probed (it must not take node2's server for its own), and gets nothing back.
-    c.powerOn(0);
-    await c.cluster.waitForMembers(2, 30_000);
-    await new Promise((r) => setTimeout(r, 5000));
+    // node1 comes back, is probed (it must not take node2's server for its own), and gets nothing
+    // back: sampled all along, since a start there that is stopped again would not show at the end.
+    // Only the server is sampled: node1, restarted and made DC, first plans from the status
+    // section it kept and starts the VIP there for about a second before it sees node2's (a vigil
+    // bug reported on issue 6; the database start after it is never reached).
+    let samplesWithServer = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        if (c.pidsNamed(0, 'postgres').length > 0) samplesWithServer++;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      c.powerOn(0);
+      await c.cluster.waitForMembers(2, 30_000);
+      await new Promise((r) => setTimeout(r, 5000));
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    expect(samplesWithServer, 'samples in which PostgreSQL ran on node1 after it came back').toBe(0);
     expect(await c.where('db-pg')).toEqual(['node2']);
     expect(await c.where('db-ip')).toEqual(['node2']);
     expect(c.pidsNamed(0, 'postgres')).toEqual([]);
