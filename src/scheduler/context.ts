@@ -50,6 +50,8 @@ export interface Context {
   unsupported: Set<string>;
   warnings: string[];
   tickets: Map<string, { granted: boolean; standby: boolean }>;
+  /** Histories to erase (a shutdown lock past its limit): resource id and node. */
+  clearHistory?: { rscId: string; node: Node }[];
 }
 
 export type { Clone, Group, Primitive };

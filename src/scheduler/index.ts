@@ -13,6 +13,7 @@ import { scheduleReloads } from './features/reload.js';
 import { scheduleUnfencing } from './features/unfencing.js';
 import { scheduleShutdowns } from './features/shutdown.js';
 import { scheduleDanglingStops } from './features/migration-history.js';
+import { scheduleHistoryClearing } from './features/shutdown-lock.js';
 import { applyOrderings, collectiveRunnability, propagate } from './actions/orderings.js';
 import { formatSummary, summarise, type SummaryLine } from './actions/summary.js';
 import { buildContext } from './unpack/context.js';
@@ -52,6 +53,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   scheduleUnfencing(ctx, plan);
   scheduleShutdowns(ctx, plan);
   scheduleDanglingStops(ctx, plan);
+  scheduleHistoryClearing(ctx, plan);
   orderGuestFencing(ctx, plan);
   applyOrderings(ctx, plan);
   orderGuestActions(ctx, plan);

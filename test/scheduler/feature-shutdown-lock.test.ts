@@ -59,4 +59,14 @@ describe('shutdown-lock', () => {
     expect(summary(cib({ props, n1DownLockedAt: NOW - 200 }))).toEqual([]);
     expect(summary(cib({ props, n1DownLockedAt: NOW - 400 }))).toEqual(['* Start rsc ( n2 )']);
   });
+
+  it('erases the history an expired lock left on the down node', () => {
+    const props = { 'shutdown-lock': 'true', 'shutdown-lock-limit': '5m' };
+    const erased = (lockedAt: number): unknown[] =>
+      schedule(parseXml(cib({ props, n1DownLockedAt: lockedAt })), { now: NOW }).graph.actions.flatMap((a) =>
+        a.kind === 'cluster' && a.task === 'lrm_delete' ? [[a.resourceId, a.node]] : [],
+      );
+    expect(erased(NOW - 400)).toEqual([['rsc', 'n1']]);
+    expect(erased(NOW - 200)).toEqual([]);
+  });
 });

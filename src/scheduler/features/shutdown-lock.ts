@@ -7,6 +7,8 @@
 import { parseDurationMs } from '../../cib/values.js';
 import type { XmlElement } from '../../cib/xml.js';
 import type { Context } from '../context.js';
+import type { Act } from '../actions/action.js';
+import type { Plan } from '../actions/plan.js';
 import type { Node, Primitive } from '../model.js';
 import { primitivesOf, topOf } from '../model.js';
 import { activeHistories } from '../placement/scores.js';
@@ -70,8 +72,9 @@ export function shutdownLocks(cib: XmlElement, ctx: Context): ShutdownLocks {
   return out;
 }
 
-/** Bans each locked resource from every node but its lock's. */
+/** Bans each locked resource from every node but its lock's; expired locks' histories are to be erased. */
 export function applyShutdownLocks(ctx: Context, locks: ShutdownLocks): void {
+  if (locks.expired.length > 0) ctx.clearHistory = [...(ctx.clearHistory ?? []), ...locks.expired];
   for (const lock of locks.locks) {
     const scores = new Map<number, number>();
     for (const n of ctx.nodes) if (n !== lock.node) scores.set(n.index, -INFINITY);
@@ -80,5 +83,27 @@ export function applyShutdownLocks(ctx: Context, locks: ShutdownLocks): void {
     const list = ctx.locationsOf.get(lock.rsc) ?? [];
     list.push(location);
     ctx.locationsOf.set(lock.rsc, list);
+  }
+}
+
+/** The erasure of an expired lock's history: a cluster action on that node (down or not). */
+export function scheduleHistoryClearing(ctx: Context, plan: Plan): void {
+  for (const { rscId, node } of ctx.clearHistory ?? []) {
+    const rsc = ctx.byId.get(rscId);
+    if (rsc?.kind !== 'primitive') continue;
+    const erase: Act = {
+      seq: plan.acts.length,
+      key: `${rscId}_lrm_delete_0`,
+      task: 'lrm_delete',
+      rsc,
+      node,
+      pseudo: false,
+      kind: 'cluster',
+      optional: false,
+      runnable: true,
+      intervalMs: 0,
+      inputs: new Set(),
+    };
+    plan.acts.push(erase);
   }
 }
