@@ -118,7 +118,10 @@ function runSimulate(opts: SimulateOptions): void {
 
   const simulate = opts.simulate === true;
   const executed = simulate ? executeGraph(result.graph) : [];
-  void failOps;
+  // -F is read (so a malformed spec is refused) but failing an action inside the simulated
+  // transition is not implemented: say so rather than print a run where everything succeeded.
+  const notImplemented = (failOps ?? []).length > 0 ? [`-F/--op-fail ${opts.opFail.join(' ')}: the simulated transition runs as if every action succeeded`] : [];
+  for (const u of notImplemented) process.stderr.write(`vigil simulate: warning: not implemented, the result may be wrong: ${u}\n`);
   const revised = simulate ? injectResults(cib, executed, now) : undefined;
   if (opts.saveOutput && revised) writeFileSync(opts.saveOutput, serializeXml(revised, { declaration: false }));
   else if (opts.saveOutput) writeFileSync(opts.saveOutput, serializeXml(cib, { declaration: false }));
@@ -139,7 +142,7 @@ function runSimulate(opts: SimulateOptions): void {
       executed: executed.map((a) => describeAction(a).replace(/^ {2}\* /, '')),
       scores: opts.showScores ? result.scores : undefined,
       warnings: result.warnings,
-      unsupported: result.unsupported,
+      unsupported: [...result.unsupported, ...notImplemented],
     });
     return;
   }
