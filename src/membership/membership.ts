@@ -354,8 +354,9 @@ export class Membership {
       case 'hb':
         return known(msg.vco) && msg.vm.every(known) && msg.heard.every(known);
       case 'propose':
-      case 'commit':
         return msg.members.length > 0 && msg.members.every(known);
+      case 'commit':
+        return msg.members.length > 0 && msg.members.every(known) && (msg.left ?? []).every(known);
       default:
         return true;
     }
@@ -683,12 +684,20 @@ export class Membership {
     };
     const votes = this.votesOf(pending.members);
     facts.expected = pending.lowerExpected ? votes : Math.max(facts.expected, votes);
-    const commit: CommitMessage = { t: 'commit', inc: this.config.incarnation, vid: pending.vid, members: pending.members, ...facts };
+    const left = this.currentIds.filter((id) => !pending.members.includes(id) && (this.peers.get(id)?.leftInc ?? null) !== null);
+    const commit: CommitMessage = {
+      t: 'commit',
+      inc: this.config.incarnation,
+      vid: pending.vid,
+      members: pending.members,
+      ...facts,
+      ...(left.length > 0 ? { left } : {}),
+    };
     for (const id of pending.members) if (id !== this.selfEntry.id) this.out.send.push({ to: this.name(id), msg: commit });
     this.lastCommit = commit;
     this.pending = null;
     this.needsNewView = false;
-    this.install(pending.vid, this.selfEntry.id, pending.members, facts, pending.incs);
+    this.install(pending.vid, this.selfEntry.id, pending.members, facts, pending.incs, left);
   }
 
   private onCommit(p: Peer, c: CommitMessage): void {
@@ -696,10 +705,10 @@ export class Membership {
     for (const id of c.members) if (id !== p.entry.id) p.heard.add(id);
     if (p.entry.id > this.expectedCoordinator()) return;
     p.view = { vid: c.vid, vco: p.entry.id, vm: c.members };
-    this.install(c.vid, p.entry.id, c.members, { allSeen: c.allSeen, settled: c.settled, expected: c.expected }, new Map());
+    this.install(c.vid, p.entry.id, c.members, { allSeen: c.allSeen, settled: c.settled, expected: c.expected }, new Map(), c.left ?? []);
   }
 
-  private install(vid: number, coordinator: number, members: number[], facts: ViewFacts, incs: Map<number, number>): void {
+  private install(vid: number, coordinator: number, members: number[], facts: ViewFacts, incs: Map<number, number>, leftIds: number[]): void {
     const previous = this.current;
     const previousIds = this.currentIds;
     this.maxVid = Math.max(this.maxVid, vid);
@@ -714,7 +723,7 @@ export class Membership {
     for (const id of this.currentIds) if (!previousIds.includes(id)) this.emit({ type: 'node-joined', node: this.name(id) });
     for (const id of previousIds) {
       if (this.currentIds.includes(id)) continue;
-      const left = (this.peers.get(id)?.leftInc ?? null) !== null;
+      const left = leftIds.includes(id) || (this.peers.get(id)?.leftInc ?? null) !== null;
       this.emit({ type: left ? 'node-left' : 'node-lost', node: this.name(id) });
     }
     this.emit({ type: 'view-changed', view: this.current, previous });

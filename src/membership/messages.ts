@@ -31,6 +31,7 @@ export function parseMembershipMessage(value: unknown): MembershipMessage | null
       return { t: 'nack', inc: m.inc, vid: m.vid, have: m.have };
     case 'commit':
       if (!isIds(m.members) || !isBool(m.allSeen) || !isBool(m.settled) || !isCount(m.expected)) return null;
+      if (m.left !== undefined && !isIds(m.left)) return null;
       return {
         t: 'commit',
         inc: m.inc,
@@ -39,6 +40,7 @@ export function parseMembershipMessage(value: unknown): MembershipMessage | null
         allSeen: m.allSeen,
         settled: m.settled,
         expected: m.expected,
+        ...(m.left !== undefined ? { left: m.left } : {}),
       };
     case 'leave':
       return { t: 'leave', inc: m.inc, vid: m.vid };

@@ -175,6 +175,11 @@ export interface CommitMessage {
   allSeen: boolean;
   settled: boolean;
   expected: number;
+  /**
+   * Members of the previous view dropped because they announced their leave: a member whose copy
+   * of the leave is still on its way then reports them left, as the coordinator does. Absent when none.
+   */
+  left?: number[];
 }
 
 /**

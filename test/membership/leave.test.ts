@@ -103,6 +103,17 @@ describe('a clean leave', () => {
     expect(c.eventsOf('a', 'node-lost', t0)).toEqual([]);
   });
 
+  it('a member whose copies were all lost learns from the commit of the coordinator that the node left', () => {
+    const c = new TestCluster();
+    c.run(BUDGET);
+    const t0 = c.sim.nowMs;
+    leave(c, 'b', (to) => to === 'a');
+    timeUntilDropped(c, 'c', 'b', c.timing.deadMs);
+    expect(c.sim.nowMs - t0).toBeLessThan(c.timing.keepaliveMs);
+    expect(c.eventsOf('c', 'node-left', t0).map((e) => e.event)).toEqual([{ type: 'node-left', node: 'b' }]);
+    expect(c.eventsOf('c', 'node-lost', t0)).toEqual([]);
+  });
+
   it('a late packet or a replayed leave of an ended life changes nothing; the next life rejoins', () => {
     const c = new TestCluster();
     c.run(BUDGET);
@@ -137,6 +148,10 @@ describe('a clean leave', () => {
     expect(parseMembershipMessage({ t: 'leave', inc: 5, vid: 2 })).toEqual({ t: 'leave', inc: 5, vid: 2 });
     expect(parseMembershipMessage({ t: 'leave', inc: -1, vid: 2 })).toBeNull();
     expect(parseMembershipMessage({ t: 'leave', inc: 5 })).toBeNull();
+    const commit = { t: 'commit', inc: 1, vid: 3, members: [1, 3], allSeen: true, settled: true, expected: 3 };
+    expect(parseMembershipMessage({ ...commit, left: [2] })).toEqual({ ...commit, left: [2] });
+    expect(parseMembershipMessage(commit)).toEqual(commit);
+    expect(parseMembershipMessage({ ...commit, left: 'b' })).toBeNull();
   });
 
   it('leave() twice sends the copies only once; hasLeft() is false before leave()', () => {
