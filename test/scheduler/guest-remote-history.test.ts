@@ -58,3 +58,28 @@ describe('resource-discovery=exclusive', () => {
     expect(away.placements.web.node).toBeNull();
   });
 });
+
+describe('a remote node whose connection is lost for good', () => {
+  it('is fenced when its connection ran on a lost member and can run nowhere else', () => {
+    const xml = `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n2">
+  <configuration>
+    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
+    <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
+    <resources>
+      <primitive id="fence" class="stonith" type="fence_dummy"/>
+      <primitive id="remote1" class="ocf" provider="pacemaker" type="remote"/>
+      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>
+    </resources>
+    <constraints><rsc_location id="remote1-not-n2" rsc="remote1" node="n2" score="-INFINITY"/></constraints>
+  </configuration>
+  <status>
+    <node_state id="n1" uname="n1" in_ccm="false" crmd="offline" join="member" expected="member"><lrm id="n1"><lrm_resources>${started('remote1', 'ocf:pacemaker:remote')}</lrm_resources></lrm></node_state>
+    <node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="n2"><lrm_resources>${started('fence', 'stonith::fence_dummy')}</lrm_resources></lrm></node_state>
+    <node_state id="remote1" uname="remote1" remote_node="true"><lrm id="remote1"><lrm_resources>${started('web')}</lrm_resources></lrm></node_state>
+  </status>
+</cib>`;
+    const text = schedule(parseXml(xml), { now: NOW }).summary.join('\n');
+    expect(text).toMatch(/Fence \(reboot\) remote1 'resources are active but connection is unrecoverable'/);
+    expect(text).toMatch(/Fence \(reboot\) n1 /);
+  });
+});

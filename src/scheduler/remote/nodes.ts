@@ -236,7 +236,26 @@ export function settleAfterAssignment(ctx: Context, conn: Primitive): void {
     if (!node.seen) node.unclean = false;
   } else {
     node.shutdown = true;
+    fenceUnreachable(ctx, conn, node);
   }
+}
+
+/**
+ * A remote node whose connection will run nowhere, and was on a member that is lost (or failed),
+ * can no longer be reached to stop what runs there: only fencing makes that safe.
+ */
+function fenceUnreachable(ctx: Context, conn: Primitive, node: Node): void {
+  if (node.kind !== 'remote' || node.unclean || !ctx.stonithEnabled) return;
+  const current = [...conn.history.values()].filter((h) => h.node.kind === 'member' && isActive(h));
+  const lost = current.some((h) => h.node.unclean) || current.some((h) => h.failed);
+  if (!lost) return;
+  const prims = ctx.resources.flatMap(primitivesOf).filter((p) => !isConnection(p) && p.cls !== 'stonith');
+  const active = prims.some((p) => [...p.history.values()].some((h) => h.node === node && isActive(h)));
+  // Without any record of resources there, what runs on the node is unknown: as unsafe.
+  const unknown = prims.length > 0 && prims.every((p) => !p.probed.has(node.uname));
+  if (!active && !unknown) return;
+  node.unclean = true;
+  ctx.fences.push({ node: node.uname, reason: active ? 'resources are active but connection is unrecoverable' : 'resources are in unknown state and connection is unrecoverable' });
 }
 
 /**
