@@ -451,6 +451,8 @@ describe('fuzzed input', () => {
     fc.record({ t: fc.constant('ack'), inc: fc.nat(3), vid: fc.nat(9), allSeen: fc.boolean(), settled: fc.boolean(), expected: fc.nat(5) }),
     fc.record({ t: fc.constant('nack'), inc: fc.nat(3), vid: fc.nat(9), have: fc.nat(9) }),
     fc.record({ t: fc.constant('commit'), inc: fc.nat(3), vid: fc.nat(9), members: ids, allSeen: fc.boolean(), settled: fc.boolean(), expected: fc.nat(5) }),
+    fc.record({ t: fc.constant('commit'), inc: fc.nat(3), vid: fc.nat(9), members: ids, allSeen: fc.boolean(), settled: fc.boolean(), expected: fc.nat(5), left: ids }),
+    fc.record({ t: fc.constant('leave'), inc: fc.nat(3), vid: fc.nat(9) }),
     fc.anything(),
   );
 
@@ -469,6 +471,30 @@ describe('fuzzed input', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('once leaving itself, never throws, sends nothing but leaves, and sleeps between deadlines', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b'), message, fc.nat(40)), { maxLength: 40 }), fc.nat(40), (inputs, leaveAt) => {
+        const m = new Membership({ self: 'c', nodes, timing, quorum: { twoNode: false, lastManStanding: false }, incarnation: 1 }, 0);
+        let t = 0;
+        inputs.forEach(([from, msg, dt], i) => {
+          t += dt;
+          if (i === leaveAt) m.leave(t);
+          const out = [...m.receive(from, msg as MembershipMessage, t).send, ...m.tick(t).send];
+          if (i >= leaveAt) expect(out.every((s) => s.msg.t === 'leave')).toBe(true);
+        });
+        m.leave(t);
+        // Sleeping until each deadline it names: a few wakes per keepalive at most, not a busy loop.
+        let wakes = 0;
+        for (let w = m.nextDeadlineMs(); w < t + 2 * timing.deadMs; w = m.nextDeadlineMs()) {
+          expect(m.tick(w).send).toEqual([]);
+          wakes += 1;
+        }
+        expect(wakes).toBeLessThanOrEqual((2 * timing.deadMs) / timing.keepaliveMs + 6);
+      }),
+      { numRuns: 300 },
     );
   });
 });
