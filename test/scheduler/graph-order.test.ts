@@ -177,4 +177,19 @@ describe('transition graph: which actions, in which order', () => {
     expect(startC?.inputs).toContain(fence?.id);
     expect(startA?.inputs).toContain(fence?.id);
   });
+
+  it('resources on a remote node stop before its connection does', () => {
+    const conn = `<primitive id="r1" class="ocf" provider="pacemaker" type="remote"><meta_attributes id="r1-m"><nvpair id="r1-m1" name="target-role" value="Stopped"/></meta_attributes></primitive>`;
+    const connHistory = started('r1').replace(/type="Dummy"/, 'type="remote"').replace('provider="heartbeat"', 'provider="pacemaker"');
+    const xml = cib(conn + dummy('a'), {
+      constraints: '<rsc_location id="a-r1" rsc="a" node="r1" score="INFINITY"/>',
+      lrm: { n1: connHistory },
+    }).replace('</status>', `<node_state id="r1" uname="r1" remote_node="true"><lrm id="r1"><lrm_resources>${started('a').replace('on_node="n1"', 'on_node="r1"')}</lrm_resources></lrm></node_state></status>`);
+    const r = run(xml);
+    const byName = new Map(r.graph.actions.map((a) => [name(a), a]));
+    const stopA = byName.get('Resource action: a stop on r1');
+    const stopConn = byName.get('Resource action: r1 stop on n1');
+    expect(stopA && stopConn).toBeTruthy();
+    expect(stopConn?.inputs).toContain(stopA?.id);
+  });
 });

@@ -4,7 +4,7 @@ import { opName, type Plan } from '../actions/plan.js';
 import type { Context } from '../context.js';
 import type { Primitive, Resource } from '../model.js';
 import { activeHistories } from '../placement/scores.js';
-import { bindsInGraph, fencingOrder, implicitEdges, type GraphEdge } from './implicit.js';
+import { bindsInGraph, fencingOrder, implicitEdges, remoteConnectionOrder, type GraphEdge } from './implicit.js';
 import { loadStoppedActions } from './load.js';
 import { antiColocationOrder } from './anti-colocation.js';
 import { ONE_OR_MORE, oneOrMoreActions } from './one-or-more.js';
@@ -103,7 +103,7 @@ export function buildGraph(ctx: Context, plan: Plan): TransitionGraph {
       ordered.push(acts[i]);
     }
   }
-  return toGraph(ordered, inputsOf(plan, keep, [...load.edges, ...oneOrMore.edges, ...fencingOrder(ctx, plan), ...antiColocationOrder(ctx, plan)]));
+  return toGraph(ordered, inputsOf(plan, keep, [...load.edges, ...oneOrMore.edges, ...fencingOrder(ctx, plan), ...antiColocationOrder(ctx, plan), ...remoteConnectionOrder(ctx, plan)]));
 }
 
 /** Inputs of each kept action: the kept actions directly ordered before it. */

@@ -35,7 +35,8 @@ export function bindsInGraph(first: Act, then: Act): boolean {
 
 /**
  * Orderings Pacemaker adds while building the graph that the scheduling edges do not carry:
- * - a group's start comes before its running, as a clone's does;
+ * - a group's start comes before its running, as a clone's does; a promotable clone promotes
+ *   only after its stops and starts only after its demotions;
  * - a clone instance's probes come before the clone's start (`clone_start_0`);
  * - for "X stop, then Y" between two different resources, X's probes also come before Y, so
  *   nothing is done on the strength of a resource being stopped before it is known to be;
@@ -53,10 +54,12 @@ export function implicitEdges(plan: Plan): GraphEdge[] {
     probesOf.set(a.rsc, list);
   }
   for (const [r, acts] of plan.byRsc) {
-    if (r.kind === 'group') {
-      const start = acts.find((a) => a.collectiveOf === r && a.task === 'start');
-      const running = acts.find((a) => a.collectiveOf === r && a.task === 'running');
-      if (start && running) out.push({ first: start, then: running });
+    const own = (task: string): Act | undefined => acts.find((a) => a.collectiveOf === r && a.task === task);
+    const pairs: [string, string][] = r.kind === 'group' ? [['start', 'running']] : r.kind === 'clone' && r.promotable ? [['stopped', 'promote'], ['demoted', 'start']] : [];
+    for (const [f, t] of pairs) {
+      const first = own(f);
+      const then = own(t);
+      if (first && then) out.push({ first, then });
     }
   }
   for (const [r, probes] of probesOf) {
@@ -192,6 +195,27 @@ function restartOrderings(plan: Plan, probesOf: Map<Resource, Act[]>): GraphEdge
     };
     for (const p of probes) for (const { then } of after.get(p) ?? []) visit(then);
     for (const p of probes) for (const t of targets) out.push({ first: p, then: t });
+  }
+  return out;
+}
+
+/**
+ * Actions on a Pacemaker Remote node go through its connection: they wait for the connection's
+ * start, and the node's resources stop before the connection stops.
+ */
+export function remoteConnectionOrder(ctx: Context, plan: Plan): GraphEdge[] {
+  const out: GraphEdge[] = [];
+  for (const a of plan.acts) {
+    const n = a.node;
+    if (!n || n.kind !== 'remote' || !a.rsc || (a.kind !== 'resource' && a.task !== 'stop')) continue;
+    const conn = ctx.byId.get(n.uname);
+    if (!conn || conn.kind !== 'primitive' || conn === a.rsc) continue;
+    if (a.task === 'stop' || a.task === 'demote' || a.task === 'migrate_to') for (const s of plan.stops.get(conn)?.values() ?? []) out.push({ first: a, then: s });
+    else {
+      // A connection that migrates stays up throughout: nothing waits for its (pseudo) start.
+      const start = plan.starts.get(conn);
+      if (start && !start.pseudo) out.push({ first: start, then: a });
+    }
   }
   return out;
 }
