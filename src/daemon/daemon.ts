@@ -140,14 +140,10 @@ export class Daemon {
     this.replica = new CibReplica({
       self: s.self,
       nodes: s.nodes.map((n) => ({ name: n.name, id: n.id })),
-      // Every version the replica takes (as DC or from the DC) is saved first: after the save is
-      // where the controller learns of it.
-      store: {
-        save: async (cib) => {
-          await store.save(cib);
-          this.port.cibChanged(cib);
-        },
-      },
+      store,
+      // The controller learns of a version once it is saved, and of none before the copy is live:
+      // planning from the status kept on disk by an earlier life started services that ran elsewhere.
+      onCib: (cib) => this.port.cibChanged(cib),
       initial,
       send: (node, msg) => this.stream.send(node, Buffer.from(JSON.stringify(msg))),
       log: this.log,
@@ -175,7 +171,6 @@ export class Daemon {
       log: (level, msg, fields) => this.log(level, msg, { part: 'controller', ...fields }),
     });
     this.controller.start();
-    this.port.cibChanged(initial);
     // Created after the CIB is read, so that the time spent doing so is not taken for a stall of
     // the loop, and before the sockets open, so that no packet arrives before it exists.
     this.viewIds = new ViewIdStore(s.stateDir);

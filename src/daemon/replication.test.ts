@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffCib } from '../cib/index.js';
 import { emptyCib } from '../cib/empty.js';
-import { serializeXml, type XmlElement } from '../cib/xml.js';
+import { parseXml, serializeXml, type XmlElement } from '../cib/xml.js';
 import type { CibMessage } from './cib-messages.js';
 import { cibVersion, setVersion } from './cib-version.js';
 import { CibReplica, CommitError, type ReplicaView } from './replication.js';
@@ -16,6 +16,8 @@ const nodes = [
 function harness(initial: Record<string, XmlElement> = {}) {
   const sent: { from: string; to: string; t: string }[] = [];
   const disk: Record<string, string[]> = { a: [], b: [], c: [] };
+  /** What each replica gave its `onCib` listener (the controller, in vigild). */
+  const given: Record<string, string[]> = { a: [], b: [], c: [] };
   const down = new Set<string>();
   const replicas: Record<string, CibReplica> = {};
   for (const { name } of nodes) {
@@ -24,6 +26,7 @@ function harness(initial: Record<string, XmlElement> = {}) {
       nodes,
       initial: initial[name] ?? emptyCib(),
       store: { save: async (cib) => void disk[name].push(serializeXml(cib)) },
+      onCib: (cib) => given[name].push(serializeXml(cib)),
       log: () => undefined,
       timeoutMs: 300,
       send: async (to, msg: CibMessage) => {
@@ -39,7 +42,7 @@ function harness(initial: Record<string, XmlElement> = {}) {
     for (const m of members) replicas[m].onView(v);
   };
   const settle = () => new Promise((r) => setTimeout(r, 100));
-  return { replicas, sent, disk, down, view, settle };
+  return { replicas, sent, disk, given, view, down, settle };
 }
 
 const xmlOf = (r: CibReplica): string => serializeXml(r.current());
@@ -147,6 +150,40 @@ describe('CibReplica', () => {
     await h.settle();
     h.down.add('c');
     await expect(h.replicas.a.change({ op: 'replace', scope: 'resources', xml: '<resources/>' })).rejects.toThrow(CommitError);
+  });
+
+  it('a DC restarted with the CIB of an earlier life gives nothing to act on until every member holds the newest copy, and none of its old status', async () => {
+    // a ran web before it lost power; b took over, recorded a as gone and web on b.
+    const stale = parseXml(
+      '<cib admin_epoch="0" epoch="6" num_updates="7"><configuration><crm_config/><nodes/><resources/><constraints/></configuration><status>' +
+        '<node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="1"><lrm_resources><lrm_resource id="web" class="ocf" provider="heartbeat" type="IPaddr2">' +
+        '<lrm_rsc_op id="web_last_0" operation="start" call-id="3" rc-code="0" op-status="0"/></lrm_resource></lrm_resources></lrm></node_state>' +
+        '<node_state id="2" uname="b" in_ccm="true" crmd="online" join="member" expected="member"/></status></cib>',
+    );
+    const newer = parseXml(
+      '<cib admin_epoch="0" epoch="7" num_updates="5"><configuration><crm_config/><nodes/><resources/><constraints/></configuration><status>' +
+        '<node_state id="1" uname="a" in_ccm="false" crmd="offline" join="down" expected="member"/>' +
+        '<node_state id="2" uname="b" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="2"><lrm_resources><lrm_resource id="web" class="ocf" provider="heartbeat" type="IPaddr2">' +
+        '<lrm_rsc_op id="web_last_0" operation="start" call-id="4" rc-code="0" op-status="0"/></lrm_resource></lrm_resources></lrm></node_state></status></cib>',
+    );
+    const h = harness({ a: stale, b: newer });
+    h.down.add('b');
+    h.view(1, ['a', 'b'], 'a');
+    await h.settle();
+    expect(h.given.a).toEqual([]);
+    expect(h.replicas.a.isLive()).toBe(false);
+    h.down.delete('b');
+    h.view(2, ['a', 'b'], 'a');
+    await h.settle();
+    expect(h.replicas.a.isLive()).toBe(true);
+    expect(h.given.a.length).toBeGreaterThan(0);
+    for (const cib of h.given.a) {
+      expect(cib).toMatch(/<node_state id="1" uname="a" in_ccm="true"[^>]*\/>/);
+      expect(cib).toContain('call-id="4"');
+      expect(cib).not.toContain('call-id="3"');
+    }
+    expect(xmlOf(h.replicas.b)).toBe(xmlOf(h.replicas.a));
+    expect(h.given.b.at(-1)).toBe(xmlOf(h.replicas.a));
   });
 
   it('refuses changes while there is no DC', async () => {

@@ -20,6 +20,12 @@ export interface ReplicaOptions {
   identity?: ClusterIdentity;
   /** How long the DC waits for offers and acknowledgements before giving up on a member. */
   timeoutMs: number;
+  /**
+   * Every CIB this node holds, once it is on disk — from the moment the copy is live (see
+   * `ReplicationCore.isLive`): the copy read at start is never given, nor one a DC holds before
+   * every member has persisted its join round. What acts on the CIB (the controller) listens here.
+   */
+  onCib?: (cib: XmlElement) => void;
 }
 
 export class CommitError extends Error {
@@ -47,6 +53,9 @@ export class CibReplica {
   private readonly clients = new Map<string, { resolve: (v: CibVersion) => void; reject: (e: Error) => void }>();
   private timer: NodeJS.Timeout | undefined;
   private timerDueMs = Infinity;
+  /** The newest CIB on disk, given to `onCib` when the copy becomes live if it was held back. */
+  private saved: XmlElement | null = null;
+  private given: XmlElement | null = null;
 
   constructor(private readonly opts: ReplicaOptions) {
     this.core = new ReplicationCore<CibChange>({
@@ -63,6 +72,11 @@ export class CibReplica {
 
   version(): CibVersion {
     return this.core.version();
+  }
+
+  /** See `ReplicationCore.isLive`. */
+  isLive(): boolean {
+    return this.core.isLive();
   }
 
   /** Membership installed a new view. The DC of the view starts a join round. */
@@ -96,7 +110,11 @@ export class CibReplica {
         case 'persist':
           // The store serialises its writes, so completions come back in the order asked.
           this.opts.store.save(e.cib).then(
-            () => this.run(this.core.persisted(e.seq, Date.now())),
+            () => {
+              this.saved = e.cib;
+              if (this.core.isLive()) this.give(e.cib);
+              this.run(this.core.persisted(e.seq, Date.now()));
+            },
             (err: Error) => this.run(this.core.persistFailed(e.seq, err.message, Date.now())),
           );
           break;
@@ -108,8 +126,10 @@ export class CibReplica {
           this.clients.get(e.request)?.reject(e.refused ? new CibChangeError(e.message) : new CommitError(e.message));
           this.clients.delete(e.request);
           break;
-        case 'changed':
         case 'synchronised':
+          if (this.saved !== null) this.give(this.saved);
+          break;
+        case 'changed':
           break;
         case 'log':
           this.opts.log(e.level, e.message);
@@ -117,6 +137,12 @@ export class CibReplica {
       }
     }
     this.arm();
+  }
+
+  private give(cib: XmlElement): void {
+    if (cib === this.given) return;
+    this.given = cib;
+    this.opts.onCib?.(cib);
   }
 
   /** One timer, at the machine's next deadline. */

@@ -177,20 +177,51 @@ describe('replication core', () => {
     expect(h.xml('b')).toBe(h.xml('a'));
   });
 
-  it("the DC keeps what its adopt rule keeps of its own copy when a member's copy wins", () => {
-    const newer = emptyCib();
-    setVersion(newer, { adminEpoch: 0, epoch: 9, numUpdates: 0 });
+  it("after a heal the DC keeps what its adopt rule keeps of its own copy when a member's copy wins", () => {
     const own = emptyCib();
     (firstChild(own, 'status') as XmlElement).children.push(element('node_state', { id: '1', uname: 'a' }));
     const keepStatus: ReplicationRules<Add> = {
       ...rules,
       adopt: (mine, theirs) => ({ ...theirs, children: [...theirs.children.filter((c) => c.name !== 'status'), firstChild(mine, 'status') as XmlElement] }),
     };
-    const h = cluster(['a', 'b'], { a: own, b: newer }, keepStatus);
-    h.view({ id: 1, members: ['a', 'b'], dc: 'a', quorate: true });
+    const h = cluster(['a', 'b'], { a: own }, keepStatus);
+    h.view({ id: 1, members: ['a'], dc: 'a', quorate: false }, ['a']);
+    h.view({ id: 1, members: ['b'], dc: 'b', quorate: false }, ['b']);
     h.run();
-    expect(cibVersion(h.cores.a.current()).epoch).toBe(9);
+    h.submit('b', 'r1', 'from-b');
+    h.run();
+    h.view({ id: 2, members: ['a', 'b'], dc: 'a', quorate: true });
+    h.run();
+    expect(h.xml('a')).toContain('id="from-b"');
     expect(h.xml('a')).toContain('uname="a"');
+    expect(h.xml('b')).toBe(h.xml('a'));
+  });
+
+  it('a DC restarted with a copy from an earlier life adopts the newer copy whole, and is live only once every member persisted it', () => {
+    const newer = emptyCib();
+    setVersion(newer, { adminEpoch: 0, epoch: 9, numUpdates: 0 });
+    const stale = emptyCib();
+    (firstChild(stale, 'status') as XmlElement).children.push(element('node_state', { id: '1', uname: 'a', in_ccm: 'true' }));
+    let adoptCalls = 0;
+    const keepStatus: ReplicationRules<Add> = {
+      ...rules,
+      adopt: (mine, theirs) => {
+        adoptCalls += 1;
+        return { ...theirs, children: [...theirs.children.filter((c) => c.name !== 'status'), firstChild(mine, 'status') as XmlElement] };
+      },
+    };
+    const h = cluster(['a', 'b'], { a: stale, b: newer }, keepStatus);
+    expect(h.cores.a.isLive()).toBe(false);
+    h.view({ id: 1, members: ['a', 'b'], dc: 'a', quorate: true });
+    // b's acknowledgement of the join round's push is held: the copy is adopted but not yet b's too.
+    h.run((m) => m.msg.t === 'cib-ack');
+    expect(cibVersion(h.cores.a.current()).epoch).toBe(9);
+    expect(h.xml('a')).not.toContain('uname="a"');
+    expect(adoptCalls).toBe(0);
+    expect(h.cores.a.isLive()).toBe(false);
+    expect(h.cores.b.isLive()).toBe(true);
+    h.run();
+    expect(h.cores.a.isLive()).toBe(true);
     expect(h.xml('b')).toBe(h.xml('a'));
   });
 

@@ -132,6 +132,13 @@ export class ReplicationCore<C> {
   private committedEpoch: { adminEpoch: number; epoch: number } | null = null;
   /** Changes forwarded to the DC, by request id, with when to stop waiting for the answer. */
   private readonly forwarded = new Map<string, number>();
+  /**
+   * The copy held has been synchronised with a view since this machine started: taken from a
+   * DC's push, or pushed by us as DC and persisted by every member. Until then it is what the
+   * disk kept from an earlier life, whose status (what ran where, who was a member) nobody can
+   * vouch for.
+   */
+  private synced = false;
 
   constructor(private readonly config: ReplicationConfig<C>) {
     this.cib = config.initial;
@@ -153,6 +160,15 @@ export class ReplicationCore<C> {
 
   isDc(): boolean {
     return this.view?.dc === this.config.self;
+  }
+
+  /**
+   * The copy held is the cluster's, not only the one read from disk at start: a DC has pushed it
+   * to this node, or this node as DC has had every member of a view persist it. Nothing should
+   * act on the copy (plan, dispatch) before.
+   */
+  isLive(): boolean {
+    return this.synced;
   }
 
   /** When the machine next needs a tick (Infinity: nothing to time out). */
@@ -375,7 +391,11 @@ export class ReplicationCore<C> {
     // Won on the committed mark at an equal epoch, it may count fewer status updates than a
     // copy it beat: lifted above every copy offered, so that no member holds a "newer" one.
     this.committedEpoch = null;
-    const adopted = this.config.rules.adopt?.(this.cib, cib) ?? cib;
+    // A copy read from disk at start and never synchronised since keeps nothing of its own: its
+    // status describes an earlier life of this node (resources it no longer runs, members it
+    // no longer sees), and would otherwise win over what the live members recorded.
+    const adopted = this.synced ? (this.config.rules.adopt?.(this.cib, cib) ?? cib) : cib;
+    if (!this.synced && this.config.rules.adopt !== undefined) this.log('info', `our copy is from before this start: ${from}'s is adopted whole`);
     this.setCib(compareVersions(cibVersion(adopted), b.atLeast) > 0 ? adopted : above(adopted, b.atLeast));
     this.pushJoin(this.view, nowMs);
   }
@@ -471,6 +491,7 @@ export class ReplicationCore<C> {
       return;
     }
     if (compareVersions(c.version, this.ver) === 0) this.committedEpoch = epochOf(c.version);
+    this.synced = true;
     this.out.push({ type: 'synchronised', viewId: c.viewId, version: c.version });
     for (const node of this.view?.members ?? []) {
       if (node !== this.config.self) this.send(node, { t: 'cib-committed', view: c.viewId, commit: c.no, version: c.version });
@@ -526,6 +547,7 @@ export class ReplicationCore<C> {
     }
     this.pushedIn = { view: viewId, dc: from };
     this.committedEpoch = null;
+    this.synced = true;
     this.setCib(cib);
     this.persist({ kind: 'ack', to: from, view: viewId, commit });
   }
