@@ -25,6 +25,13 @@ function lrmOps(cib: XmlElement, node: string): XmlElement[] {
 }
 
 describe('Controller', () => {
+  it('takes a lost node in a view that comes before any CIB, keeping its history for fencing', () => {
+    const ctl = new Controller({ self: 'n1', uuid: 'uuid-1' });
+    ctl.handle({ type: 'membership', view: { members: ['n1', 'n2'], dc: 'n1', quorate: true } }, 0);
+    const lost = ctl.handle({ type: 'membership', view: { members: ['n1'], dc: 'n1', quorate: true } }, 10);
+    expect(lost.status.map((s) => s.kind)).not.toContain('forget-node-history');
+  });
+
   it('asks for a plan when it becomes DC, with quorum taken from the view', () => {
     const { first } = dcController();
     expect(first.plan?.request).toBe(1);

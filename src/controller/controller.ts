@@ -357,8 +357,10 @@ export class Controller {
     return raw === undefined || isTrue(raw);
   }
 
+  /** Without a CIB yet nothing shows the node stopped everything: it did not leave cleanly. */
   private leftCleanly(node: string): boolean {
-    return (statusOf(this.cib as XmlElement)?.children ?? []).some((s) => s.name === 'node_state' && s.attrs.uname === node && leftCleanly(s));
+    if (!this.cib) return false;
+    return (statusOf(this.cib)?.children ?? []).some((s) => s.name === 'node_state' && s.attrs.uname === node && leftCleanly(s));
   }
 
   /**
