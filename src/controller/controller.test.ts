@@ -32,6 +32,19 @@ describe('Controller', () => {
     expect(lost.status.map((s) => s.kind)).not.toContain('forget-node-history');
   });
 
+  it('a DC without a CIB yet (vigild gives none before its copy is live) plans nothing until it gets one', () => {
+    const ctl = new Controller({ self: 'n1', uuid: 'uuid-1' });
+    const view = ctl.handle({ type: 'membership', view: { members: ['n1', 'n2'], dc: 'n1', quorate: true } }, 0);
+    const later = ctl.handle({ type: 'tick' }, 5_000);
+    for (const r of [view, later]) {
+      expect(r.plan).toBeNull();
+      expect(r.dispatch).toEqual([]);
+      expect(r.fence).toEqual([]);
+    }
+    expect(view.status.map((s) => s.kind)).toEqual(['node-joined', 'node-joined']);
+    expect(ctl.handle({ type: 'cib', cib: emptyCib() }, 5_001).plan?.request).toBe(1);
+  });
+
   it('asks for a plan when it becomes DC, with quorum taken from the view', () => {
     const { first } = dcController();
     expect(first.plan?.request).toBe(1);
