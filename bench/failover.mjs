@@ -130,10 +130,15 @@ function pinger() {
   return { replies, stop: () => p.kill('SIGKILL') };
 }
 
-/** HTTP GET every 20 ms from the client: epoch seconds of every success. */
+/**
+ * HTTP GET every 20 ms from the client: epoch seconds of every success, and which server process
+ * answered (the web server answers with its pid): a restart in place can be faster than any gap
+ * the client would notice, so the new process's first answer is what marks the recovery.
+ */
 function httpProbe(url) {
-  const script = `const u=${JSON.stringify(url)};setInterval(async()=>{try{const r=await fetch(u,{signal:AbortSignal.timeout(200)});await r.text();if(r.ok)console.log(Date.now()/1000)}catch{}},20);`;
+  const script = `const u=${JSON.stringify(url)};setInterval(async()=>{try{const r=await fetch(u,{signal:AbortSignal.timeout(200)});const b=await r.text();if(r.ok)console.log(Date.now()/1000+' '+b.trim())}catch{}},20);`;
   const oks = [];
+  const answers = [];
   const p = spawn('ip', ['netns', 'exec', net.nodes[CLIENT].ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   probes.push(p);
   let buf = '';
@@ -141,11 +146,19 @@ function httpProbe(url) {
     buf += c;
     let nl;
     while ((nl = buf.indexOf('\n')) >= 0) {
-      oks.push(Number(buf.slice(0, nl)));
+      const [t, pid] = buf.slice(0, nl).split(' ').map(Number);
+      oks.push(t);
+      answers.push({ t, pid });
       buf = buf.slice(nl + 1);
     }
   });
-  return { replies: oks, stop: () => p.kill('SIGKILL') };
+  return { replies: oks, answers, stop: () => p.kill('SIGKILL') };
+}
+
+/** The first answer after t0 (epoch s) from another server process than `pid`: the recovery time, or null. */
+function restartedAnswer(answers, t0, pid) {
+  const first = answers.find((a) => a.t > t0 && a.pid !== pid);
+  return first === undefined ? null : first.t - t0;
 }
 
 /** First answer after an outage that began at t0 (epoch s): the recovery time, or null. */
@@ -239,7 +252,7 @@ let figures = {};
 try {
   say(`bench:failover: 2 nodes + client on network namespaces, ${RUNS} runs per fault, monitor ${MONITOR_S}s, default detection budget, VIP by ocf:${VIP_AGENT.provider}:${VIP_AGENT.type}`);
   const web = join(dir, 'web.mjs');
-  writeFileSync(web, "import { createServer } from 'node:http';\ncreateServer((_q, r) => r.end('ok\\n')).listen(8080, '0.0.0.0');\n");
+  writeFileSync(web, "import { createServer } from 'node:http';\ncreateServer((_q, r) => r.end(String(process.pid))).listen(8080, '0.0.0.0');\n");
   cluster.startAll();
   await cluster.waitForMembers(2, 20_000);
   const map = cluster.nodes.map((n, i) => `${n.name}:${net.nodes[i].ns}`).join(';');
@@ -291,7 +304,8 @@ try {
       const t0 = Date.now() / 1000;
       if (fault === 'poweroff') powerOff(h);
       else if (fault === 'link-cut') net.isolate(h);
-      else {
+      let killed = null;
+      if (fault === 'process-kill') {
         // Only this namespace's processes: the machine may run other things called node.
         const pid = execFileSync('ip', ['netns', 'pids', net.nodes[h].ns], { encoding: 'utf8' })
           .split('\n')
@@ -303,13 +317,16 @@ try {
               return false;
             }
           });
-        if (pid !== undefined) process.kill(Number(pid), 'SIGKILL');
+        if (pid !== undefined) {
+          killed = Number(pid);
+          process.kill(killed, 'SIGKILL');
+        }
       }
       let took = null;
       const end = Date.now() + 30_000;
       while (took === null && Date.now() < end) {
         await sleep(50);
-        took = recovery(probe.replies, t0);
+        took = fault === 'process-kill' ? restartedAnswer(probe.answers, t0, killed) : recovery(probe.replies, t0);
       }
       clearInterval(watch);
       probe.stop();
