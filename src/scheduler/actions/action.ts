@@ -34,3 +34,10 @@ export interface Edge {
   /** Name used in reasons: `rsc1 start`, `clone running`. */
   label: string;
 }
+
+/** Appends a required, runnable, one-off action to `acts`: its position is its creation order (`seq`). */
+export function appendAct(acts: Act[], init: Pick<Act, 'key' | 'task' | 'kind'> & Partial<Act>): Act {
+  const a: Act = { seq: acts.length, pseudo: false, optional: false, runnable: true, intervalMs: 0, inputs: new Set(), ...init };
+  acts.push(a);
+  return a;
+}

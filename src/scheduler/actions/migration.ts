@@ -3,7 +3,7 @@ import { boolOr } from '../score.js';
 import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.js';
 import type { Primitive, Resource } from '../model.js';
 import { primitivesOf } from '../model.js';
-import type { Act } from './action.js';
+import { appendAct, type Act } from './action.js';
 import { allPrimitives, type Plan } from './plan.js';
 
 /**
@@ -32,8 +32,7 @@ export function applyMigrations(ctx: Context, plan: Plan): void {
     }
     const from = start.node;
     const mk = (task: string, node = cur.node): Act => {
-      const a: Act = { seq: plan.acts.length, key: `${p.id}_${task}_0`, task, rsc: p, node, pseudo: false, kind: 'resource', optional: false, runnable: true, intervalMs: 0, inputs: new Set() };
-      plan.acts.push(a);
+      const a = appendAct(plan.acts, { key: `${p.id}_${task}_0`, task, rsc: p, node, kind: 'resource' });
       plan.byRsc.get(p)?.push(a);
       return a;
     };

@@ -8,6 +8,7 @@ import type { Context } from '../context.js';
 import type { Node, Primitive, Resource } from '../model.js';
 import { nodeCanHost, primitivesOf } from '../model.js';
 import { INFINITY } from '../score.js';
+import { compareRoom } from './utilization-order.js';
 
 /** The resource assigned as a unit with `p`: its group when it leads one, else itself. */
 function unitOf(p: Primitive): Resource {
@@ -50,18 +51,6 @@ interface Demand {
 /** Nodes `p` may be placed on: able to host, and not scored below zero when scores are known. */
 function allowed(ctx: Context, scores: number[] | undefined): Node[] {
   return ctx.nodes.filter((n) => nodeCanHost(n) && (scores === undefined || scores[n.index] >= 0));
-}
-
-/** Negative when `a` has more room than `b`: more free in more of the utilization kinds. */
-function compareRoom(a: Node, b: Node): number {
-  let score = 0;
-  for (const k of new Set([...a.freeUtilization.keys(), ...b.freeUtilization.keys()])) {
-    const fa = a.freeUtilization.get(k) ?? 0;
-    const fb = b.freeUtilization.get(k) ?? 0;
-    if (fa > fb) score--;
-    else if (fb > fa) score++;
-  }
-  return score;
 }
 
 /**

@@ -7,7 +7,7 @@
  *    something since, it counts as active on the target too (and is recovered).
  */
 import type { Context } from '../context.js';
-import type { Act } from '../actions/action.js';
+import { appendAct } from '../actions/action.js';
 import { allPrimitives, type Plan } from '../actions/plan.js';
 import type { NodeHistory, Primitive, Resource } from '../model.js';
 import { isActive } from '../unpack/history.js';
@@ -40,20 +40,7 @@ function danglingOf(p: Primitive): NodeHistory[] {
 export function scheduleDanglingStops(ctx: Context, plan: Plan): void {
   for (const p of allPrimitives(ctx.resources)) {
     for (const h of danglingOf(p)) {
-      const stop: Act = {
-        seq: plan.acts.length,
-        key: `${p.id}_stop_0`,
-        task: 'stop',
-        rsc: p,
-        node: h.node,
-        pseudo: false,
-        kind: 'resource',
-        optional: false,
-        runnable: true,
-        intervalMs: 0,
-        inputs: new Set(),
-      };
-      plan.acts.push(stop);
+      const stop = appendAct(plan.acts, { key: `${p.id}_stop_0`, task: 'stop', rsc: p, node: h.node, kind: 'resource' });
       const own = plan.byRsc.get(p) ?? [];
       own.push(stop);
       plan.byRsc.set(p, own);

@@ -5,7 +5,7 @@
  * (the reload is then pointless), so this runs once requirements have propagated.
  */
 import type { Context } from '../context.js';
-import type { Act } from '../actions/action.js';
+import { appendAct } from '../actions/action.js';
 import { allPrimitives, type Plan } from '../actions/plan.js';
 
 export function scheduleReloads(ctx: Context, plan: Plan): void {
@@ -16,20 +16,7 @@ export function scheduleReloads(ctx: Context, plan: Plan): void {
     if (p.history.get(node.uname)?.reload !== true) continue;
     const stop = plan.stops.get(p)?.get(node.uname);
     if (!stop || !stop.optional) continue;
-    const reload: Act = {
-      seq: plan.acts.length,
-      key: `${p.id}_reload-agent_0`,
-      task: 'reload-agent',
-      rsc: p,
-      node,
-      pseudo: false,
-      kind: 'resource',
-      optional: false,
-      runnable: true,
-      intervalMs: 0,
-      inputs: new Set(),
-    };
-    plan.acts.push(reload);
+    const reload = appendAct(plan.acts, { key: `${p.id}_reload-agent_0`, task: 'reload-agent', rsc: p, node, kind: 'resource' });
     const own = plan.byRsc.get(p) ?? [];
     for (const a of own) {
       if (a.task === 'monitor' && a.intervalMs === 0) plan.edges.push({ first: a, then: reload, flags: new Set(['order']), label: `${p.id} monitor` });

@@ -7,7 +7,7 @@
 import { parseDurationMs } from '../../cib/values.js';
 import type { XmlElement } from '../../cib/xml.js';
 import type { Context } from '../context.js';
-import type { Act } from '../actions/action.js';
+import { appendAct } from '../actions/action.js';
 import type { Plan } from '../actions/plan.js';
 import type { Node, Primitive } from '../model.js';
 import { primitivesOf, topOf } from '../model.js';
@@ -91,19 +91,6 @@ export function scheduleHistoryClearing(ctx: Context, plan: Plan): void {
   for (const { rscId, node } of ctx.clearHistory ?? []) {
     const rsc = ctx.byId.get(rscId);
     if (rsc?.kind !== 'primitive') continue;
-    const erase: Act = {
-      seq: plan.acts.length,
-      key: `${rscId}_lrm_delete_0`,
-      task: 'lrm_delete',
-      rsc,
-      node,
-      pseudo: false,
-      kind: 'cluster',
-      optional: false,
-      runnable: true,
-      intervalMs: 0,
-      inputs: new Set(),
-    };
-    plan.acts.push(erase);
+    appendAct(plan.acts, { key: `${rscId}_lrm_delete_0`, task: 'lrm_delete', rsc, node, kind: 'cluster' });
   }
 }

@@ -4,26 +4,14 @@
  * an unmanaged resource does not.
  */
 import type { Context } from '../context.js';
-import type { Act } from '../actions/action.js';
+import { appendAct } from '../actions/action.js';
 import type { Plan } from '../actions/plan.js';
 import { primitiveManaged } from '../placement/scores.js';
 
 export function scheduleShutdowns(ctx: Context, plan: Plan): void {
   for (const node of ctx.nodes) {
     if (node.kind !== 'member' || !node.online || node.unclean || !node.shutdown) continue;
-    const down: Act = {
-      seq: plan.acts.length,
-      key: `do_shutdown-${node.uname}`,
-      task: 'do_shutdown',
-      node,
-      pseudo: false,
-      kind: 'cluster',
-      optional: false,
-      runnable: true,
-      intervalMs: 0,
-      inputs: new Set(),
-    };
-    plan.acts.push(down);
+    const down = appendAct(plan.acts, { key: `do_shutdown-${node.uname}`, task: 'do_shutdown', node, kind: 'cluster' });
     for (const [p, stops] of plan.stops) {
       // An unmanaged resource is left running: it does not hold the node back.
       if (!primitiveManaged(ctx, p)) continue;

@@ -8,7 +8,7 @@
  *    unfencing there stops before and starts after.
  */
 import type { Context } from '../context.js';
-import type { Act } from '../actions/action.js';
+import { appendAct, type Act } from '../actions/action.js';
 import { allPrimitives, type Plan } from '../actions/plan.js';
 import type { Node, Primitive } from '../model.js';
 import { activeHistories } from '../placement/scores.js';
@@ -43,21 +43,7 @@ export function scheduleUnfencing(ctx: Context, plan: Plan): void {
   const unfence = new Map<Node, Act>();
   const require = (node: Node, reason: string): void => {
     if (unfence.has(node) || !canUnfence(node)) return;
-    const a: Act = {
-      seq: plan.acts.length,
-      key: `stonith-${node.uname}-on`,
-      task: 'stonith',
-      node,
-      pseudo: false,
-      kind: 'fence',
-      optional: false,
-      runnable: true,
-      intervalMs: 0,
-      inputs: new Set(),
-      fenceAction: 'on',
-      fenceReason: reason,
-    };
-    plan.acts.push(a);
+    const a = appendAct(plan.acts, { key: `stonith-${node.uname}-on`, task: 'stonith', node, kind: 'fence', fenceAction: 'on', fenceReason: reason });
     unfence.set(node, a);
   };
   for (const d of devices) {

@@ -20,7 +20,7 @@ function running(r: Resource): Node | undefined {
 }
 
 /** Negative when `a` has free room in more of the utilization kinds than `b`. */
-function compareRoom(a: Node, b: Node): number {
+export function compareRoom(a: Node, b: Node): number {
   let score = 0;
   for (const k of new Set([...a.freeUtilization.keys(), ...b.freeUtilization.keys()])) {
     const fa = a.freeUtilization.get(k) ?? 0;
