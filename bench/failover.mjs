@@ -112,20 +112,27 @@ async function waitFor(what, get, pred, ms = 30_000) {
   throw new Error(`${what}: not within ${ms} ms (last ${JSON.stringify(last)})`);
 }
 
+/** Calls `onLine` with every complete line the stream yields. */
+function onLines(stream, onLine) {
+  let buf = '';
+  stream.on('data', (c) => {
+    buf += c;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      onLine(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+    }
+  });
+}
+
 /** `ping -D -i 0.02` from the client: epoch seconds of every reply. */
 function pinger() {
   const replies = [];
   const p = spawn('ip', ['netns', 'exec', net.nodes[CLIENT].ns, 'ping', '-D', '-n', '-i', '0.02', '-W', '1', VIP], { stdio: ['ignore', 'pipe', 'ignore'] });
   probes.push(p);
-  let buf = '';
-  p.stdout.on('data', (c) => {
-    buf += c;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const m = /^\[(\d+\.\d+)\] \d+ bytes from/.exec(buf.slice(0, nl));
-      if (m) replies.push(Number(m[1]));
-      buf = buf.slice(nl + 1);
-    }
+  onLines(p.stdout, (line) => {
+    const m = /^\[(\d+\.\d+)\] \d+ bytes from/.exec(line);
+    if (m) replies.push(Number(m[1]));
   });
   return { replies, stop: () => p.kill('SIGKILL') };
 }
@@ -141,16 +148,10 @@ function httpProbe(url) {
   const answers = [];
   const p = spawn('ip', ['netns', 'exec', net.nodes[CLIENT].ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   probes.push(p);
-  let buf = '';
-  p.stdout.on('data', (c) => {
-    buf += c;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const [t, pid] = buf.slice(0, nl).split(' ').map(Number);
-      oks.push(t);
-      answers.push({ t, pid });
-      buf = buf.slice(nl + 1);
-    }
+  onLines(p.stdout, (line) => {
+    const [t, pid] = line.split(' ').map(Number);
+    oks.push(t);
+    answers.push({ t, pid });
   });
   return { replies: oks, answers, stop: () => p.kill('SIGKILL') };
 }
