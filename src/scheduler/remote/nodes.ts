@@ -8,9 +8,10 @@ import type { XmlElement } from '../../cib/xml.js';
 import type { Context } from '../context.js';
 import type { Node, NodeHistory, Primitive, Resource } from '../model.js';
 import { nodeCanHost, primitivesOf } from '../model.js';
-import { isTrue, parseIntervalMs } from '../score.js';
+import { parseIntervalMs } from '../score.js';
 import { child, children, readNvSets } from '../unpack/config.js';
-import { isActive, replayHistory, type Orphan } from '../unpack/history.js';
+import { nodeRecord } from '../unpack/nodes.js';
+import { isActive, orphanPrimitive, replayHistory, type Orphan } from '../unpack/history.js';
 import { guestSpecs, resetGuests, restartContainers, settleGuest } from './guest.js';
 import { settleBundles } from '../bundles/replicas.js';
 import { REPLICA_META } from '../bundles/expand.js';
@@ -69,24 +70,7 @@ export function addRemoteNodes(cib: XmlElement, nodes: Node[], opts: { now: numb
       const attrs = state ? readNvSets(child(state, 'transient_attributes'), 'instance_attributes', { now }) : new Map<string, string>();
       attrs.set('#uname', name);
       attrs.set('#id', name);
-      node = {
-        id: name,
-        uname: name,
-        kind: 'remote',
-        index: nodes.length,
-        online: false,
-        unclean: false,
-        pending: false,
-        standby: isTrue(attrs.get('standby')),
-        standbyOnFail: false,
-        maintenance: isTrue(attrs.get('maintenance')),
-        shutdown: false,
-        seen: state !== undefined,
-        attrs,
-        utilization: new Map(),
-        assignedCount: 0,
-        freeUtilization: new Map(),
-      };
+      node = nodeRecord({ id: name, uname: name, kind: 'remote', index: nodes.length, attrs, utilization: new Map(), shutdown: false, seen: state !== undefined });
       nodes.push(node);
     }
     const container = guests.get(name);
@@ -127,24 +111,7 @@ function orphanHistories(name: string, orphans: Orphan[], opts: { stonithEnabled
   return orphans
     .filter((o) => o.id === name)
     .map((o) => {
-      const p: Primitive = {
-        kind: 'primitive',
-        id: o.id,
-        configId: o.id,
-        cls: o.cls,
-        provider: o.provider,
-        type: o.type,
-        meta: new Map(),
-        params: new Map(),
-        ops: [],
-        utilization: new Map(),
-        order: 0,
-        priority: 0,
-        history: new Map(),
-        probed: new Set(),
-        orphan: true,
-        displayName: o.id,
-      };
+      const p = orphanPrimitive(o, new Map(), 0);
       return replayHistory(p, o.node, o.lrm, opts);
     });
 }

@@ -6,7 +6,7 @@ import type { Clone, Group, Primitive, Resource } from '../model.js';
 import { primitivesOf } from '../model.js';
 import { INFINITY, boolOr, isTrue } from '../score.js';
 import { child, children, extraInstance, readClusterConfig, readResources } from './config.js';
-import { isActive, readHistory, replayHistory } from './history.js';
+import { isActive, orphanPrimitive, readHistory, replayHistory } from './history.js';
 import { readNodes } from './nodes.js';
 import { applyTickets } from './tickets.js';
 import { applyShutdownLocks, shutdownLocks } from '../features/shutdown-lock.js';
@@ -61,24 +61,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
   for (const o of orphans) {
     let p = orphanPrims.find((x) => x.id === o.id);
     if (!p) {
-      p = {
-        kind: 'primitive',
-        id: o.id,
-        configId: o.id,
-        cls: o.cls,
-        provider: o.provider,
-        type: o.type,
-        meta: new Map(stopOrphans ? [['target-role', 'Stopped']] : [['is-managed', 'false']]),
-        params: new Map(),
-        ops: [],
-        utilization: new Map(),
-        order: topLevel.length + orphanPrims.length,
-        priority: 0,
-        history: new Map(),
-        probed: new Set(),
-        orphan: true,
-        displayName: o.id,
-      };
+      p = orphanPrimitive(o, new Map(stopOrphans ? [['target-role', 'Stopped']] : [['is-managed', 'false']]), topLevel.length + orphanPrims.length);
       orphanPrims.push(p);
     }
     p.probed.add(o.node.uname);

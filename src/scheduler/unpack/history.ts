@@ -329,6 +329,28 @@ export interface Orphan {
   lrm: XmlElement;
 }
 
+/** The primitive an orphan's history is replayed into: known only by its agent, as recorded. */
+export function orphanPrimitive(o: Orphan, meta: Map<string, string>, order: number): Primitive {
+  return {
+    kind: 'primitive',
+    id: o.id,
+    configId: o.id,
+    cls: o.cls,
+    provider: o.provider,
+    type: o.type,
+    meta,
+    params: new Map(),
+    ops: [],
+    utilization: new Map(),
+    order,
+    priority: 0,
+    history: new Map(),
+    probed: new Set(),
+    orphan: true,
+    displayName: o.id,
+  };
+}
+
 /**
  * Reads every node's lrm history into the primitives. Anonymous clone copies are mapped to
  * the lowest instance that is not yet active anywhere, as the history does not pin numbers.

@@ -47,24 +47,16 @@ export function readNodes(cib: XmlElement, opts: NodeOptions, fences: { node: st
     attrs.set('#site-name', attrs.get('site-name') ?? opts.clusterName ?? '');
     const utilization = new Map<string, number>();
     for (const [k, v] of readNvSets(el, 'utilization', { now: opts.now })) utilization.set(k, Number(v) || 0);
-    const node: Node = {
+    const node = nodeRecord({
       id,
       uname,
       kind: type === 'remote' ? 'remote' : 'member',
       index: index++,
-      online: false,
-      unclean: false,
-      pending: false,
-      standby: isTrue(attrs.get('standby')),
-      standbyOnFail: false,
-      maintenance: isTrue(attrs.get('maintenance')),
-      shutdown: (attrs.get('shutdown') ?? '0') !== '0' && attrs.get('shutdown') !== undefined,
-      seen: state !== undefined,
       attrs,
       utilization,
-      assignedCount: 0,
-      freeUtilization: new Map(utilization),
-    };
+      shutdown: (attrs.get('shutdown') ?? '0') !== '0' && attrs.get('shutdown') !== undefined,
+      seen: state !== undefined,
+    });
     determineState(node, state, opts, fences);
     nodes.push(node);
   }
@@ -124,4 +116,19 @@ function determineState(node: Node, state: XmlElement | undefined, opts: NodeOpt
   } else {
     fence(node, 'peer was in an unknown state', fences);
   }
+}
+
+/** A node as unpacked, before its state is determined: down, nothing assigned, standby and maintenance from its attributes. */
+export function nodeRecord(n: Pick<Node, 'id' | 'uname' | 'kind' | 'index' | 'attrs' | 'utilization' | 'shutdown' | 'seen'>): Node {
+  return {
+    ...n,
+    online: false,
+    unclean: false,
+    pending: false,
+    standby: isTrue(n.attrs.get('standby')),
+    standbyOnFail: false,
+    maintenance: isTrue(n.attrs.get('maintenance')),
+    assignedCount: 0,
+    freeUtilization: new Map(n.utilization),
+  };
 }
