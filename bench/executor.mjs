@@ -162,20 +162,18 @@ async function recoveryTimeline() {
   const logLines = () => {
     const lines = [];
     for (const n of cluster.nodes) {
-      for (const file of ['vigild.log', 'controller.log']) {
-        let text = '';
+      let text = '';
+      try {
+        text = readFileSync(join(n.logDir, 'vigild.log'), 'utf8');
+      } catch {
+        continue;
+      }
+      for (const l of text.split('\n')) {
         try {
-          text = readFileSync(join(n.logDir, file), 'utf8');
+          const j = JSON.parse(l);
+          lines.push({ t: typeof j.ts === 'number' ? j.ts : Date.parse(j.ts), msg: j.msg });
         } catch {
-          continue;
-        }
-        for (const l of text.split('\n')) {
-          try {
-            const j = JSON.parse(l);
-            lines.push({ t: typeof j.ts === 'number' ? j.ts : Date.parse(j.ts), msg: j.msg });
-          } catch {
-            // Not a JSON log line.
-          }
+          // Not a JSON log line.
         }
       }
     }

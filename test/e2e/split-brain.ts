@@ -57,8 +57,13 @@ export function splitBrainSampler(namespaces: readonly [string, string], arg: st
   let running = true;
   const loop = (async () => {
     while (running && evidence === null) {
-      const first = servicePids(namespaces, arg);
-      if (new Set(first.map((s) => s.side)).size > 1) evidence = splitBrainEvidence(first, servicePids(namespaces, arg));
+      try {
+        const first = servicePids(namespaces, arg);
+        if (new Set(first.map((s) => s.side)).size > 1) evidence = splitBrainEvidence(first, servicePids(namespaces, arg));
+      } catch {
+        // A failed test tears its namespaces down without stopping us: there is nothing left to watch.
+        return;
+      }
       await sleepMs(20);
     }
   })();

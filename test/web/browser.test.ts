@@ -53,7 +53,7 @@ describe.skipIf(skip !== null)('web console in chromium on a live cluster', () =
       DEMO_DEFAULTS: string;
     };
     ({ activeNodes } = (await import(join(root, 'dist/controller/admin/edits.js'))) as { activeNodes: typeof activeNodes });
-    // The ports LocalCluster would pick itself (port, port+1), plus port+2 for the web resource.
+    // The port LocalCluster would pick itself, plus port+2 for the web resource.
     const port = 20_000 + (process.pid % 4_000) * 3;
     cluster = new LocalCluster({ dir, nodes: 3, port, budget: '1s' });
     cluster.startAll();
