@@ -24,7 +24,8 @@ export interface Act {
   fenceReason?: string;
 }
 
-export type EdgeKind = 'implies_then' | 'implies_first' | 'runnable' | 'order' | 'symmetric';
+/** `one_or_more`: the then action stays runnable while any of its `one_or_more` firsts is. */
+export type EdgeKind = 'implies_then' | 'implies_first' | 'runnable' | 'order' | 'symmetric' | 'one_or_more';
 
 export interface Edge {
   first: Act;

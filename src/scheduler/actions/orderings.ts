@@ -1,8 +1,11 @@
 import type { Context } from '../context.js';
 import type { Clone, Primitive, Resource } from '../model.js';
 import { primitivesOf } from '../model.js';
-import type { Act, Edge } from './action.js';
+import type { Ordering } from '../constraints/parse.js';
+import { appendAct, type Act, type Edge } from './action.js';
 import { orderingActs, type Plan } from './plan.js';
+import { ONE_OR_MORE } from '../transition/one-or-more.js';
+import { cloneAcross, judgingCollectives, requiredOn } from '../clones/required-on-node.js';
 
 const INVERSE: Record<string, string> = { start: 'stop', stop: 'start', promote: 'demote', demote: 'promote' };
 
@@ -20,8 +23,12 @@ export function applyOrderings(ctx: Context, plan: Plan): void {
   for (const o of ctx.ordersOf) {
     if (o.kind === 'Serialize') continue;
     const mandatory = o.kind === 'Mandatory';
-    // With clone-min the first clone counts as started once enough instances run, anywhere.
-    const oneOrMore = o.first.kind === 'clone' && o.first.cloneMin > 0;
+    if (o.waits.kind === 'any') {
+      relaxedOrder(plan, o, o.waits.pseudo);
+      continue;
+    }
+    // With clone-min (or require-all=false) the first clone counts as started once enough instances run, anywhere.
+    const oneOrMore = o.waits.kind === 'instances';
     const interleaved = !oneOrMore && o.first.kind === 'clone' && o.then.kind === 'clone' && (o.then.interleave || (o.then.meta.get('interleave') ?? '') === 'true');
     if (interleaved) {
       interleave(ctx, plan, o.first as Clone, o.firstAction, o.then as Clone, o.thenAction, mandatory);
@@ -32,13 +39,30 @@ export function applyOrderings(ctx: Context, plan: Plan): void {
     const thens = orderingActs(plan, o.then, o.thenAction, false);
     const flags: Edge['flags'] = new Set(mandatory ? ['runnable', 'implies_then', 'order'] : ['order']);
     if (mandatory && o.symmetrical) flags.add('symmetric');
-    for (const f of firsts) for (const t of thens) push(plan, f, t, oneOrMore ? `clone-one-or-more:${o.id}` : labelOf(o.first, f), new Set(flags));
+    for (const f of firsts) for (const t of thens) push(plan, f, t, oneOrMore ? `${ONE_OR_MORE}${o.id}` : labelOf(o.first, f), new Set(flags));
     if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) {
       const f2 = orderingActs(plan, o.then, INVERSE[o.thenAction], true);
       const t2 = orderingActs(plan, o.first, INVERSE[o.firstAction], false);
       for (const f of f2) for (const t of t2) push(plan, f, t, labelOf(o.then, f), new Set(mandatory ? ['implies_first', 'runnable', 'order'] : ['order']));
     }
   }
+}
+
+/**
+ * An order from a set with require-all=false: the first actions feed the set's pseudo action,
+ * which is runnable while any of them is; the then actions need it runnable, whatever the kind.
+ */
+function relaxedOrder(plan: Plan, o: Ordering, key: string): void {
+  let pseudo = plan.pseudo.get(key);
+  if (!pseudo) {
+    pseudo = appendAct(plan.acts, { key, task: key, kind: 'pseudo', pseudo: true, optional: true, runnable: false });
+    plan.pseudo.set(key, pseudo);
+  }
+  for (const f of orderingActs(plan, o.first, o.firstAction, true)) {
+    push(plan, f, pseudo, labelOf(o.first, f), new Set(['one_or_more', 'order']));
+    if (f.runnable) pseudo.runnable = true;
+  }
+  for (const t of orderingActs(plan, o.then, o.thenAction, false)) push(plan, pseudo, t, key, new Set(['runnable', 'order']));
 }
 
 function instanceActs(plan: Plan, inst: Primitive | import('../model.js').Group, action: string, asFirst: boolean): Act[] {
@@ -163,6 +187,11 @@ export function propagate(plan: Plan): void {
           touch(s);
         }
       }
+      if (e.flags.has('one_or_more') && !a.runnable && t.runnable && (inc.get(t) ?? []).every((x) => !x.flags.has('one_or_more') || !x.first.runnable)) {
+        t.runnable = false;
+        t.unrunnableBy = t.unrunnableBy ?? `unrunnable ${e.label}`;
+        touch(t);
+      }
       // Under a symmetrical order, a first resource that is stopping for good takes the then side down.
       if (e.flags.has('symmetric') && a.task === 'start' && a.node === undefined && a.runnable && !a.pseudo && t.runnable && t.task === 'start') {
         t.runnable = false;
@@ -174,7 +203,8 @@ export function propagate(plan: Plan): void {
           touch(s);
         }
       }
-      if (e.flags.has('implies_then') && !a.optional && a.runnable && t.optional && (t.node !== undefined || t.pseudo)) {
+      const across = cloneAcross(a, t);
+      if (e.flags.has('implies_then') && !a.optional && a.runnable && t.optional && (t.node !== undefined || t.pseudo) && (!across || requiredOn(plan, across))) {
         t.optional = false;
         t.requiredBy = t.requiredBy ?? (inherits(a, t) && a.requiredBy ? a.requiredBy : `required ${e.label}`);
         touch(t);
@@ -186,8 +216,11 @@ export function propagate(plan: Plan): void {
         }
       }
     }
+    // A clone judges the orders across it by its instances on the other side's node.
+    if (!a.optional) for (const c of judgingCollectives(plan, a)) if (!c.optional) touch(c);
     for (const e of inc.get(a) ?? []) {
-      if (e.flags.has('implies_first') && !a.optional && e.first.optional) {
+      const across = cloneAcross(a, e.first);
+      if (e.flags.has('implies_first') && !a.optional && e.first.optional && (!across || requiredOn(plan, across))) {
         e.first.optional = false;
         e.first.requiredBy = e.first.requiredBy ?? `required ${e.label}`;
         touch(e.first);

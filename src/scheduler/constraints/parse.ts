@@ -26,6 +26,14 @@ export interface Colocation {
 
 export type OrderKind = 'Mandatory' | 'Optional' | 'Serialize';
 
+/**
+ * What an order's then side waits for: every first action; enough instances of the first clone
+ * (its clone-min, else one when require-all=false), through `clone-one-or-more:ORDER`; or any
+ * one first action, through the pseudo action `one-or-more:SET` that a set with
+ * require-all=false shares among all the orders it starts.
+ */
+export type OrderWaits = { kind: 'all' } | { kind: 'instances' } | { kind: 'any'; pseudo: string };
+
 export interface Ordering {
   id: string;
   first: Resource;
@@ -34,6 +42,7 @@ export interface Ordering {
   thenAction: string;
   kind: OrderKind;
   symmetrical: boolean;
+  waits: OrderWaits;
 }
 
 export interface Ticket {
@@ -190,6 +199,8 @@ function readColocation(c: XmlElement, input: ConstraintInput, out: Constraints)
   }
 }
 
+const INVERSE_ACTION: Record<string, string> = { start: 'stop', stop: 'start', promote: 'demote', demote: 'promote' };
+
 function orderKind(c: XmlElement): OrderKind {
   const kind = c.attrs.kind;
   if (kind === 'Optional' || kind === 'Serialize' || kind === 'Mandatory') return kind;
@@ -200,15 +211,19 @@ function orderKind(c: XmlElement): OrderKind {
 function readOrder(c: XmlElement, input: ConstraintInput, out: Constraints): void {
   const kind = orderKind(c);
   const symmetrical = c.attrs.symmetrical !== undefined ? c.attrs.symmetrical.toLowerCase() !== 'false' : kind !== 'Serialize';
-  const add = (first: Resource, fa: string, then: Resource, ta: string, k: OrderKind = kind, sym = symmetrical): void => {
+  const add = (first: Resource, fa: string, then: Resource, ta: string, sym = symmetrical, waits: OrderWaits = { kind: 'all' }): void => {
     if (first === then) return;
-    out.orderings.push({ id: c.attrs.id ?? '', first, firstAction: fa, then, thenAction: ta, kind: k, symmetrical: sym });
+    out.orderings.push({ id: c.attrs.id ?? '', first, firstAction: fa, then, thenAction: ta, kind, symmetrical: sym, waits });
   };
   const sets = children(c, 'resource_set');
   if (sets.length === 0) {
     const fa = c.attrs['first-action'] ?? 'start';
     const ta = c.attrs['then-action'] ?? fa;
-    for (const f of lookup(input, c.attrs.first)) for (const t of lookup(input, c.attrs.then)) add(f, fa, t, ta);
+    const requireAll = (c.attrs['require-all'] ?? 'true').toLowerCase() !== 'false';
+    for (const f of lookup(input, c.attrs.first)) {
+      const waits: OrderWaits = f.kind === 'clone' && (f.cloneMin > 0 || !requireAll) ? { kind: 'instances' } : { kind: 'all' };
+      for (const t of lookup(input, c.attrs.then)) add(f, fa, t, ta, symmetrical, waits);
+    }
     return;
   }
   const parsed = sets.map((s) => ({
@@ -225,10 +240,15 @@ function readOrder(c: XmlElement, input: ConstraintInput, out: Constraints): voi
   for (let k = 0; k + 1 < parsed.length; k++) {
     const a = parsed[k];
     const b = parsed[k + 1];
-    if (!a.requireAll) input.unsupported.add(`ordering set with require-all=false (${c.attrs.id ?? ''})`);
     const firsts = a.sequential ? a.members.slice(-1) : a.members;
     const thens = b.sequential ? b.members.slice(0, 1) : b.members;
-    for (const f of firsts) for (const t of thens) add(f, a.action, t, b.action);
+    // A set with require-all=false lets what follows it go once any of its members could: each
+    // of its members feeds the set's pseudo action, each member of the next set waits for it.
+    // The pair's inverse order (stops) is relaxed the same way when the later set is.
+    const relaxedInverse = symmetrical && !b.requireAll && INVERSE_ACTION[a.action] !== undefined && INVERSE_ACTION[b.action] !== undefined;
+    if (a.requireAll) for (const f of firsts) for (const t of thens) add(f, a.action, t, b.action, symmetrical && b.requireAll);
+    else for (const f of a.members) for (const t of b.members) add(f, a.action, t, b.action, symmetrical && b.requireAll, { kind: 'any', pseudo: `one-or-more:${a.s.attrs.id ?? ''}` });
+    if (relaxedInverse) for (const f of a.members) for (const t of b.members) add(t, INVERSE_ACTION[b.action], f, INVERSE_ACTION[a.action], false, { kind: 'any', pseudo: `one-or-more:${b.s.attrs.id ?? ''}` });
   }
 }
 

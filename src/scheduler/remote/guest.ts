@@ -188,7 +188,7 @@ export function containerConstraints(prims: Primitive[], nodes: Node[]): { coloc
     // preferences do not move the container.
     const bundled = isConnectionPrimitive(p) && container.meta.has(REPLICA_META);
     out.colocations.push({ id: 'resource-with-container', dependent: p, primary: container, score: bundled ? 10000 : INFINITY, influence: !bundled, nodeAttribute: '#uname' });
-    out.orderings.push({ id: `${container.id}-then-${p.id}`, first: container, firstAction: 'start', then: p, thenAction: 'start', kind: 'Mandatory', symmetrical: true });
+    out.orderings.push({ id: `${container.id}-then-${p.id}`, first: container, firstAction: 'start', then: p, thenAction: 'start', kind: 'Mandatory', symmetrical: true, waits: { kind: 'all' } });
   }
   return out;
 }
