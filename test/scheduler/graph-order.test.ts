@@ -192,4 +192,11 @@ describe('transition graph: which actions, in which order', () => {
     expect(stopA && stopConn).toBeTruthy();
     expect(stopConn?.inputs).toContain(stopA?.id);
   });
+  it('the stop that recovers a failure is created while unpacking: its synapse comes after the probe and the start', () => {
+    const failedStart = `<lrm_resource id="r" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="r_last_0" operation_key="r_start_0" operation="start" call-id="2" rc-code="1" op-status="4" interval="0" transition-key="1:1:0:x" transition-magic="4:1;1:1:0:x" crm-feature-set="3.16.1" on_node="n1"/></lrm_resource>`;
+    const threshold = `<primitive id="r" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="r-m"><nvpair id="r-m1" name="migration-threshold" value="1"/></meta_attributes></primitive>`;
+    const failCount = '<transient_attributes id="n1"><instance_attributes id="n1-a"><nvpair id="n1-f" name="fail-count-r#start_0" value="INFINITY"/></instance_attributes></transient_attributes><lrm id="n1">';
+    const r = run(cib(threshold, { lrm: { n1: failedStart } }).replace('<lrm id="n1">', failCount));
+    expect(names(r.graph.actions)).toEqual(['Resource action: r start on n2', 'Resource action: r monitor on n2', 'Resource action: r stop on n1']);
+  });
 });

@@ -53,6 +53,22 @@ export function selectActions(plan: Plan): Set<Act> {
  * definition (found while checking parameters, before any other action is created).
  */
 function creationOrder(r: Resource, acts: Act[]): Act[] {
+  // Unpacking a failure creates the failed operation's action (to read its on-fail) and, to
+  // recover (on-fail=restart), the stop there: after the recurring monitors found running there,
+  // before probes and every other action.
+  const early: Act[] = [];
+  for (const h of r.kind === 'primitive' ? activeHistories(r) : []) {
+    if (!h.failed || (h.onFail ?? 'restart') !== 'restart') continue;
+    const here = acts.filter((a) => a.node === h.node);
+    const monitors = here.filter((a) => a.task === 'monitor' && h.recurring.has(a.intervalMs));
+    const failedOp = here.find((a) => a.task === h.lastFailure?.task && a.intervalMs === h.lastFailure.intervalMs);
+    const stop = here.find((a) => a.task === 'stop');
+    for (const a of [...monitors, failedOp, stop]) if (a !== undefined && !early.includes(a)) early.push(a);
+  }
+  return [...early, ...moveRestart(r, acts.filter((a) => !early.includes(a)))];
+}
+
+function moveRestart(r: Resource, acts: Act[]): Act[] {
   const start = acts.find((a) => a.task === 'start' && a.node);
   const stop = acts.find((a) => a.task === 'stop' && start !== undefined && a.node === start.node);
   if (!start || !stop) return acts;
