@@ -3,6 +3,7 @@ import type { Clone, Group, Node, Primitive, Resource, Role } from '../model.js'
 import { primitivesOf } from '../model.js';
 import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.js';
 import type { Act, Edge, EdgeKind } from './action.js';
+import { isDuplicatedOp } from './duplicate-ops.js';
 import { quorumDemotes } from '../promotable/quorum.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
 import { guestsToReset, probeAllowedOn } from '../remote/guest.js';
@@ -38,7 +39,10 @@ export function allPrimitives(resources: Resource[]): Primitive[] {
 export function opName(r: Resource): string {
   if (r.kind === 'primitive') {
     const c = cloneOf(r);
+    // Actions name an anonymous instance as a node's history knows it (crm_simulate resolves the
+    // base name first, then the recorded one).
     if (c && !c.unique && c.baseNameInHistory) return r.configId;
+    if (c && !c.unique && r.historyName !== undefined) return r.historyName;
   }
   return r.id;
 }
@@ -98,7 +102,7 @@ function isPromotable(p: Primitive): boolean {
 
 function recurringOps(p: Primitive, role: Role): { intervalMs: number; name: string }[] {
   return p.ops
-    .filter((o) => o.intervalMs > 0 && o.enabled && o.name === 'monitor')
+    .filter((o) => o.intervalMs > 0 && o.enabled && o.name === 'monitor' && !isDuplicatedOp(p.ops, o))
     .filter((o) => {
       if (o.role === 'Stopped') return false;
       if (o.role === 'Promoted') return role === 'Promoted';
@@ -333,7 +337,10 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
     const stays = next === h.node && !(multiple && multipleActive !== 'stop_unexpected');
     const needsStop = !stays || (h.failed && !recoversByDemotion(h)) || h.definitionChanged || h.restartContainer === true || noQuorumStop;
     if (h.role === 'Promoted' && (needsStop || nextRole !== 'Promoted')) {
-      const d = b.act({ key: `${name}_demote_0`, task: 'demote', rsc: p, node: h.node, kind: 'resource' });
+      // Fencing the node demotes it: only a pseudo action for the orderings to hang on.
+      const fence = b.plan.fenceActs.get(h.node.uname);
+      const d = b.act({ key: `${name}_demote_0`, task: 'demote', rsc: p, node: h.node, kind: fence ? 'pseudo' : 'resource', pseudo: fence !== undefined });
+      if (fence) b.order(fence, d, 'stonith', 'order', 'implies_then');
       b.plan.demotes.set(p, d);
     }
   }
@@ -352,8 +359,9 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
       optional: !required,
     });
     if (frozenNoQuorum) stop.optional = true;
-    if (fence) b.order(fence, stop, `stonith`, 'order', 'implies_then');
-    else if (offline) {
+    // A fencing device's stop is implied by fencing its node but not ordered after it.
+    if (fence && p.cls !== 'stonith') b.order(fence, stop, `stonith`, 'order', 'implies_then');
+    else if (offline && !fence) {
       stop.runnable = false;
       stop.unrunnableBy = 'node availability';
     }

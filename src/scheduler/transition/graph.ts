@@ -139,7 +139,7 @@ export function toGraph(ordered: Act[], inputs: Map<Act, Set<Act>>): TransitionG
     if (a.kind === 'fence') return { kind: 'fence', id: i, inputs: ins, node: a.node?.uname ?? '', fenceAction: (a.fenceAction ?? 'reboot') as 'reboot' | 'off' | 'on', reason: a.fenceReason ?? '' };
     if (a.kind === 'cluster') return { kind: 'cluster', id: i, inputs: ins, task: a.task as 'do_shutdown' | 'clear_failcount' | 'lrm_delete', node: a.node?.uname ?? '', resourceId: a.rsc?.id };
     if (a.task === 'stonith' && a.pseudo) return { kind: 'pseudo', id: i, inputs: ins, key: a.key, fencedNode: a.node?.uname };
-    if (a.pseudo || a.kind === 'pseudo') return { kind: 'pseudo', id: i, inputs: ins, key: a.key };
+    if (a.pseudo || a.kind === 'pseudo') return { kind: 'pseudo', id: i, inputs: ins, key: historyKey(a) };
     const p = a.rsc as Primitive;
     return {
       kind: 'resource',
@@ -162,4 +162,10 @@ export function toGraph(ordered: Act[], inputs: Map<Act, Set<Act>>): TransitionG
     };
   });
   return { actions };
+}
+
+/** A primitive's own pseudo action is keyed by the name the resource is printed under. */
+function historyKey(a: Act): string {
+  if (a.rsc?.kind !== 'primitive' || !a.key.startsWith(`${a.rsc.id}_`)) return a.key;
+  return `${opName(a.rsc)}${a.key.slice(a.rsc.id.length)}`;
 }
