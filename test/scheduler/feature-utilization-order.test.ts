@@ -46,3 +46,26 @@ describe('allocation order under a placement strategy', () => {
     expect(summary(cib('balanced', 1))).toEqual([]);
   });
 });
+
+describe('allocation order with colocations', () => {
+  it("weighs a resource by the scores of what it is colocated with: a dependent banned with its primary does not go first", () => {
+    // rsc2 is first by its own scores (n1, the roomiest node, allows it), but colocated with
+    // rsc1, which n1 bans: equal then, the configuration order stands and rsc1's actions lead.
+    const xml = `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1">
+  <configuration>
+    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="false"/><nvpair id="o2" name="placement-strategy" value="utilization"/></cluster_property_set></crm_config>
+    <nodes><node id="n1" uname="n1">${util('n1', 4)}</node><node id="n2" uname="n2">${util('n2', 2)}</node></nodes>
+    <resources>
+      <primitive id="rsc1" class="ocf" provider="pacemaker" type="Dummy"/>
+      <primitive id="rsc2" class="ocf" provider="pacemaker" type="Dummy">${util('rsc2', 4)}</primitive>
+    </resources>
+    <constraints><rsc_location id="l" rsc="rsc1" node="n1" score="-INFINITY"/><rsc_colocation id="c" rsc="rsc2" with-rsc="rsc1" score="INFINITY"/></constraints>
+  </configuration>
+  <status>${['n1', 'n2'].map((n) => `<node_state id="${n}" uname="${n}" in_ccm="true" crmd="online" join="member" expected="member"/>`).join('')}</status>
+</cib>`;
+    const graph = schedule(parseXml(xml), { now: NOW }).graph.actions;
+    const owners = graph.map((a) => (a.kind === 'resource' ? a.resource.id : '')).filter(Boolean);
+    expect(owners[0]).toBe('rsc1');
+    expect(owners.lastIndexOf('rsc1')).toBeLessThan(owners.indexOf('rsc2'));
+  });
+});

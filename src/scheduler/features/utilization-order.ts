@@ -9,7 +9,7 @@ import type { Context } from '../context.js';
 import type { Node, Resource } from '../model.js';
 import { primitivesOf } from '../model.js';
 import { activeHistories } from '../placement/scores.js';
-import { INFINITY } from '../score.js';
+import { addScores, INFINITY } from '../score.js';
 
 function running(r: Resource): Node | undefined {
   for (const p of primitivesOf(r)) {
@@ -47,10 +47,30 @@ function placementOrder(ctx: Context, resources: Resource[]): Node[] {
   });
 }
 
+/**
+ * A resource's scores for ordering: its own, with those of the resources it is colocated with
+ * folded in (scaled by the colocation's score), as far as the chain goes.
+ */
+function withPrimaries(ctx: Context, r: Resource, scoresOf: (r: Resource) => number[], seen: Set<Resource>): number[] {
+  seen.add(r);
+  const scores = scoresOf(r);
+  for (const c of ctx.thisWith.get(r) ?? []) {
+    if (!c.influence || seen.has(c.primary)) continue;
+    const primary = withPrimaries(ctx, c.primary, scoresOf, seen);
+    const factor = c.score / INFINITY;
+    for (let i = 0; i < scores.length; i++) {
+      const v = primary[i];
+      const add = v <= -INFINITY ? (factor > 0 ? -INFINITY : 0) : v >= INFINITY ? (factor > 0 ? INFINITY : -INFINITY) : Math.trunc(v * factor);
+      scores[i] = addScores(scores[i], add);
+    }
+  }
+  return scores;
+}
+
 /** `order` sorted for allocation; `scoresOf` gives a resource's scores per node index. */
 export function allocationOrder(ctx: Context, order: Resource[], scoresOf: (r: Resource) => number[]): Resource[] {
   const nodes = placementOrder(ctx, order);
-  const scores = new Map(order.map((r) => [r, scoresOf(r)]));
+  const scores = new Map(order.map((r) => [r, withPrimaries(ctx, r, scoresOf, new Set())]));
   const here = new Map(order.map((r) => [r, running(r)]));
   const scoreOn = (r: Resource, n: Node | undefined): number => (n === undefined ? -INFINITY : (scores.get(r) as number[])[n.index]);
   return [...order].sort((x, y) => {
