@@ -12,6 +12,8 @@ export interface Placement {
   role: Role;
   /** Why it goes nowhere, for summaries (`no quorum` ...). */
   stopReason?: string;
+  /** Taken off its node after its actions were made: it stops for no reason the summary names. */
+  unassigned?: boolean;
 }
 
 /** Everything one scheduler run knows, shared by its stages. Created per run. */

@@ -99,3 +99,28 @@ describe('orders across a clone judged on the other side’s node', () => {
     expect(lines).toContain('* Restart P ( n1 ) due to required C-clone running');
   });
 });
+
+describe('orders across a clone, to a group', () => {
+  it('a new instance elsewhere does not restart a group ordered after the clone', () => {
+    const resources = clone('C-clone', 'C') + `<group id="G">${dummy('G1')}${dummy('G2')}</group>`;
+    const constraints = `<rsc_order id="o" first="C-clone" then="G"/><rsc_colocation id="c" rsc="G" with-rsc="C-clone" score="INFINITY"/><rsc_location id="l" rsc="G" node="n1" score="100"/>`;
+    expect(summary(cib(['n1', 'n2'], resources, constraints, { n1: [started('C'), started('G1'), started('G2')] }))).toEqual(['* Start C:1 ( n2 )']);
+  });
+});
+
+describe('interleaved orders between clones', () => {
+  const interleaved = (id: string, child: string): string => `<clone id="${id}"><meta_attributes id="${id}-m"><nvpair id="${id}-i" name="interleave" value="true"/></meta_attributes>${dummy(child)}</clone>`;
+  const resources = interleaved('A-clone', 'A') + interleaved('B-clone', 'B') + dummy('P');
+  const constraints = `<rsc_order id="o1" first="A-clone" then="B-clone"/><rsc_order id="o2" first="B-clone" then="P"/>${ban('A-clone', 'n1')}<rsc_location id="l" rsc="P" node="n1" score="100"/>`;
+  const lrm = { n1: [started('A'), started('B'), started('P')], n2: [started('A'), started('B')] };
+
+  it('an instance with no instance of the first clone beside it stops, for no named reason', () => {
+    const lines = summary(cib(['n1', 'n2'], resources, constraints, lrm));
+    expect(lines).toContain('* Stop B:0 ( n1 )');
+    expect(lines).toContain('* Stop A:0 ( n1 ) due to node availability');
+  });
+
+  it('what follows the clone on that node restarts', () => {
+    expect(summary(cib(['n1', 'n2'], resources, constraints, lrm))).toContain('* Restart P ( n1 ) due to required B-clone running');
+  });
+});

@@ -6,6 +6,7 @@ import { appendAct, type Act, type Edge } from './action.js';
 import { orderingActs, type Plan } from './plan.js';
 import { ONE_OR_MORE } from '../transition/one-or-more.js';
 import { cloneAcross, judgingCollectives, requiredOn } from '../clones/required-on-node.js';
+import { unassignInstance } from '../clones/unassign.js';
 
 const INVERSE: Record<string, string> = { start: 'stop', stop: 'start', promote: 'demote', demote: 'promote' };
 
@@ -74,14 +75,11 @@ function interleave(ctx: Context, plan: Plan, first: Clone, fa: string, then: Cl
   for (const ti of then.instances) {
     const tnode = nodeOfInstance(ctx, ti);
     if (!tnode) continue;
-    const fi = first.instances.find((i) => nodeOfInstance(ctx, i) === tnode) ?? first.instances.find((i) => primitivesOf(i).some((p) => [...p.history.values()].some((h) => h.node === tnode && h.role !== 'Stopped')));
+    const placed = first.instances.find((i) => nodeOfInstance(ctx, i) === tnode);
+    const fi = placed ?? (impliesFirst ? first.instances.find((i) => primitivesOf(i).some((p) => [...p.history.values()].some((h) => h.node === tnode && h.role !== 'Stopped'))) : undefined);
     if (!fi) {
-      if (mandatory && ta === 'start') {
-        for (const t of instanceActs(plan, ti, ta, false)) {
-          t.runnable = false;
-          t.unrunnableBy = `unrunnable ${first.id} ${fa === 'start' ? 'running' : fa}`;
-        }
-      }
+      // Nothing of the first clone will run beside it: it cannot run there either.
+      if (mandatory) unassignInstance(ctx, plan, ti);
       continue;
     }
     const fs = instanceActs(plan, fi, fa, true);
@@ -203,8 +201,8 @@ export function propagate(plan: Plan): void {
           touch(s);
         }
       }
-      const across = cloneAcross(a, t);
-      if (e.flags.has('implies_then') && !a.optional && a.runnable && t.optional && (t.node !== undefined || t.pseudo) && (!across || requiredOn(plan, across))) {
+      const across = cloneAcross(plan, a, t);
+      if (e.flags.has('implies_then') && !a.optional && t.optional && (t.node !== undefined || t.pseudo) && (!across || requiredOn(plan, across))) {
         t.optional = false;
         t.requiredBy = t.requiredBy ?? (inherits(a, t) && a.requiredBy ? a.requiredBy : `required ${e.label}`);
         touch(t);
@@ -219,7 +217,7 @@ export function propagate(plan: Plan): void {
     // A clone judges the orders across it by its instances on the other side's node.
     if (!a.optional) for (const c of judgingCollectives(plan, a)) if (!c.optional) touch(c);
     for (const e of inc.get(a) ?? []) {
-      const across = cloneAcross(a, e.first);
+      const across = cloneAcross(plan, a, e.first);
       if (e.flags.has('implies_first') && !a.optional && e.first.optional && (!across || requiredOn(plan, across))) {
         e.first.optional = false;
         e.first.requiredBy = e.first.requiredBy ?? `required ${e.label}`;

@@ -64,6 +64,7 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
   const next = start?.node && start.runnable ? start.node : undefined;
   if (!next) {
     if (!stopNeeded && !(start?.node && !start.runnable && !start.optional)) return undefined;
+    if (pl?.unassigned) return { verb: 'Stop', rsc: id, details: curDetail };
     let reason: string;
     const frozen = !ctx.haveQuorum && ctx.noQuorumPolicy === 'freeze';
     if (frozen && stopBlocked && [...stops.values()].every((s) => s.optional || !s.runnable)) reason = 'blocked';

@@ -19,14 +19,23 @@ export interface CloneAcross {
   node: Node;
 }
 
+/** Where an action happens: its node, or for a group's start the node its first member starts on. */
+function nodeOf(plan: Plan, a: Act): Node | undefined {
+  if (a.node) return a.node;
+  const g = a.collectiveOf;
+  if (g?.kind !== 'group' || a.task !== 'start' || g.children.length === 0) return undefined;
+  return plan.starts.get(g.children[0])?.node;
+}
+
 /**
  * When an order binds a clone's pseudo action and an action of another resource on a node,
  * Pacemaker judges the clone by its instances on that node: returns what to judge it by.
  */
-export function cloneAcross(collective: Act, other: Act): CloneAcross | undefined {
+export function cloneAcross(plan: Plan, collective: Act, other: Act): CloneAcross | undefined {
   const c = collective.collectiveOf;
-  if (c?.kind !== 'clone' || other.node === undefined || within(other.rsc, c)) return undefined;
-  return { clone: c, collective, node: other.node };
+  if (c?.kind !== 'clone' || within(other.rsc, c)) return undefined;
+  const node = nodeOf(plan, other);
+  return node ? { clone: c, collective, node } : undefined;
 }
 
 /**
