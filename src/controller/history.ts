@@ -8,17 +8,17 @@ import { editAt, section } from './cib-tree.js';
  * the live CIB is when the write happens (never to a stale copy).
  */
 
-/** Pacemaker's op-status values. */
+/** Pacemaker's op-status values (PCMK_EXEC_*), as the scheduler and status displays read them. */
 export const OpStatus = {
+  pending: -1,
   done: 0,
-  pending: 1,
-  cancelled: 2,
-  timedOut: 3,
-  notSupported: 4,
-  error: 5,
-  errorHard: 6,
-  errorFatal: 7,
-  notInstalled: 8,
+  cancelled: 1,
+  timedOut: 2,
+  notSupported: 3,
+  error: 4,
+  errorHard: 5,
+  errorFatal: 6,
+  notInstalled: 7,
 } as const;
 export type OpStatusCode = (typeof OpStatus)[keyof typeof OpStatus];
 

@@ -115,19 +115,19 @@ export function isFailure(task: string, intervalMs: number, rc: number, status: 
 }
 
 /** Pacemaker's op-status number for the CIB's lrm_rsc_op (PCMK_EXEC_*). */
-export function pacemakerOpStatus(status: OperationStatus): number {
+export function pacemakerOpStatus(status: OperationStatus): 0 | 1 | 2 | 3 | 4 | 7 {
   switch (status) {
     case 'done':
       return 0;
     case 'cancelled':
-      return 2;
+      return 1;
     case 'timed-out':
-      return 3;
+      return 2;
     case 'not-supported':
-      return 4;
+      return 3;
     case 'error':
-      return 5;
+      return 4;
     case 'not-installed':
-      return 8;
+      return 7;
   }
 }

@@ -13,7 +13,7 @@ export interface OperationEvent {
   task: string;
   intervalMs: number;
   rc: number;
-  /** Pacemaker's op-status (0 done, 2 cancelled, 4+ errors). */
+  /** Pacemaker's op-status (-1 pending, 0 done, 1 cancelled, 2 timed out, 3+ errors). */
   opStatus: number;
   /** Epoch seconds of the last change of result. */
   when: number | null;
@@ -55,7 +55,7 @@ export function operationHistory(cib: XmlElement, limit = 200): OperationEvent[]
           when: changed !== undefined && /^\d+$/.test(changed) ? Number(changed) : null,
           callId: int(op.attrs['call-id']),
           ...(op.attrs['exit-reason'] ? { exitReason: op.attrs['exit-reason'] } : {}),
-          failed: (opStatus !== 0 && opStatus !== 1 && opStatus !== 2) || (rc !== expected && !(probe && (rc === 7 || rc === 0 || rc === 8))),
+          failed: (opStatus !== 0 && opStatus !== 1 && opStatus !== -1) || (rc !== expected && !(probe && (rc === 7 || rc === 0 || rc === 8))),
         });
       }
     }

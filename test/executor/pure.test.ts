@@ -133,7 +133,7 @@ describe('exit codes', () => {
   });
 
   it("gives Pacemaker's op-status numbers for the CIB", () => {
-    expect(['done', 'cancelled', 'timed-out', 'not-supported', 'error', 'not-installed'].map((s) => pacemakerOpStatus(s as never))).toEqual([0, 2, 3, 4, 5, 8]);
+    expect(['done', 'cancelled', 'timed-out', 'not-supported', 'error', 'not-installed'].map((s) => pacemakerOpStatus(s as never))).toEqual([0, 1, 2, 3, 4, 7]);
   });
 
   it('takes the last ocf-exit-reason line', () => {

@@ -205,7 +205,7 @@ function isFailedOp(op: XmlElement): boolean {
   const rc = op.attrs['rc-code'];
   const status = op.attrs['op-status'];
   if (op.attrs.id?.endsWith('_last_failure_0')) return true;
-  if (status !== undefined && status !== '0' && status !== '1') return true;
+  if (status !== undefined && status !== '0' && status !== '1' && status !== '-1') return true;
   const probe = op.attrs.operation === 'monitor' && op.attrs.interval === '0';
   return rc !== undefined && rc !== '0' && !(probe && (rc === '7' || rc === '8')) && !(rc === '8');
 }

@@ -1,22 +1,14 @@
-import { Executor, requestFromAction, type OperationResult } from '../../executor/index.js';
+import { Executor, pacemakerOpStatus, requestFromAction, type OperationResult } from '../../executor/index.js';
 import type { ResourceAction } from '../../scheduler/graph.js';
 import type { OperationOutcome } from '../controller.js';
-import { OpStatus, type OpStatusCode } from '../history.js';
+import { OpStatus } from '../history.js';
 import type { ControllerMessage } from './messages.js';
 
 /** The executor's view of how an operation ended, in the CIB's op-status codes. */
 export function outcomeOf(result: OperationResult): OperationOutcome {
-  const statusCodes: Record<OperationResult['status'], OpStatusCode> = {
-    done: OpStatus.done,
-    'timed-out': OpStatus.timedOut,
-    error: OpStatus.error,
-    cancelled: OpStatus.cancelled,
-    'not-installed': OpStatus.notInstalled,
-    'not-supported': OpStatus.notSupported,
-  };
   return {
     rc: result.rc,
-    opStatus: statusCodes[result.status],
+    opStatus: pacemakerOpStatus(result.status),
     exitReason: result.exitReason,
     startedAtMs: result.startedAtMs,
     durationMs: result.durationMs,
