@@ -21,6 +21,7 @@ import { assignAll } from './placement/assign.js';
 import { buildGraph } from './transition/graph.js';
 import { formatScore } from './score.js';
 import { orderGuestActions, orderGuestFencing } from './remote/guest.js';
+import { scheduleNotifications } from './clones/notifications.js';
 
 export interface ScheduleOptions {
   /** Epoch seconds used for rules, failure-timeout and dates. */
@@ -61,6 +62,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   propagate(plan);
   applyMigrations(ctx, plan);
   scheduleReloads(ctx, plan);
+  scheduleNotifications(ctx, plan);
   const lines = summarise(ctx, plan);
   const graph = buildGraph(ctx, plan);
   const scores: Record<string, Record<string, number>> = {};

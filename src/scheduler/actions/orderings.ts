@@ -33,7 +33,11 @@ export function applyOrderings(ctx: Context, plan: Plan): void {
     const interleaved = !oneOrMore && o.first.kind === 'clone' && o.then.kind === 'clone' && (o.then.interleave || (o.then.meta.get('interleave') ?? '') === 'true');
     if (interleaved) {
       interleave(ctx, plan, o.first as Clone, o.firstAction, o.then as Clone, o.thenAction, mandatory);
-      if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) interleave(ctx, plan, o.then as Clone, INVERSE[o.thenAction], o.first as Clone, INVERSE[o.firstAction], false, mandatory);
+      wholeCloneOrder(plan, o.first, o.firstAction, o.then, o.thenAction);
+      if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) {
+        interleave(ctx, plan, o.then as Clone, INVERSE[o.thenAction], o.first as Clone, INVERSE[o.firstAction], false, mandatory);
+        wholeCloneOrder(plan, o.then, INVERSE[o.thenAction], o.first, INVERSE[o.firstAction]);
+      }
       continue;
     }
     const firsts = orderingActs(plan, o.first, o.firstAction, true);
@@ -64,6 +68,14 @@ function relaxedOrder(plan: Plan, o: Ordering, key: string): void {
     if (f.runnable) pseudo.runnable = true;
   }
   for (const t of orderingActs(plan, o.then, o.thenAction, false)) push(plan, pseudo, t, key, new Set(['runnable', 'order']));
+}
+
+/**
+ * Interleaving binds instances pairwise, yet the clones' own pseudo actions stay ordered as the
+ * constraint says: only for the graph, since each instance pair carries the propagation.
+ */
+function wholeCloneOrder(plan: Plan, first: Resource, fa: string, then: Resource, ta: string): void {
+  for (const f of orderingActs(plan, first, fa, true)) for (const t of orderingActs(plan, then, ta, false)) push(plan, f, t, labelOf(first, f), new Set(['order']));
 }
 
 function instanceActs(plan: Plan, inst: Primitive | import('../model.js').Group, action: string, asFirst: boolean): Act[] {

@@ -8,6 +8,7 @@ import { bindsInGraph, fencingOrder, implicitEdges, remoteConnectionOrder, type 
 import { loadStoppedActions } from './load.js';
 import { antiColocationOrder } from './anti-colocation.js';
 import { ONE_OR_MORE, oneOrMoreActions } from './one-or-more.js';
+import { orderingFirst } from '../clones/notifications.js';
 
 function kept(a: Act): boolean {
   if (a.kind === 'fence' || a.kind === 'cluster') return a.runnable;
@@ -128,7 +129,10 @@ export function inputsOf(plan: Plan, keep: Set<Act>, extra: GraphEdge[] = []): M
   for (const a of keep) inputs.set(a, new Set());
   // Orderings with an action left out of the graph do not bind: that action does not happen.
   const edges = [...plan.edges.filter((e) => bindsInGraph(e.first, e.then) && !e.label.startsWith(ONE_OR_MORE)), ...implicitEdges(plan), ...extra];
-  for (const e of edges) if (keep.has(e.first) && e.first !== e.then) inputs.get(e.then)?.add(e.first);
+  for (const e of edges) {
+    const first = orderingFirst(plan, e.first, e.then);
+    if (keep.has(first) && first !== e.then) inputs.get(e.then)?.add(first);
+  }
   return inputs;
 }
 

@@ -175,6 +175,5 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
   if (ctx.noQuorumPolicy === 'suicide') {
     if (!ctx.haveQuorum) unsupported.add(`no-quorum-policy=${ctx.noQuorumPolicy}`);
   }
-  for (const r of resources) if (r.kind === 'clone' && r.notify) unsupported.add(`clone notifications (${r.id}): notify actions are not scheduled`);
   return ctx;
 }
