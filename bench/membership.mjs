@@ -11,12 +11,20 @@
 //               detection. The stop's real length is measured too: this process's own timer can
 //               fire late on a loaded machine, which stretches the stop past 80 %.
 //   idle:       RSS and CPU (utime+stime from /proc: CPU-seconds, not wall) of each daemon over an
-//               idle window at the default budget, with the load average beside it.
+//               idle window at the default budget, with the load average beside it, and how often
+//               each daemon's event loop woke up (voluntary context switches of its main thread):
+//               idle CPU is nearly all wake-ups, and their count, unlike their cost, hardly
+//               depends on what else the machine runs.
 //
 // The budgets are the product's: its default and its tightest recommended one.
 // Environment: BENCH_RUNS (10), BENCH_LOSS_S (60), BENCH_IDLE_S (60), BENCH_TIGHT_BUDGET (overrides
-// the tight budget, e.g. 300ms), BENCH_KEEP_LOGS (keep the daemons' logs even when all went well).
-// The last line is one JSON object with the figures.
+// the tight budget, e.g. 300ms), BENCH_KEEP_LOGS (keep the daemons' logs even when all went well),
+// BENCH_PARTS (a comma-separated subset of detection,loss,starved,idle; all by default),
+// BENCH_IDLE_BUDGET (the idle part's budget when the loss and starved parts do not run: the
+// cost of a budget), BENCH_IDLE_WARM_S (60: how long daemons started for the idle part alone run
+// before it is measured; a young daemon's JIT is still compiling the heartbeat path, which costs
+// half as much again as the steady state).
+// The last line is one JSON object with the figures of the parts that ran.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +34,8 @@ import { buildAvailable, startCluster } from '../test/daemon/cluster.mjs';
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const LOSS_S = Number(process.env.BENCH_LOSS_S ?? 60);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
+const IDLE_WARM_S = Number(process.env.BENCH_IDLE_WARM_S ?? 60);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'detection,loss,starved,idle').split(',').map((p) => p.trim()));
 const CLK_TCK = 100;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -46,6 +56,17 @@ const timing = await import(new URL('../dist/membership/timing.js', import.meta.
 const DEFAULT_BUDGET_MS = timing.DEFAULT_BUDGET_MS;
 const DEFAULT_BUDGET = `${DEFAULT_BUDGET_MS}ms`;
 const TIGHT_BUDGET = process.env.BENCH_TIGHT_BUDGET ?? `${timing.TIGHTEST_RECOMMENDED_BUDGET_MS}ms`;
+const IDLE_BUDGET = process.env.BENCH_IDLE_BUDGET ?? DEFAULT_BUDGET;
+for (const part of PARTS) {
+  if (!['detection', 'loss', 'starved', 'idle'].includes(part)) {
+    log(`BENCH_PARTS: unknown part '${part}' (detection, loss, starved, idle)`);
+    process.exit(64);
+  }
+}
+if (IDLE_BUDGET !== DEFAULT_BUDGET && (PARTS.has('loss') || PARTS.has('starved'))) {
+  log('BENCH_IDLE_BUDGET needs BENCH_PARTS without loss and starved (they share the idle part\'s cluster at the default budget)');
+  process.exit(64);
+}
 
 cleanupLeftovers();
 const network = createNetwork({ nodes: 3, links: 1 });
@@ -122,86 +143,101 @@ function procStat(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const cpuTicks = Number(fields[11]) + Number(fields[12]);
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-  return { cpuTicks, rssKb };
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+  // /proc/PID/status counts the main thread's switches only: the event loop's.
+  const wakeUps = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)[1]);
+  return { cpuTicks, rssKb, wakeUps };
 }
 
 const result = {};
 let ok = false;
 try {
-  log(`detection, default budget (${DEFAULT_BUDGET}), ${RUNS} runs:`);
-  const def = await detection(DEFAULT_BUDGET);
-  log(`detection, tight budget (${TIGHT_BUDGET}), ${RUNS} runs:`);
-  const tight = await detection(TIGHT_BUDGET);
+  if (PARTS.has('detection')) {
+    log(`detection, default budget (${DEFAULT_BUDGET}), ${RUNS} runs:`);
+    const def = await detection(DEFAULT_BUDGET);
+    log(`detection, tight budget (${TIGHT_BUDGET}), ${RUNS} runs:`);
+    const tight = await detection(TIGHT_BUDGET);
+    Object.assign(result, {
+      default_budget: DEFAULT_BUDGET,
+      detect_default_median_s: round3(def.median),
+      detect_default_max_s: round3(def.max),
+      detect_default_missed: def.missed,
+      detect_tight_median_s: round3(tight.median),
+      detect_tight_max_s: round3(tight.max),
+      detect_tight_missed: tight.missed,
+      tight_budget: TIGHT_BUDGET,
+    });
+  }
 
-  cluster = await launch(DEFAULT_BUDGET);
-  let falseLoss = null;
+  if (PARTS.has('loss') || PARTS.has('starved') || PARTS.has('idle')) cluster = await launch(IDLE_BUDGET);
   const noLoss = lossAvailable();
-  if (noLoss === null) {
+  if (PARTS.has('loss') && noLoss === null) {
     log(`false detections during ${LOSS_S} s with 5 % loss on every node (default budget):`);
     const t0 = Date.now();
     network.setLoss(5);
     await sleep(LOSS_S * 1000);
     network.setLoss(0);
-    falseLoss = lostSince(cluster, t0);
+    const falseLoss = lostSince(cluster, t0);
     const late = [0, 1, 2].reduce((n, i) => n + cluster.events(i).filter((e) => e.ts >= t0 && e.event === 'late-heartbeat').length, 0);
     log(`  node-lost events: ${falseLoss}; late-heartbeat warnings: ${late}`);
     await allThree(cluster);
     await sleep(3000);
-  } else {
+    Object.assign(result, { false_detections_loss: falseLoss, loss_method: 'nftables numgen 5% drop of outgoing UDP on every node' });
+  } else if (PARTS.has('loss')) {
     log(`loss part skipped: ${noLoss}`);
+    Object.assign(result, { false_detections_loss: null, loss_method: `skipped: ${noLoss}` });
   }
 
-  log(`false detections while node 3 is stopped for 80 % of the budget (${0.8 * DEFAULT_BUDGET_MS} ms), 10 times:`);
-  const t1 = Date.now();
-  const stops = [];
-  for (let r = 0; r < 10; r++) {
-    const pid = cluster.pid(2);
-    // This process times the stop: at the daemons' priority its timer fires on time, where at the
-    // default one a loaded machine stretches an 80 % stop to 90 % or more. Only for the stop:
-    // at that priority, its polling of the logs elsewhere would starve the daemons it measures.
-    raisePriority(true);
-    const stoppedAt = performance.now();
-    process.kill(pid, 'SIGSTOP');
-    await sleep(0.8 * DEFAULT_BUDGET_MS);
-    process.kill(pid, 'SIGCONT');
-    stops.push(performance.now() - stoppedAt);
-    raisePriority(false);
-    await sleep(1500);
+  if (PARTS.has('starved')) {
+    log(`false detections while node 3 is stopped for 80 % of the budget (${0.8 * DEFAULT_BUDGET_MS} ms), 10 times:`);
+    const t1 = Date.now();
+    const stops = [];
+    for (let r = 0; r < 10; r++) {
+      const pid = cluster.pid(2);
+      // This process times the stop: at the daemons' priority its timer fires on time, where at the
+      // default one a loaded machine stretches an 80 % stop to 90 % or more. Only for the stop:
+      // at that priority, its polling of the logs elsewhere would starve the daemons it measures.
+      raisePriority(true);
+      const stoppedAt = performance.now();
+      process.kill(pid, 'SIGSTOP');
+      await sleep(0.8 * DEFAULT_BUDGET_MS);
+      process.kill(pid, 'SIGCONT');
+      stops.push(performance.now() - stoppedAt);
+      raisePriority(false);
+      await sleep(1500);
+    }
+    const falseStarved = lostSince(cluster, t1);
+    const stalls = cluster.events(2).filter((e) => e.ts >= t1 && e.event === 'local-stall').length;
+    log(`  node-lost events: ${falseStarved}; stalls node 3 noticed in itself: ${stalls}; real stops ${stops.map((ms) => ms.toFixed(0)).join(' ')} ms`);
+    Object.assign(result, { false_detections_starved: falseStarved, starved_stop_ms_max: Math.round(Math.max(...stops)) });
   }
-  const falseStarved = lostSince(cluster, t1);
-  const stalls = cluster.events(2).filter((e) => e.ts >= t1 && e.event === 'local-stall').length;
-  log(`  node-lost events: ${falseStarved}; stalls node 3 noticed in itself: ${stalls}; real stops ${stops.map((ms) => ms.toFixed(0)).join(' ')} ms`);
 
-  log(`idle: RSS and CPU over ${IDLE_S} s:`);
-  await allThree(cluster);
-  const pids = [0, 1, 2].map((i) => cluster.pid(i));
-  const before = pids.map(procStat);
-  await sleep(IDLE_S * 1000);
-  const after = pids.map(procStat);
-  const loadAvg = existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'unknown';
-  const cpuPerMin = after.map((a, i) => ((a.cpuTicks - before[i].cpuTicks) / CLK_TCK) * (60 / IDLE_S));
-  const rssMib = after.map((a) => a.rssKb / 1024);
-  after.forEach((_, i) => log(`  n${i + 1}: RSS ${rssMib[i].toFixed(1)} MiB, CPU ${cpuPerMin[i].toFixed(3)} s/min`));
-  log(`  load average ${loadAvg}`);
-
-  Object.assign(result, {
-    default_budget: DEFAULT_BUDGET,
-    detect_default_median_s: round3(def.median),
-    detect_default_max_s: round3(def.max),
-    detect_default_missed: def.missed,
-    detect_tight_median_s: round3(tight.median),
-    detect_tight_max_s: round3(tight.max),
-    detect_tight_missed: tight.missed,
-    tight_budget: TIGHT_BUDGET,
-    false_detections_loss: falseLoss,
-    loss_method: noLoss === null ? 'nftables numgen 5% drop of outgoing UDP on every node' : `skipped: ${noLoss}`,
-    false_detections_starved: falseStarved,
-    starved_stop_ms_max: Math.round(Math.max(...stops)),
-    rss_mib_max: round3(Math.max(...rssMib)),
-    idle_cpu_s_per_min: round3(Math.max(...cpuPerMin)),
-    idle_load_avg: loadAvg,
-  });
+  if (PARTS.has('idle')) {
+    if (!PARTS.has('loss') && !PARTS.has('starved')) {
+      log(`idle: letting the daemons run ${IDLE_WARM_S} s first (budget ${IDLE_BUDGET})`);
+      await sleep(IDLE_WARM_S * 1000);
+    }
+    log(`idle: RSS, CPU and event-loop wake-ups over ${IDLE_S} s:`);
+    await allThree(cluster);
+    const pids = [0, 1, 2].map((i) => cluster.pid(i));
+    const before = pids.map(procStat);
+    await sleep(IDLE_S * 1000);
+    const after = pids.map(procStat);
+    const loadAvg = existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'unknown';
+    const cpuPerMin = after.map((a, i) => ((a.cpuTicks - before[i].cpuTicks) / CLK_TCK) * (60 / IDLE_S));
+    const wakeUpsPerS = after.map((a, i) => (a.wakeUps - before[i].wakeUps) / IDLE_S);
+    const rssMib = after.map((a) => a.rssKb / 1024);
+    after.forEach((_, i) => log(`  n${i + 1}: RSS ${rssMib[i].toFixed(1)} MiB, CPU ${cpuPerMin[i].toFixed(3)} s/min, ${wakeUpsPerS[i].toFixed(1)} wake-ups/s`));
+    log(`  load average ${loadAvg}`);
+    Object.assign(result, {
+      idle_budget: IDLE_BUDGET,
+      rss_mib_max: round3(Math.max(...rssMib)),
+      idle_cpu_s_per_min: round3(Math.max(...cpuPerMin)),
+      idle_wakeups_per_s_max: round3(Math.max(...wakeUpsPerS)),
+      idle_load_avg: loadAvg,
+    });
+  }
   ok = true;
 } finally {
   if (cluster) await cluster.stop().catch(() => undefined);
