@@ -130,6 +130,38 @@ describe('Controller', () => {
     expect(stale.status).toEqual([]);
   });
 
+  it("records results of an earlier DC's transition, by its own key, without mistaking them for this graph's", () => {
+    const { ctl } = dcController();
+    ctl.handle({ type: 'planned', request: 1, graph: { actions: [op(1, 'start', 'n1')] } }, 10);
+    // Same transition and action numbers, but another DC asked for it: the start on n2 failed.
+    const theirs = op(1, 'start', 'n2');
+    const r = ctl.handle({ type: 'operation-result', transition: 1, action: 1, outcome: ok(1), origin: 'uuid-old', about: theirs }, 20);
+    expect(ctl.current()?.counts['in-flight']).toBe(1);
+    expect(r.status.map((u) => u.kind)).toEqual(['operation', 'fail-count']);
+    expect(r.status[0]).toMatchObject({ op: { node: 'n2', task: 'start', rc: 1, transitionKey: '1:1:0:uuid-old' } });
+    expect(r.status[1]).toMatchObject({ node: 'n2', resource: 'r1', add: 'INFINITY' });
+    // Once ours finishes, the next plan sees both.
+    const done = ctl.handle({ type: 'operation-result', transition: 1, action: 1, outcome: ok(), origin: 'uuid-1', about: op(1, 'start', 'n1') }, 30);
+    expect(done.plan?.request).toBe(2);
+    expect(lrmOps(done.plan!.cib, 'n2').map((o) => o.attrs['transition-key'])).toContain('1:1:0:uuid-old');
+    // A second copy of our own, already confirmed, result records nothing.
+    const again = ctl.handle({ type: 'operation-result', transition: 1, action: 1, outcome: ok(), origin: 'uuid-1', about: op(1, 'start', 'n1') }, 40);
+    expect(again.status).toEqual([]);
+  });
+
+  it('records an operation an earlier DC started as pending, then its result', () => {
+    const { ctl } = dcController();
+    const theirs = op(4, 'start', 'n2');
+    const pending = ctl.handle({ type: 'operation-pending', node: 'n2', transition: 9, origin: 'uuid-old', action: theirs }, 10);
+    expect(pending.status).toHaveLength(1);
+    expect(pending.status[0]).toMatchObject({ kind: 'operation', op: { node: 'n2', task: 'start', opStatus: -1, transitionKey: '4:9:0:uuid-old' } });
+    // Only the node that runs it can say so.
+    expect(ctl.handle({ type: 'operation-pending', node: 'n1', transition: 9, origin: 'uuid-old', action: theirs }, 15).status).toEqual([]);
+    const result = ctl.handle({ type: 'operation-result', transition: 9, action: 4, outcome: ok(), origin: 'uuid-old', about: theirs }, 20);
+    expect(result.status).toHaveLength(1);
+    expect(result.status[0]).toMatchObject({ op: { node: 'n2', task: 'start', rc: 0, opStatus: 0 } });
+  });
+
   it('fails in-flight actions of a node that left, and fences before recovery', () => {
     const { ctl } = dcController();
     ctl.handle({ type: 'planned', request: 1, graph: { actions: [op(1, 'start', 'n2')] } }, 10);

@@ -5,6 +5,7 @@ import { clusterOptions, isTrue, nextFailureExpiry, nextRuleExpiry, property, ty
 import {
   applyStatusUpdates,
   isFailure,
+  OpStatus,
   transitionKey,
   type OpStatusCode,
   type OperationRecord,
@@ -15,6 +16,8 @@ import { guardGraph, leftCleanly } from './fencing-guard.js';
 import { TransitionRun } from './transition.js';
 
 const FENCE_RETRY_MS = 2000;
+/** The rc of an operation not finished yet (Pacemaker's PCMK_OCF_UNKNOWN). */
+const PENDING_RC = 193;
 const DISPATCH_RETRY_MS = 1000;
 /** How long past its own timeout an action may stay unanswered (Pacemaker's cluster-delay). */
 const CLUSTER_DELAY_MS = 60_000;
@@ -49,7 +52,10 @@ export type ControllerEvent =
   | { type: 'membership'; view: MembershipView }
   | { type: 'planned'; request: number; graph: TransitionGraph }
   | { type: 'plan-failed'; request: number; error: string }
-  | { type: 'operation-result'; transition: number; action: number; outcome: OperationOutcome }
+  /** `about` and `origin` (the uuid of the DC that asked) describe the operation when the node knows them. */
+  | { type: 'operation-result'; transition: number; action: number; outcome: OperationOutcome; about?: ResourceAction; origin?: string }
+  /** After a DC change: an operation an earlier DC (or this one) asked for still runs on `node`. */
+  | { type: 'operation-pending'; node: string; transition: number; origin: string; action: ResourceAction }
   /** A recurring monitor's result changed after its first result. */
   | { type: 'monitor-result'; node: string; resource: ActionResource; intervalMs: number; outcome: OperationOutcome }
   | { type: 'fence-result'; transition: number; action: number; ok: boolean; detail: string }
@@ -172,7 +178,10 @@ export class Controller {
         }
         break;
       case 'operation-result':
-        this.onOperationResult(event.transition, event.action, event.outcome, nowMs, ready);
+        this.onOperationResult(event, nowMs, ready);
+        break;
+      case 'operation-pending':
+        this.onOperationPending(event, nowMs, ready);
         break;
       case 'monitor-result':
         this.onMonitorResult(event, nowMs, ready);
@@ -299,10 +308,18 @@ export class Controller {
     ready.log.push({ level: 'info', msg: `transition ${this.transitionSeq}: ${guarded.graph.actions.length} action(s)` });
   }
 
-  private onOperationResult(transition: number, actionId: number, outcome: OperationOutcome, nowMs: number, ready: Ready): void {
-    const run = this.runFor(transition);
-    const action = run?.action(actionId);
-    if (!run || !action || action.kind !== 'resource') return;
+  private onOperationResult(event: Extract<ControllerEvent, { type: 'operation-result' }>, nowMs: number, ready: Ready): void {
+    const { transition, outcome } = event;
+    const ours = event.origin === undefined || event.origin === this.config.uuid;
+    const run = ours ? this.runFor(transition) : null;
+    const action = run?.action(event.action);
+    const state = action ? run?.state(action.id) : undefined;
+    if (!run || !action || action.kind !== 'resource' || state !== 'in-flight') {
+      // A result no current graph action waits for: an earlier DC's, or one given up on. It is
+      // still the truth about the node (unless this graph already has it).
+      if (event.about && state !== 'confirmed') this.adoptResult(event.about, transition, event.origin ?? this.config.uuid, outcome, nowMs, ready);
+      return;
+    }
     const key = transitionKey(action.id, transition, targetRcFor(action), this.config.uuid);
     const callId = this.nextCallId(action.node);
     const record = this.record(action.node, action.resource, action.task, action.intervalMs, callId, targetRcFor(action), key, outcome);
@@ -319,6 +336,50 @@ export class Controller {
       if (record.rc !== record.targetRc) run.abort(`${action.key} on ${action.node} found rc=${record.rc}`);
     }
     if (failed || record.rc !== record.targetRc) this.markDirty(nowMs, `${action.key} on ${action.node} returned rc=${record.rc}`, ready);
+  }
+
+  private adoptResult(action: ResourceAction, transition: number, origin: string, outcome: OperationOutcome, nowMs: number, ready: Ready): void {
+    if (!this.isDc || action.task === 'cancel') return;
+    const targetRc = targetRcFor(action);
+    const key = transitionKey(action.id, transition, targetRc, origin);
+    if (this.hasRecord(action.node, action.resource.id, key, false)) return;
+    const record = this.record(action.node, action.resource, action.task, action.intervalMs, this.nextCallId(action.node), targetRc, key, outcome);
+    this.emit(ready, [{ kind: 'operation', op: record }]);
+    const failed = isFailure(record);
+    if (failed) this.emit(ready, this.failCount(action.node, action.resource.id, action.task, action.intervalMs, nowMs));
+    else if (action.intervalMs > 0) this.dispatched.set(monitorKey(action.node, action.resource.id, action.intervalMs), { key, targetRc });
+    ready.log.push({ level: 'notice', msg: `${action.key} on ${action.node} (transition ${transition} of ${origin}) returned rc=${outcome.rc}: recorded` });
+    this.markDirty(nowMs, `${action.key} on ${action.node} finished outside the current transition`, ready);
+  }
+
+  /**
+   * Whether the node's history already holds the result of this graph action (or, `orPending`,
+   * knows it is under way): a result delivered twice must not count twice.
+   */
+  private hasRecord(node: string, resource: string, key: string, orPending: boolean): boolean {
+    const state = this.cib ? statusOf(this.cib)?.children.find((s) => s.name === 'node_state' && s.attrs.uname === node) : undefined;
+    for (const lrm of state?.children ?? []) {
+      if (lrm.name !== 'lrm') continue;
+      for (const rscs of lrm.children) for (const rsc of rscs.children) {
+        if (rsc.attrs.id !== resource) continue;
+        if (rsc.children.some((op) => op.attrs['transition-key'] === key && (orPending || op.attrs['op-status'] !== String(OpStatus.pending)))) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Recorded as pending, the operation counts as under way: nothing starts the same elsewhere. */
+  private onOperationPending(event: Extract<ControllerEvent, { type: 'operation-pending' }>, nowMs: number, ready: Ready): void {
+    const { action, transition, origin } = event;
+    if (!this.isDc || action.task === 'cancel' || action.node !== event.node) return;
+    if (origin === this.config.uuid && this.runFor(transition)?.state(action.id) === 'in-flight') return;
+    const targetRc = targetRcFor(action);
+    const key = transitionKey(action.id, transition, targetRc, origin);
+    if (this.hasRecord(action.node, action.resource.id, key, true)) return;
+    const pending: OperationOutcome = { rc: PENDING_RC, opStatus: OpStatus.pending, exitReason: '', startedAtMs: nowMs, durationMs: 0 };
+    this.emit(ready, [{ kind: 'operation', op: this.record(action.node, action.resource, action.task, action.intervalMs, this.nextCallId(action.node), targetRc, key, pending) }]);
+    ready.log.push({ level: 'notice', msg: `${action.key} on ${action.node} (transition ${transition} of ${origin}) is still running` });
+    this.markDirty(nowMs, `${action.key} still running on ${action.node}`, ready);
   }
 
   private onMonitorResult(event: Extract<ControllerEvent, { type: 'monitor-result' }>, nowMs: number, ready: Ready): void {

@@ -72,7 +72,7 @@ export function operationKey(resource: string, task: string, intervalMs: number)
 }
 
 export function isFailure(op: Pick<OperationRecord, 'rc' | 'opStatus' | 'targetRc' | 'task' | 'intervalMs'>): boolean {
-  if (op.opStatus !== OpStatus.done) return op.opStatus !== OpStatus.cancelled;
+  if (op.opStatus !== OpStatus.done) return op.opStatus !== OpStatus.cancelled && op.opStatus !== OpStatus.pending;
   if (op.rc === op.targetRc) return false;
   // A probe is asking, not demanding: any ordinary answer about the resource's state is not a failure.
   const probe = op.task === 'monitor' && op.intervalMs === 0;

@@ -64,3 +64,45 @@ describe.skipIf(why !== null)(`DC takeover on a loopback cluster${why ? ` (skipp
     expect(lastOp(cib, 'node3', 'd3')).toBe(d3Key);
   }, 90_000);
 });
+
+/** The last operation recorded for the resource on the node: its task and op-status. */
+function lastRecord(cib: XmlElement, node: string, rsc: string): { task?: string; status?: string; key?: string } {
+  const state = cib.children.find((c) => c.name === 'status')?.children.find((s) => s.attrs.uname === node);
+  for (const lrm of state?.children ?? []) if (lrm.name === 'lrm') for (const rscs of lrm.children) for (const r of rscs.children) {
+    const op = r.attrs.id === rsc ? r.children.find((o) => o.attrs.id === `${rsc}_last_0`) : undefined;
+    if (op) return { task: op.attrs.operation, status: op.attrs['op-status'], key: op.attrs['transition-key'] };
+  }
+  return {};
+}
+
+// Pacemaker's DC learns at election what every node's executor is doing. vigild's nodes tell a
+// new DC what an earlier DC asked them for and what still runs, and hand it results no DC got.
+describe.skipIf(why !== null)(`DC death during an operation${why ? ` (skipped: ${why})` : ''}`, () => {
+  let e: LoopbackCluster;
+  beforeAll(async () => {
+    e = await startLoopbackCluster(3);
+    await e.cluster.replace(0, 'crm_config', PROPS);
+  }, 60_000);
+  afterAll(async () => e?.destroy());
+
+  it("the new DC records the start the dead DC asked for, and runs it nowhere else", async () => {
+    const slow = (role: string): string =>
+      `<resources><primitive id="slow" class="ocf" provider="vigil" type="Dummy"><instance_attributes id="slow-p"><nvpair id="slow-s" name="op_sleep" value="3"/></instance_attributes>` +
+      `<meta_attributes id="slow-m"><nvpair id="slow-r" name="target-role" value="${role}"/></meta_attributes><operations><op id="slow-mon" name="monitor" interval="30s" timeout="20s"/></operations></primitive></resources>`;
+    await e.cluster.replace(0, 'constraints', '<constraints><rsc_location id="slow-on-node2" rsc="slow" node="node2" score="100"/></constraints>');
+    await e.cluster.replace(0, 'resources', slow('Stopped'));
+    const probed = await e.waitFor('slow probed everywhere', () => e.dcCib(), (c) => ['node1', 'node2', 'node3'].every((n) => lastRecord(c, n, 'slow').task === 'monitor'), 30_000);
+    const oldDc = (lastRecord(probed, 'node2', 'slow').key ?? '').split(':')[3];
+    expect(oldDc).toBeTruthy();
+    await e.cluster.replace(0, 'resources', slow('Started'));
+    // The start sleeps 3 s on node2; node1, the DC that asked for it, dies in the middle.
+    await new Promise((r) => setTimeout(r, 1200));
+    e.cluster.powerOff(0);
+    await e.waitFor('node2 is DC of node2, node3', () => e.cluster.daemonStatus(1), (s) => s.view?.dc === 'node2' && s.view.members.length === 2, 20_000);
+    const cib = await e.waitFor('the start recorded', () => e.cluster.cib(1), (c) => lastRecord(c, 'node2', 'slow').task === 'start' && lastRecord(c, 'node2', 'slow').status === '0', 20_000);
+    // Recorded under the old DC's transition: the new DC did not start it again, nor elsewhere.
+    expect(lastRecord(cib, 'node2', 'slow').key?.split(':')[3]).toBe(oldDc);
+    expect(lastRecord(cib, 'node3', 'slow').task).toBe('monitor');
+    expect(activeNodes(cib, 'slow')).toEqual(['node2']);
+  }, 90_000);
+});

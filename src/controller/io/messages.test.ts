@@ -6,10 +6,15 @@ const resource = { id: 'vip', configId: 'vip', agentClass: 'ocf', provider: 'hea
 
 describe('controller messages', () => {
   it('accepts well-formed messages', () => {
-    const op = { t: 'op', transition: 3, action: { kind: 'resource', id: 7, inputs: [], key: 'vip_start_0', task: 'start', node: 'n1', resource, intervalMs: 0, timeoutMs: 20000 } };
+    const action = { kind: 'resource', id: 7, inputs: [], key: 'vip_start_0', task: 'start', node: 'n1', resource, intervalMs: 0, timeoutMs: 20000 };
+    const op = { t: 'op', transition: 3, origin: 'uuid-1', action };
     expect(parseControllerMessage(op)).toEqual(op);
     const result = { t: 'op-result', transition: 3, action: 7, outcome: { rc: 0, opStatus: 0, exitReason: '', startedAtMs: 1, durationMs: 2 } };
     expect(parseControllerMessage(result)).toEqual(result);
+    const described = { ...result, origin: 'uuid-1', about: action };
+    expect(parseControllerMessage(described)).toEqual(described);
+    const pending = { t: 'op-pending', transition: 3, origin: 'uuid-1', about: action };
+    expect(parseControllerMessage(pending)).toEqual(pending);
     expect(parseControllerMessage({ t: 'shutdown', transition: 3, action: 9 })).toEqual({ t: 'shutdown', transition: 3, action: 9 });
   });
 
@@ -18,6 +23,9 @@ describe('controller messages', () => {
     expect(parseControllerMessage({ t: 'op', transition: 1, action: { kind: 'fence' } })).toBeNull();
     expect(parseControllerMessage({ t: 'op-result', transition: '1', action: 7, outcome: {} })).toBeNull();
     expect(parseControllerMessage({ t: 'shutdown', transition: 3 })).toBeNull();
+    expect(parseControllerMessage({ t: 'op', transition: 3, action: { kind: 'resource' } })).toBeNull();
+    expect(parseControllerMessage({ t: 'op-result', transition: 3, action: 7, outcome: { rc: 0, opStatus: 0, exitReason: '', startedAtMs: 1, durationMs: 2 }, about: { kind: 'fence' } })).toBeNull();
+    expect(parseControllerMessage({ t: 'op-pending', transition: 3, origin: 'uuid-1' })).toBeNull();
     // CIB replication messages share the stream: they are not the controller's.
     expect(parseControllerMessage({ t: 'cib-offer-req', view: 3 })).toBeNull();
     expect(parseControllerMessage({ t: 'launch-missiles' })).toBeNull();

@@ -6,8 +6,15 @@ import type { OperationOutcome } from '../controller.js';
  * send back results. JSON over the authenticated stream; every field is checked on arrival.
  */
 export type ControllerMessage =
-  | { t: 'op'; transition: number; action: ResourceAction }
-  | { t: 'op-result'; transition: number; action: number; outcome: OperationOutcome }
+  /** `origin` is the sending DC's uuid: with the transition and action ids it names the graph action. */
+  | { t: 'op'; transition: number; origin: string; action: ResourceAction }
+  /**
+   * `about` describes the operation, so that a DC that did not send it (the sender died, or the
+   * action was given up) can still record what happened.
+   */
+  | { t: 'op-result'; transition: number; action: number; outcome: OperationOutcome; origin?: string; about?: ResourceAction }
+  /** Told to a new DC: an operation an earlier DC asked for is still running here. */
+  | { t: 'op-pending'; transition: number; origin: string; about: ResourceAction }
   | { t: 'monitor-result'; resource: ActionResource; intervalMs: number; outcome: OperationOutcome }
   | { t: 'shutdown'; transition: number; action: number }
   | { t: 'shutdown-ack'; transition: number; action: number };
@@ -23,16 +30,23 @@ function isResource(v: unknown): v is ActionResource {
   return isObj(v) && typeof v.id === 'string' && typeof v.agentClass === 'string' && typeof v.type === 'string' && isObj(v.params) && isObj(v.meta);
 }
 
+function isAction(a: unknown): a is ResourceAction {
+  return isObj(a) && a.kind === 'resource' && isInt(a.id) && typeof a.key === 'string' && typeof a.task === 'string' && typeof a.node === 'string' && isInt(a.intervalMs) && isInt(a.timeoutMs) && isResource(a.resource);
+}
+
 export function parseControllerMessage(value: unknown): ControllerMessage | null {
   if (!isObj(value)) return null;
   switch (value.t) {
-    case 'op': {
-      const a = value.action;
-      if (!isInt(value.transition) || !isObj(a) || a.kind !== 'resource' || !isInt(a.id) || typeof a.task !== 'string' || typeof a.node !== 'string' || !isInt(a.intervalMs) || !isInt(a.timeoutMs) || !isResource(a.resource)) return null;
-      return { t: 'op', transition: value.transition, action: a as unknown as ResourceAction };
+    case 'op':
+      return isInt(value.transition) && typeof value.origin === 'string' && isAction(value.action) ? { t: 'op', transition: value.transition, origin: value.origin, action: value.action } : null;
+    case 'op-result': {
+      if (!isInt(value.transition) || !isInt(value.action) || !isOutcome(value.outcome)) return null;
+      if ((value.origin !== undefined && typeof value.origin !== 'string') || (value.about !== undefined && !isAction(value.about))) return null;
+      const described = typeof value.origin === 'string' && isAction(value.about) ? { origin: value.origin, about: value.about } : {};
+      return { t: 'op-result', transition: value.transition, action: value.action, outcome: value.outcome, ...described };
     }
-    case 'op-result':
-      return isInt(value.transition) && isInt(value.action) && isOutcome(value.outcome) ? { t: 'op-result', transition: value.transition, action: value.action, outcome: value.outcome } : null;
+    case 'op-pending':
+      return isInt(value.transition) && typeof value.origin === 'string' && isAction(value.about) ? { t: 'op-pending', transition: value.transition, origin: value.origin, about: value.about } : null;
     case 'monitor-result':
       return isResource(value.resource) && isInt(value.intervalMs) && isOutcome(value.outcome)
         ? { t: 'monitor-result', resource: value.resource, intervalMs: value.intervalMs, outcome: value.outcome }

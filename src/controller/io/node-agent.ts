@@ -24,6 +24,8 @@ export function outcomeOf(result: OperationResult): OperationOutcome {
 export class NodeAgent {
   /** Fence devices started (registered) on this node: what a stonith probe asks about. */
   private readonly devices = new Set<string>();
+  /** Operations asked for and not answered yet, for a new DC to learn about. */
+  private readonly running = new Map<string, { transition: number; origin: string; action: ResourceAction }>();
 
   constructor(
     private readonly executor: Executor,
@@ -31,9 +33,19 @@ export class NodeAgent {
     private readonly log: (level: 'info' | 'warn' | 'error', msg: string) => void,
   ) {}
 
-  run(transition: number, action: ResourceAction): void {
+  /** Operations still running that a DC asked for, oldest first. */
+  inFlight(): { transition: number; origin: string; action: ResourceAction }[] {
+    return [...this.running.values()];
+  }
+
+  run(transition: number, origin: string, action: ResourceAction): void {
     const request = requestFromAction(action);
-    const answer = (outcome: OperationOutcome): void => this.reply({ t: 'op-result', transition, action: action.id, outcome });
+    const id = `${origin}:${transition}:${action.id}`;
+    this.running.set(id, { transition, origin, action });
+    const answer = (outcome: OperationOutcome): void => {
+      this.running.delete(id);
+      this.reply({ t: 'op-result', transition, action: action.id, outcome, origin, about: action });
+    };
     if (action.resource.agentClass === 'stonith') {
       // A fence device "runs" where the fencer has registered it; the agent's monitor only says
       // the device is reachable, which is true on every node, so a probe is answered from here.
@@ -47,7 +59,7 @@ export class NodeAgent {
       const task = action.resource.meta.operation ?? action.resource.meta.CRM_meta_operation ?? 'monitor';
       this.executor.cancelRecurring({ resourceId: action.resource.id, task, intervalMs: action.intervalMs });
       const now = Date.now();
-      this.reply({ t: 'op-result', transition, action: action.id, outcome: { rc: 0, opStatus: OpStatus.done, exitReason: '', startedAtMs: now, durationMs: 0 } });
+      answer({ rc: 0, opStatus: OpStatus.done, exitReason: '', startedAtMs: now, durationMs: 0 });
       return;
     }
     if (action.intervalMs > 0) {
@@ -55,7 +67,7 @@ export class NodeAgent {
       this.executor.startRecurring(request, (result, changed) => {
         if (first) {
           first = false;
-          this.reply({ t: 'op-result', transition, action: action.id, outcome: outcomeOf(result) });
+          answer(outcomeOf(result));
         } else if (changed && result.status !== 'cancelled') {
           this.reply({ t: 'monitor-result', resource: action.resource, intervalMs: action.intervalMs, outcome: outcomeOf(result) });
         }
@@ -70,7 +82,7 @@ export class NodeAgent {
       (err: unknown) => {
         this.log('error', `${action.key}: the executor failed: ${err instanceof Error ? err.message : String(err)}`);
         const now = Date.now();
-        this.reply({ t: 'op-result', transition, action: action.id, outcome: { rc: 1, opStatus: OpStatus.error, exitReason: 'executor failure', startedAtMs: now, durationMs: 0 } });
+        answer({ rc: 1, opStatus: OpStatus.error, exitReason: 'executor failure', startedAtMs: now, durationMs: 0 });
       },
     );
   }

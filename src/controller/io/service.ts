@@ -8,6 +8,9 @@ import type { ControllerMessage } from './messages.js';
 import { NodeAgent } from './node-agent.js';
 import { Planner } from './planner.js';
 
+/** Results kept for a DC to come, at most (a node runs few operations while it has no DC). */
+const MAX_UNDELIVERED = 1000;
+
 /**
  * What the controller needs from the node it runs on: vigild provides it in-process
  * (src/daemon/controller-port.ts); tests can provide their own.
@@ -54,6 +57,7 @@ export class ControllerService {
   private cib: XmlElement | null = null;
   private view: MembershipView = { members: [], dc: null, quorate: false };
   private writeQueue: StatusUpdate[] = [];
+  private undelivered: ControllerMessage[] = [];
   private writing = false;
   private stopped = false;
 
@@ -79,8 +83,10 @@ export class ControllerService {
       this.feed({ type: 'cib', cib });
     });
     port.onMembership((view) => {
+      const previousDc = this.view.dc;
       this.view = view;
       this.feed({ type: 'membership', view });
+      if (view.dc !== null && view.dc !== previousDc) this.handOver();
     });
     port.onMessage((from, msg) => this.onMessage(from, msg));
   }
@@ -96,10 +102,13 @@ export class ControllerService {
           this.o.log('warn', `${from} sent an operation for ${msg.action.node}: ignored`);
           return;
         }
-        this.agent.run(msg.transition, msg.action);
+        this.agent.run(msg.transition, msg.origin, msg.action);
         return;
       case 'op-result':
-        this.feed({ type: 'operation-result', transition: msg.transition, action: msg.action, outcome: msg.outcome });
+        this.feed({ type: 'operation-result', transition: msg.transition, action: msg.action, outcome: msg.outcome, ...(msg.about && msg.origin ? { about: msg.about, origin: msg.origin } : {}) });
+        return;
+      case 'op-pending':
+        this.feed({ type: 'operation-pending', node: from, transition: msg.transition, origin: msg.origin, action: msg.about });
         return;
       case 'monitor-result':
         this.feed({ type: 'monitor-result', node: from, resource: msg.resource, intervalMs: msg.intervalMs, outcome: msg.outcome });
@@ -114,15 +123,37 @@ export class ControllerService {
     }
   }
 
-  /** Results go to whoever is DC now; our own are handed over without the network. */
+  /**
+   * Results go to whoever is DC now; our own are handed over without the network. One that cannot
+   * be delivered (no DC, or the DC died) waits for the next DC: it is the only record of what ran.
+   */
   private toDc(msg: ControllerMessage): void {
     const dc = this.view.dc;
     if (dc === null) {
-      this.o.log('warn', `no DC to report ${msg.t} to: dropped`);
+      this.keepUndelivered(msg);
       return;
     }
     if (dc === this.o.port.self) this.onMessage(dc, msg);
-    else this.o.port.send(dc, msg).catch(() => undefined);
+    else this.o.port.send(dc, msg).catch(() => this.keepUndelivered(msg));
+  }
+
+  private keepUndelivered(msg: ControllerMessage): void {
+    if (this.undelivered.length >= MAX_UNDELIVERED) {
+      this.o.log('warn', `${MAX_UNDELIVERED} results wait for a DC: dropping the oldest`);
+      this.undelivered.shift();
+    }
+    this.undelivered.push(msg);
+  }
+
+  /**
+   * A new DC knows only what the CIB says. Tell it what still runs here at an earlier DC's
+   * request (so it does not start the same thing elsewhere meanwhile), and the results no DC got.
+   */
+  private handOver(): void {
+    for (const op of this.agent.inFlight()) this.toDc({ t: 'op-pending', transition: op.transition, origin: op.origin, about: op.action });
+    const waiting = this.undelivered;
+    this.undelivered = [];
+    for (const msg of waiting) this.toDc(msg);
   }
 
   private feed(event: ControllerEvent): void {
@@ -135,7 +166,7 @@ export class ControllerService {
     if (ready.status.length) this.queueWrite(ready.status);
     if (ready.plan) this.planner.plan(ready.plan.request, ready.plan.cib, ready.plan.now);
     for (const d of ready.dispatch) {
-      const msg: ControllerMessage = { t: 'op', transition: d.transition, action: d.action };
+      const msg: ControllerMessage = { t: 'op', transition: d.transition, origin: this.o.uuid, action: d.action };
       if (d.action.node === this.o.port.self) this.onMessage(this.o.port.self, msg);
       else {
         this.o.port.send(d.action.node, msg).catch((err: unknown) =>
