@@ -15,6 +15,7 @@ import { scheduleShutdowns } from './features/shutdown.js';
 import { scheduleDanglingStops } from './features/migration-history.js';
 import { scheduleHistoryClearing } from './features/shutdown-lock.js';
 import { applyOrderings, collectiveRunnability, propagate } from './actions/orderings.js';
+import { colocationBlocker } from './actions/colocation-blocking.js';
 import { formatSummary, summarise, type SummaryLine } from './actions/summary.js';
 import { buildContext } from './unpack/context.js';
 import { assignAll } from './placement/assign.js';
@@ -59,7 +60,7 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   applyOrderings(ctx, plan);
   orderGuestActions(ctx, plan);
   collectiveRunnability(ctx, plan);
-  propagate(plan);
+  propagate(plan, colocationBlocker(ctx, plan));
   applyMigrations(ctx, plan);
   scheduleReloads(ctx, plan);
   scheduleNotifications(ctx, plan);

@@ -119,11 +119,13 @@ function mark(ctx: Context, plan: Plan, r: Resource): void {
   const running = plan.pseudo.get(`${r.id}_running_0`);
   const start = plan.pseudo.get(`${r.id}_start_0`);
   if (r.kind === 'group') {
+    // Every member must be able to run for the group to count as running: one left stopped
+    // (disabled, or with nowhere to go) holds back whatever is ordered after the group.
+    const canRun = (c: Primitive): boolean => (plan.starts.get(c)?.runnable ?? false) && ctx.placement.get(c)?.node != null;
     const first = r.children[0];
-    const ok = first !== undefined && (plan.starts.get(first)?.runnable ?? false) && ctx.placement.get(first)?.node != null;
-    if (!ok) {
+    if (start && (first === undefined || !canRun(first))) start.runnable = false;
+    if (!r.children.every(canRun)) {
       if (running) running.runnable = false;
-      if (start) start.runnable = false;
       if (running && r.children.some((c) => [...c.history.values()].some((h) => h.role !== 'Stopped' || h.failed))) running.stopping = true;
     }
     return;
@@ -157,8 +159,12 @@ function blockVerb(e: Edge, first: Act, then: Act): 'required' | 'unrunnable' {
   return e.flags.has('implies_then') && !first.optional && then.optional ? 'required' : 'unrunnable';
 }
 
-/** Spreads "required" and "unrunnable" along the edges until nothing changes. */
-export function propagate(plan: Plan): void {
+/**
+ * Spreads "required" and "unrunnable" along the edges until nothing changes; `onUnrunnable` learns
+ * of every unrunnable action (and whether that just made its running resource restart) and names
+ * further actions that its being blocked blocks.
+ */
+export function propagate(plan: Plan, onUnrunnable: (a: Act, restarts: boolean) => Act[] = () => []): void {
   const out = new Map<Act, Edge[]>();
   const inc = new Map<Act, Edge[]>();
   for (const e of plan.edges) {
@@ -181,21 +187,27 @@ export function propagate(plan: Plan): void {
       queue.push(a);
     }
   };
+  // A running resource whose start can no longer happen must stop.
+  const blocked = (t: Act): void => {
+    touch(t);
+    const s = restartStop.get(t);
+    const restarts = s?.optional === true;
+    if (s && s.optional) {
+      s.optional = false;
+      touch(s);
+    }
+    for (const d of onUnrunnable(t, restarts)) blocked(d);
+  };
   for (let qi = 0; qi < queue.length; qi++) {
     const a = queue[qi];
     queued.delete(a);
+    if (!a.runnable) for (const d of onUnrunnable(a, false)) blocked(d);
     for (const e of out.get(a) ?? []) {
       const t = e.then;
       if (e.flags.has('runnable') && !a.runnable && t.runnable && !(a.stopping && !e.flags.has('symmetric'))) {
         t.runnable = false;
         t.unrunnableBy = t.unrunnableBy ?? (inherits(a, t) && a.unrunnableBy ? a.unrunnableBy : `${blockVerb(e, a, t)} ${e.label}`);
-        touch(t);
-        // A running resource whose start can no longer happen must stop.
-        const s = restartStop.get(t);
-        if (s && s.optional) {
-          s.optional = false;
-          touch(s);
-        }
+        blocked(t);
       }
       if (e.flags.has('one_or_more') && !a.runnable && t.runnable && (inc.get(t) ?? []).every((x) => !x.flags.has('one_or_more') || !x.first.runnable)) {
         t.runnable = false;
@@ -206,12 +218,7 @@ export function propagate(plan: Plan): void {
       if (e.flags.has('symmetric') && a.task === 'start' && a.node === undefined && a.runnable && !a.pseudo && t.runnable && t.task === 'start') {
         t.runnable = false;
         t.unrunnableBy = t.unrunnableBy ?? `required ${e.label}`;
-        touch(t);
-        const s = restartStop.get(t);
-        if (s && s.optional) {
-          s.optional = false;
-          touch(s);
-        }
+        blocked(t);
       }
       const across = cloneAcross(plan, a, t);
       if (e.flags.has('implies_then') && !a.optional && t.optional && (t.node !== undefined || t.pseudo) && (!across || requiredOn(plan, across))) {

@@ -2,7 +2,8 @@ import type { XmlElement } from '../../cib/xml.js';
 import type { Node, Resource } from '../model.js';
 import { evaluateRule, normaliseRole } from '../rules.js';
 import { INFINITY, addScores, parseScore } from '../score.js';
-import { child, children } from '../unpack/config.js';
+import { child, children, readNvSets } from '../unpack/config.js';
+import { BUNDLE_META } from '../bundles/expand.js';
 
 export interface Location {
   id: string;
@@ -122,9 +123,12 @@ function readLocation(c: XmlElement, input: ConstraintInput, out: Constraints): 
   const targets: { rsc: Resource; matches?: string[] }[] = [];
   if (c.attrs.rsc !== undefined) for (const r of lookup(input, c.attrs.rsc)) targets.push({ rsc: r });
   else if (c.attrs['rsc-pattern'] !== undefined) {
+    // A leading '!' selects the resources the pattern does not match.
+    const pattern = c.attrs['rsc-pattern'];
+    const invert = pattern.startsWith('!');
     let re: RegExp;
     try {
-      re = new RegExp(c.attrs['rsc-pattern']);
+      re = new RegExp(invert ? pattern.slice(1) : pattern);
     } catch {
       input.warnings.push(`location ${c.attrs.id}: invalid rsc-pattern`);
       return;
@@ -132,7 +136,7 @@ function readLocation(c: XmlElement, input: ConstraintInput, out: Constraints): 
     for (const [id, r] of input.resources) {
       if (r.parent) continue;
       const m = re.exec(id);
-      if (m) targets.push({ rsc: r, matches: [...m] });
+      if (invert ? !m : m) targets.push({ rsc: r, matches: m ? [...m] : undefined });
     }
   }
   const sets = children(c, 'resource_set');
@@ -146,7 +150,8 @@ function readLocation(c: XmlElement, input: ConstraintInput, out: Constraints): 
     } else {
       for (const rule of children(c, 'rule')) {
         for (const node of input.nodes) {
-          const ok = evaluateRule(rule, { now: input.now, nodeAttr: (n) => node.attrs.get(n), matches });
+          // value-source=param/meta compares with the constrained resource's own parameter or meta-attribute.
+          const ok = evaluateRule(rule, { now: input.now, nodeAttr: (n) => node.attrs.get(n), matches, param: (n) => paramsOn(input, rsc, node).get(n), meta: (n) => rsc.meta.get(n) });
           if (!ok) continue;
           let score: number | undefined;
           if (rule.attrs['score-attribute'] !== undefined) {
@@ -159,6 +164,35 @@ function readLocation(c: XmlElement, input: ConstraintInput, out: Constraints): 
     }
     out.locations.push({ id: c.attrs.id ?? '', rsc, role: roleAttr(c.attrs.role ?? children(c, 'rule')[0]?.attrs.role), scores, discovery });
   }
+}
+
+const paramCache = new WeakMap<Resource, Map<Node, Map<string, string>>>();
+
+/** A primitive's parameters as they resolve on one node (their sets may have rules of their own). */
+function paramsOn(input: ConstraintInput, rsc: Resource, node: Node): Map<string, string> {
+  if (rsc.kind !== 'primitive') return new Map();
+  let byNode = paramCache.get(rsc);
+  if (!byNode) paramCache.set(rsc, (byNode = new Map()));
+  let params = byNode.get(node);
+  if (params) return params;
+  const el = findResourceElement(child(child(input.cib, 'configuration'), 'resources'), rsc.configId);
+  const ctx = { now: input.now, nodeAttr: (n: string) => node.attrs.get(n) };
+  params = el ? readNvSets(el, 'instance_attributes', ctx) : new Map(rsc.params);
+  const template = el?.attrs.template !== undefined ? children(child(child(input.cib, 'configuration'), 'resources'), 'template').find((t) => t.attrs.id === el.attrs.template) : undefined;
+  if (template) readNvSets(template, 'instance_attributes', ctx, params);
+  byNode.set(node, params);
+  return params;
+}
+
+function findResourceElement(el: XmlElement | undefined, id: string): XmlElement | undefined {
+  for (const c of el?.children ?? []) {
+    if (c.name === 'primitive' && c.attrs.id === id) return c;
+    if (c.name === 'group' || c.name === 'clone' || c.name === 'master') {
+      const found = findResourceElement(c, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 function scoreOf(c: XmlElement): number {
@@ -176,30 +210,54 @@ function readColocation(c: XmlElement, input: ConstraintInput, out: Constraints)
     const influence = influenceAttr !== undefined ? influenceAttr.toLowerCase() !== 'false' : critical;
     out.colocations.push({ id: c.attrs.id ?? '', dependent: dep, primary: prim, score: s, dependentRole: depRole, primaryRole: primRole, influence, nodeAttribute });
   };
-  if (sets.length === 0) {
+  const named = (id: string | undefined): boolean => id !== undefined && isTagOrTemplate(input, id);
+  if (sets.length === 0 && !named(c.attrs.rsc) && !named(c.attrs['with-rsc'])) {
     for (const dep of lookup(input, c.attrs.rsc)) for (const prim of lookup(input, c.attrs['with-rsc'])) add(dep, prim, score, roleAttr(c.attrs['rsc-role']), roleAttr(c.attrs['with-rsc-role']));
     return;
   }
-  // Within a sequential set each member follows the previous; between sets, set N follows set N+1's... members (all of set N with the last of set N+1 is approximated by pairwise).
-  const setMembers = sets.map((s) => ({ s, members: children(s, 'resource_ref').flatMap((r) => lookup(input, r.attrs.id)), role: roleAttr(s.attrs.role), score: parseScore(s.attrs.score) ?? score }));
-  for (const { s, members, role, score: sc } of setMembers) {
-    if ((s.attrs.sequential ?? 'true').toLowerCase() !== 'false') {
-      for (let i = 1; i < members.length; i++) add(members[i], members[i - 1], sc, role, role);
+  // A tag or template on either side makes both sides sequential sets, the dependent's first.
+  const setMembers: ColocationSet[] =
+    sets.length > 0
+      ? sets.map((s) => ({ members: children(s, 'resource_ref').flatMap((r) => lookup(input, r.attrs.id)), role: roleAttr(s.attrs.role), score: parseScore(s.attrs.score) ?? score, sequential: (s.attrs.sequential ?? 'true').toLowerCase() !== 'false' }))
+      : [
+          { members: lookup(input, c.attrs.rsc), role: roleAttr(c.attrs['rsc-role']), score, sequential: true },
+          { members: lookup(input, c.attrs['with-rsc']), role: roleAttr(c.attrs['with-rsc-role']), score, sequential: true },
+        ];
+  for (const { members, role, score: sc, sequential } of setMembers) {
+    if (sequential) {
+      // Kept apart, each member must shun every earlier one: a chain would let every other share a node.
+      if (sc < 0) for (let i = 0; i < members.length; i++) for (let j = 0; j < i; j++) add(members[i], members[j], sc, role, role);
+      else for (let i = 1; i < members.length; i++) add(members[i], members[i - 1], sc, role, role);
     } else if (sc <= -INFINITY) {
       for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) add(members[j], members[i], sc, role, role);
     }
   }
+  // Between sets, set N depends on set N+1: a sequential set through its first member as the
+  // dependent and its last as the primary, a non-sequential one through each of its members.
   for (let k = 0; k + 1 < setMembers.length; k++) {
     const a = setMembers[k];
     const b = setMembers[k + 1];
-    const primary = b.members[b.members.length - 1] ?? undefined;
-    if (!primary) continue;
-    const deps = (a.s.attrs.sequential ?? 'true').toLowerCase() !== 'false' ? a.members.slice(0, 1) : a.members;
-    for (const dep of deps) add(dep, (b.s.attrs.sequential ?? 'true').toLowerCase() !== 'false' ? b.members[0] : primary, score, a.role, b.role);
+    const deps = a.sequential ? a.members.slice(0, 1) : a.members;
+    const prims = b.sequential ? b.members.slice(-1) : b.members;
+    for (const dep of deps) for (const prim of prims) add(dep, prim, score, a.role, b.role);
   }
 }
 
 const INVERSE_ACTION: Record<string, string> = { start: 'stop', stop: 'start', promote: 'demote', demote: 'promote' };
+
+interface ColocationSet {
+  members: Resource[];
+  role?: string;
+  score: number;
+  sequential: boolean;
+}
+
+/** A tag or template id (not a bundle, whose id also names its containers). */
+function isTagOrTemplate(input: ConstraintInput, id: string): boolean {
+  if (input.resources.has(id) || !input.tags.has(id)) return false;
+  const members = lookup(input, id);
+  return !(members.length > 0 && members.every((r) => r.meta.get(BUNDLE_META) === id));
+}
 
 function orderKind(c: XmlElement): OrderKind {
   const kind = c.attrs.kind;

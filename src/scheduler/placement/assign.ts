@@ -4,7 +4,7 @@ import type { Clone, Group, Node, Primitive, Resource, Role } from '../model.js'
 import { nodeCanHost, primitivesOf } from '../model.js';
 import { INFINITY, addScores, parseScore } from '../score.js';
 import { isActive } from '../unpack/history.js';
-import { activeHistories, cloneOf, locationScores, primitiveBaseScores, stickiness, targetRole } from './scores.js';
+import { activeHistories, cloneOf, locationScores, primitiveBaseScores, primitiveManaged, stickiness, targetRole } from './scores.js';
 import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js';
 import { preferredForRoom } from '../features/colocated-utilization.js';
 import { allocationOrder } from '../features/utilization-order.js';
@@ -12,6 +12,7 @@ import { quorumDemotes } from '../promotable/quorum.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
 import { connectionsOf, settleAfterAssignment } from '../remote/nodes.js';
 import { replicaFilter } from '../bundles/placement.js';
+import { byPrimary } from './colocation-order.js';
 
 /**
  * Assignment: decides one node (or none) and a role for every primitive, in allocation order,
@@ -171,7 +172,7 @@ class Assigner {
 
   private scoresFor(p: Primitive, inherited: number[] | undefined, extraCols: Colocation[]): number[] {
     const scores = this.base(p, inherited);
-    for (const c of [...(this.ctx.thisWith.get(p) ?? []), ...extraCols]) this.applyColocation(scores, c);
+    for (const c of byPrimary([...(this.ctx.thisWith.get(p) ?? []), ...extraCols])) this.applyColocation(scores, c);
     this.mergeDependents(p, scores, new Set([p]));
     return scores;
   }
@@ -236,7 +237,8 @@ class Assigner {
   assignPrimitive(p: Primitive, inherited: number[] | undefined, extraCols: Colocation[] = [], filter?: (n: Node) => boolean): Node | null {
     const scores = this.scoresFor(p, inherited, extraCols);
     this.record(p, scores);
-    if (targetRole(p) === 'Stopped' || this.ctx.stopAll) {
+    // An unmanaged resource that is not running stays stopped, and what must run with it cannot run.
+    if (targetRole(p) === 'Stopped' || this.ctx.stopAll || (!primitiveManaged(this.ctx, p) && activeHistories(p).length === 0)) {
       this.place(p, null, 'Stopped');
       return null;
     }
