@@ -105,6 +105,28 @@ describe('colocation sets', () => {
   });
 });
 
+describe('colocation set ordering', () => {
+  it('chains an ordering=listed set the other way: each member with the next one', () => {
+    const set = (listed: boolean): string => `<rsc_colocation id="c" score="INFINITY"><resource_set id="s"${listed ? ' ordering="listed"' : ''}><resource_ref id="a"/><resource_ref id="b"/><resource_ref id="c"/></resource_set></rsc_colocation>`;
+    const rscs = prim('a') + prim('b', meta('b', { 'target-role': 'Stopped' })) + prim('c');
+    // b stays stopped: what is colocated with it cannot run.
+    expect(placements(cib(rscs, set(false)))).toMatchObject({ a: expect.any(String), c: null });
+    expect(placements(cib(rscs, set(true)))).toMatchObject({ a: null, c: expect.any(String) });
+  });
+});
+
+describe('colocation influence', () => {
+  it('lets a dependent steer a primary that is not running yet, even with influence=false', () => {
+    const xml = cib(prim('dep') + prim('prim'), '<rsc_colocation id="c" rsc="dep" with-rsc="prim" score="INFINITY" influence="false"/><rsc_location id="l" rsc="dep" node="n3" score="500"/>');
+    expect(placements(xml)).toMatchObject({ prim: 'n3', dep: 'n3' });
+  });
+
+  it('keeps a running primary where it is under influence=false', () => {
+    const xml = cib(prim('dep') + prim('prim'), '<rsc_colocation id="c" rsc="dep" with-rsc="prim" score="INFINITY" influence="false"/><rsc_location id="l" rsc="dep" node="n3" score="500"/>', { n1: ['prim'] });
+    expect(placements(xml)).toMatchObject({ prim: 'n1', dep: 'n1' });
+  });
+});
+
 describe('groups', () => {
   it('counts a group as running only when every member can run', () => {
     const xml = cib(`<group id="g1">${prim('a')}${prim('b', meta('b', { 'target-role': 'Stopped' }))}</group>` + `<group id="g2">${prim('c')}</group>`, '<rsc_order id="o" first="g1" then="g2"/>', { n1: ['a'] });

@@ -218,15 +218,17 @@ function readColocation(c: XmlElement, input: ConstraintInput, out: Constraints)
   // A tag or template on either side makes both sides sequential sets, the dependent's first.
   const setMembers: ColocationSet[] =
     sets.length > 0
-      ? sets.map((s) => ({ members: children(s, 'resource_ref').flatMap((r) => lookup(input, r.attrs.id)), role: roleAttr(s.attrs.role), score: parseScore(s.attrs.score) ?? score, sequential: (s.attrs.sequential ?? 'true').toLowerCase() !== 'false' }))
+      ? sets.map((s) => ({ members: children(s, 'resource_ref').flatMap((r) => lookup(input, r.attrs.id)), role: roleAttr(s.attrs.role), score: parseScore(s.attrs.score) ?? score, sequential: (s.attrs.sequential ?? 'true').toLowerCase() !== 'false', listed: s.attrs.ordering === 'listed' }))
       : [
-          { members: lookup(input, c.attrs.rsc), role: roleAttr(c.attrs['rsc-role']), score, sequential: true },
-          { members: lookup(input, c.attrs['with-rsc']), role: roleAttr(c.attrs['with-rsc-role']), score, sequential: true },
+          { members: lookup(input, c.attrs.rsc), role: roleAttr(c.attrs['rsc-role']), score, sequential: true, listed: false },
+          { members: lookup(input, c.attrs['with-rsc']), role: roleAttr(c.attrs['with-rsc-role']), score, sequential: true, listed: false },
         ];
-  for (const { members, role, score: sc, sequential } of setMembers) {
+  for (const { members, role, score: sc, sequential, listed } of setMembers) {
     if (sequential) {
       // Kept apart, each member must shun every earlier one: a chain would let every other share a node.
       if (sc < 0) for (let i = 0; i < members.length; i++) for (let j = 0; j < i; j++) add(members[i], members[j], sc, role, role);
+      // ordering=listed chains the other way: each member with the next one.
+      else if (listed) for (let i = 1; i < members.length; i++) add(members[i - 1], members[i], sc, role, role);
       else for (let i = 1; i < members.length; i++) add(members[i], members[i - 1], sc, role, role);
     } else if (sc <= -INFINITY) {
       for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) add(members[j], members[i], sc, role, role);
@@ -250,6 +252,7 @@ interface ColocationSet {
   role?: string;
   score: number;
   sequential: boolean;
+  listed: boolean;
 }
 
 /** A tag or template id (not a bundle, whose id also names its containers). */

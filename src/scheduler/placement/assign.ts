@@ -139,7 +139,8 @@ class Assigner {
     const cols = [...(this.ctx.withThis.get(r) ?? [])];
     if (r.kind === 'primitive' && r.parent?.kind === 'group' && r.parent.children[0] === r) cols.push(...(this.ctx.withThis.get(r.parent) ?? []));
     for (const c of cols) {
-      if (!c.influence || seen.has(c.dependent) || this.ctx.placement.has(c.dependent)) continue;
+      // influence=false only keeps a running primary where it is: one not yet active still hears its dependents.
+      if ((!c.influence && primitivesOf(r).some((p) => activeHistories(p).length > 0)) || seen.has(c.dependent) || this.ctx.placement.has(c.dependent)) continue;
       if (c.dependentRole === 'Promoted' || (c.primaryRole === 'Promoted' && r.kind !== 'clone')) continue;
       if (c.score > -INFINITY && c.score < INFINITY && c.score <= 0) continue;
       const dep = this.preferences(c.dependent, new Set(seen));

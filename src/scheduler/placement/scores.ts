@@ -5,6 +5,7 @@ import { INFINITY, addScores, isFalse, isTrue, parseIntervalMs, parseScore } fro
 import { isActive } from '../unpack/history.js';
 import { banFromRemoteNodes } from '../remote/nodes.js';
 import { fillersOf } from '../remote/guest.js';
+import { banFromBundleNodes } from '../bundles/guest-nodes.js';
 
 export function isManaged(ctx: Context, r: Resource): boolean {
   if (ctx.maintenanceMode) return false;
@@ -144,7 +145,7 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
       if (ctx.detail) note(ctx, p.id, `${node.uname} cannot host resources (${nodeState(node)}): -INFINITY`);
     }
     const h = p.history.get(node.uname);
-    if (h?.hardBan) {
+    if (h?.hardBan || anonymousSiblingBanned(p, node)) {
       scores[i] = -INFINITY;
       note(ctx, p.id, `hard failure on ${node.uname}: -INFINITY`);
     }
@@ -169,7 +170,16 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
     }
   }
   banFromRemoteNodes(ctx, p, scores, -INFINITY);
+  banFromBundleNodes(ctx, p, scores);
   return scores;
+}
+
+/** A hard failure of one anonymous clone instance on a node bans the whole clone from it. */
+function anonymousSiblingBanned(p: Primitive, node: Node): boolean {
+  const clone = cloneOf(p);
+  if (!clone || clone.unique) return false;
+  const index = p.parent?.kind === 'group' ? p.parent.children.indexOf(p) : -1;
+  return clone.instances.some((i) => (i.kind === 'primitive' ? i : i.children[index])?.history.get(node.uname)?.hardBan === true);
 }
 
 function isAncestor(a: Resource, b: Resource): boolean {

@@ -5,6 +5,7 @@ import { parseIntervalMs } from '../score.js';
 import { child, children } from './config.js';
 import { parametersDigest } from '../md5.js';
 import { anonymousInstanceFor } from '../clones/anonymous.js';
+import { withoutExpiredProbes } from './expired-probes.js';
 
 interface OpRecord {
   id: string;
@@ -370,10 +371,12 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
     const node = nodeOf(state);
     if (!node) continue;
     const lrmResources = children(child(child(state, 'lrm'), 'lrm_resources'), 'lrm_resource');
-    for (const lrm of lrmResources) {
-      const rid = lrm.attrs.id ?? '';
+    for (const recorded of lrmResources) {
+      const rid = recorded.attrs.id ?? '';
       const direct = index.byId.get(rid);
       if (direct) {
+        const lrm = withoutExpiredProbes(recorded, direct, opts.now);
+        if (!lrm) continue;
         direct.probed.add(node.uname);
         const h = replayHistory(direct, node, lrm, opts);
         direct.history.set(node.uname, h);
@@ -382,16 +385,24 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
       const { base, n } = stripInstance(rid);
       const entry = index.cloneByChild.get(base);
       if (!entry) {
-        orphans.push({ id: rid, cls: lrm.attrs.class ?? 'ocf', provider: lrm.attrs.provider, type: lrm.attrs.type ?? '', node, lrm });
+        orphans.push({ id: rid, cls: recorded.attrs.class ?? 'ocf', provider: recorded.attrs.provider, type: recorded.attrs.type ?? '', node, lrm: recorded });
         continue;
       }
       const { clone, memberIndex } = entry;
-      if (n === undefined) clone.baseNameInHistory = true;
       const pick = (inst: Primitive | Group): Primitive => (inst.kind === 'primitive' ? inst : inst.children[memberIndex]);
+      const first = clone.instances[0];
+      const lrm = first ? withoutExpiredProbes(recorded, pick(first), opts.now) : recorded;
+      if (!lrm) continue;
+      if (n === undefined) clone.baseNameInHistory = true;
       for (const inst of clone.instances) pick(inst).probed.add(node.uname);
       const template = pick(clone.instances[0] ?? (makeExtra(clone) as Primitive | Group));
       if (!template) continue;
       const probeState = replayHistory(template, node, lrm, opts);
+      // A hard failure (say, the agent is not installed there) bans the whole clone from the node.
+      if (probeState.hardBan && !isActive(probeState)) {
+        for (const inst of clone.instances) if (!pick(inst).history.has(node.uname)) pick(inst).history.set(node.uname, replayHistory(pick(inst), node, lrm, opts));
+        continue;
+      }
       let target: Primitive | Group | undefined;
       if (clone.unique) {
         target = clone.instances.find((i) => i.id === (clone.instances[0].kind === 'primitive' ? rid : `${clone.childId}:${n ?? -1}`));
