@@ -174,6 +174,10 @@ class Assigner {
   private scoresFor(p: Primitive, inherited: number[] | undefined, extraCols: Colocation[]): number[] {
     const scores = this.base(p, inherited);
     for (const c of byPrimary([...(this.ctx.thisWith.get(p) ?? []), ...extraCols])) this.applyColocation(scores, c);
+    // A bundle container's full hosts are out before its dependents weigh in, so their dislikes
+    // cannot make every node it could still use look negative.
+    const room = replicaFilter(this.ctx, p, scores);
+    if (room) for (const n of this.ctx.nodes) if (!room(n)) scores[n.index] = -INFINITY;
     this.mergeDependents(p, scores, new Set([p]));
     return scores;
   }
