@@ -65,12 +65,24 @@ describe('bundles', () => {
     expect(r.placements['B-0']).toBeUndefined();
   });
 
-  it('say so when a colocation needs what they do not model: several replicas as the primary', () => {
-    const r = run({ nodes: ['n1', 'n2'], replicas: 2, constraints: '<rsc_colocation id="lone-with-B" rsc="lone" with-rsc="B" score="INFINITY"/>' });
-    expect(r.unsupported).toEqual(['colocation lone-with-B with bundle B of 2 replicas']);
+  it('colocate a resource with a bundle of several replicas as with any of its containers', () => {
+    const r = run({ nodes: ['n1', 'n2', 'n3'], replicas: 2, constraints: '<rsc_colocation id="lone-with-B" rsc="lone" with-rsc="B" score="INFINITY"/>' });
+    expect(r.unsupported).toEqual([]);
+    const hosts = [r.placements['B-docker-0'].node, r.placements['B-docker-1'].node];
+    expect(hosts).not.toContain(null);
+    expect(hosts).toContain(r.placements.lone.node);
     const single = run({ nodes: ['n1', 'n2'], replicas: 1, constraints: '<rsc_colocation id="lone-with-B" rsc="lone" with-rsc="B" score="INFINITY"/>' });
     expect(single.unsupported).toEqual([]);
     expect(single.placements.lone.node).toBe(single.placements['B-docker-0'].node);
+  });
+
+  it('keep their guest nodes to themselves: nothing else is scored, placed or probed there', () => {
+    const r = schedule(parseXml(cib({ nodes: ['n1'], replicas: 1, constraints: '<rsc_location id="lone-in-B" rsc="lone" node="B-0" score="1000"/>' })), { now: NOW, detail: true });
+    expect(r.placements['web:0'].node).toBe('B-0');
+    expect(r.scores.lone['B-0']).toBeLessThanOrEqual(-1_000_000);
+    expect(r.placements.lone.node).toBe('n1');
+    const probes = r.graph.actions.filter((a) => 'key' in a && a.key === 'lone_monitor_0').map((a) => ('node' in a ? a.node : ''));
+    expect(probes).toEqual(['n1']);
   });
 
   it('number replica addresses upwards from ip-range-start, carrying into the next octet', () => {

@@ -125,4 +125,11 @@ describe('guest nodes', () => {
     expect(text).toMatch(/Recover\s+vm\s+\(\s*n1 -> n2\s*\)/);
     expect(text).toMatch(/Recover\s+web\s+\(\s*guest1\s*\)/);
   });
+
+  it('moves the container of a guest reset only because its host is lost: nothing failed inside', () => {
+    const r = run({ n1Left: true, n1: [started('vm', VM), started('guest1', CONN)], n2: [FENCE], guest: [] });
+    const text = r.summary.join('\n');
+    expect(text).toMatch(/Fence \(reboot\) guest1 \(resource: vm\) 'guest is unclean'/);
+    expect(text).toMatch(/Move\s+vm\s+\(\s*n1 -> n2\s*\)/);
+  });
 });

@@ -207,8 +207,7 @@ export function withBundlesExpanded(cib: XmlElement): XmlElement {
 
 /**
  * What this reading of bundles does not model, to be reported rather than silently planned:
- * colocations with a bundle of several replicas as the primary (read as "with every replica"),
- * and colocations that name a bundle with a role (promoted instances of a bundle).
+ * colocations that name a bundle with a role (promoted instances of a bundle).
  */
 export function bundleLimits(cib: XmlElement): string[] {
   const config = child(cib, 'configuration');
@@ -221,8 +220,6 @@ export function bundleLimits(cib: XmlElement): string[] {
   const out: string[] = [];
   for (const c of children(child(config, 'constraints'), 'rsc_colocation')) {
     const id = c.attrs.id ?? '';
-    const primary = bundles.get(c.attrs['with-rsc'] ?? '');
-    if (primary && primary.replicas > 1) out.push(`colocation ${id} with bundle ${primary.id} of ${primary.replicas} replicas`);
     const named = [c.attrs.rsc, c.attrs['with-rsc']].some((r) => r !== undefined && bundles.has(r));
     if (named && (c.attrs['rsc-role'] !== undefined || c.attrs['with-rsc-role'] !== undefined)) out.push(`colocation ${id} with a role of a bundle`);
   }

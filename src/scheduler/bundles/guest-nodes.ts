@@ -1,5 +1,10 @@
+/**
+ * A bundle's guest nodes belong to the bundle: Pacemaker creates them unusable (-INFINITY) and
+ * never to be probed, so nothing but the bundle's own resources is scored, placed or probed there,
+ * whatever the cluster's symmetry or a location rule says.
+ */
 import type { Context } from '../context.js';
-import type { Primitive, Resource } from '../model.js';
+import type { Node, Primitive, Resource } from '../model.js';
 import { INFINITY } from '../score.js';
 import { BUNDLE_META } from './expand.js';
 
@@ -11,15 +16,26 @@ function bundleOf(r: Resource | undefined): string | undefined {
   return undefined;
 }
 
-/**
- * A bundle's guest nodes are for the bundle's own resource: every other resource scores
- * -INFINITY there, whatever its constraints say (Pacemaker creates those nodes with that score).
- */
+/** The bundle a guest node is a replica of, if it is one. */
+export function bundleOfNode(ctx: Context, node: Node): string | undefined {
+  if (!node.guest) return undefined;
+  return bundleOf(ctx.byId.get(node.guest.container));
+}
+
+/** Whether `node` is another bundle's guest node, closed to `r`. */
+export function closedBundleNode(ctx: Context, r: Resource, node: Node): boolean {
+  const owner = bundleOfNode(ctx, node);
+  return owner !== undefined && bundleOf(r) !== owner;
+}
+
+/** Every other resource scores -INFINITY on a bundle's guest nodes, whatever its constraints say. */
 export function banFromBundleNodes(ctx: Context, p: Primitive, scores: number[]): void {
-  const own = bundleOf(p);
-  for (const n of ctx.nodes) {
-    if (!n.guest) continue;
-    const host = bundleOf(ctx.byId.get(n.guest.container));
-    if (host !== undefined && host !== own) scores[n.index] = -INFINITY;
-  }
+  for (const n of ctx.nodes) if (closedBundleNode(ctx, p, n)) scores[n.index] = -INFINITY;
+}
+
+/** Whether a bundle's own primitive may be probed on `node`: only inside that bundle's replicas. */
+export function bundledProbeAllowed(ctx: Context, r: Resource, node: Node): boolean {
+  const clone = r.parent?.kind === 'clone' ? r.parent : undefined;
+  const bundle = clone?.meta.get(BUNDLE_META);
+  return bundle === undefined || bundleOfNode(ctx, node) === bundle;
 }

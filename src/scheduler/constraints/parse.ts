@@ -23,6 +23,11 @@ export interface Colocation {
   primaryRole?: string;
   influence: boolean;
   nodeAttribute: string;
+  /**
+   * The primary is a bundle of several replicas: `primary` is its first container, and the
+   * dependent may go wherever any of these containers goes, as with a clone's instances.
+   */
+  replicas?: Resource[];
 }
 
 export type OrderKind = 'Mandatory' | 'Optional' | 'Serialize';
@@ -86,6 +91,12 @@ export function readTags(cib: XmlElement): Map<string, string[]> {
     tags.set(t.attrs.id ?? '', children(t, 'obj_ref').map((o) => o.attrs.id ?? ''));
   }
   return tags;
+}
+
+/** The containers a bundle's id stands for, when the id names a bundle of several replicas. */
+function bundleContainers(id: string | undefined, found: Resource[]): Resource[] | undefined {
+  if (id === undefined || found.length < 2) return undefined;
+  return found.every((r) => r.meta.get(BUNDLE_META) === id) ? found : undefined;
 }
 
 function roleAttr(v: string | undefined): string | undefined {
@@ -204,16 +215,26 @@ function readColocation(c: XmlElement, input: ConstraintInput, out: Constraints)
   const influenceAttr = c.attrs.influence;
   const nodeAttribute = c.attrs['node-attribute'] ?? '#uname';
   const sets = children(c, 'resource_set');
-  const add = (dep: Resource, prim: Resource, s: number, depRole?: string, primRole?: string): void => {
+  const add = (dep: Resource, prim: Resource, s: number, depRole?: string, primRole?: string, replicas?: Resource[]): void => {
     if (dep === prim) return;
     const critical = (dep.meta.get('critical') ?? 'true').toLowerCase() !== 'false';
     const influence = influenceAttr !== undefined ? influenceAttr.toLowerCase() !== 'false' : critical;
-    out.colocations.push({ id: c.attrs.id ?? '', dependent: dep, primary: prim, score: s, dependentRole: depRole, primaryRole: primRole, influence, nodeAttribute });
+    out.colocations.push({ id: c.attrs.id ?? '', dependent: dep, primary: prim, score: s, dependentRole: depRole, primaryRole: primRole, influence, nodeAttribute, replicas });
   };
   const named = (id: string | undefined): boolean => id !== undefined && isTagOrTemplate(input, id);
-  if (sets.length === 0 && !named(c.attrs.rsc) && !named(c.attrs['with-rsc'])) {
-    for (const dep of lookup(input, c.attrs.rsc)) for (const prim of lookup(input, c.attrs['with-rsc'])) add(dep, prim, score, roleAttr(c.attrs['rsc-role']), roleAttr(c.attrs['with-rsc-role']));
-    return;
+  if (sets.length === 0) {
+    // A bundle's id stands for its containers: as the primary, any of them; as the dependent, each.
+    const deps = lookup(input, c.attrs.rsc);
+    const prims = lookup(input, c.attrs['with-rsc']);
+    const replicas = bundleContainers(c.attrs['with-rsc'], prims);
+    const bundled = replicas !== undefined || bundleContainers(c.attrs.rsc, deps) !== undefined;
+    if (bundled || (!named(c.attrs.rsc) && !named(c.attrs['with-rsc']))) {
+      for (const dep of deps) {
+        if (replicas) add(dep, replicas[0], score, roleAttr(c.attrs['rsc-role']), roleAttr(c.attrs['with-rsc-role']), replicas);
+        else for (const prim of prims) add(dep, prim, score, roleAttr(c.attrs['rsc-role']), roleAttr(c.attrs['with-rsc-role']));
+      }
+      return;
+    }
   }
   // A tag or template on either side makes both sides sequential sets, the dependent's first.
   const setMembers: ColocationSet[] =

@@ -7,6 +7,7 @@ import { isActive } from '../unpack/history.js';
 import { activeHistories, cloneOf, locationScores, primitiveBaseScores, primitiveManaged, stickiness, targetRole } from './scores.js';
 import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js';
 import { preferredForRoom } from '../features/colocated-utilization.js';
+import { attributeNode } from '../features/container-attributes.js';
 import { allocationOrder } from '../features/utilization-order.js';
 import { quorumDemotes } from '../promotable/quorum.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
@@ -108,10 +109,11 @@ class Assigner {
   /** Adds a colocation's effect on the dependent's scores once its primary is assigned. */
   applyColocation(scores: number[], c: Colocation): void {
     if (c.dependentRole === 'Promoted' || c.dependentRole === 'Unpromoted') return;
-    this.assign(c.primary);
+    const primaries = c.replicas ?? [c.primary];
+    for (const r of primaries) this.assign(r);
     // A colocation loop: the primary waits on this very assignment, so this link cannot apply yet.
-    if (this.inProgress(c.primary)) return;
-    const primaryNodes = this.nodesOf(c.primary, c.primaryRole, c.score >= INFINITY);
+    if (primaries.some((r) => this.inProgress(r))) return;
+    const primaryNodes = primaries.flatMap((r) => this.nodesOf(r, c.primaryRole, c.score >= INFINITY));
     const values = new Set(primaryNodes.map((n) => n.attrs.get(c.nodeAttribute)));
     for (const node of this.ctx.nodes) {
       const match = primaryNodes.length > 0 && values.has(node.attrs.get(c.nodeAttribute));
@@ -413,8 +415,9 @@ class Assigner {
   private promotionAttr(c: Clone, inst: Primitive | Group, node: Node): number {
     let total: number | undefined;
     for (const p of primitivesOf(inst)) {
+      const attrs = attributeNode(this.ctx, p, node).attrs;
       // The attribute carries the name the instance's history was recorded under, else its own.
-      const v = node.attrs.get(`master-${p.historyName ?? p.id}`) ?? (c.unique ? undefined : node.attrs.get(`master-${p.configId}`));
+      const v = attrs.get(`master-${p.historyName ?? p.id}`) ?? (c.unique ? undefined : attrs.get(`master-${p.configId}`));
       const s = parseScore(v);
       if (s !== undefined) total = total === undefined ? s : addScores(total, s);
     }

@@ -1,11 +1,12 @@
 import type { Context } from '../context.js';
 import type { Clone, Node, NodeHistory, Primitive, Resource } from '../model.js';
 import { nodeCanHost } from '../model.js';
-import { INFINITY, addScores, isFalse, isTrue, parseIntervalMs, parseScore } from '../score.js';
+import { INFINITY, addScores, isFalse, isTrue, parseScore } from '../score.js';
 import { isActive } from '../unpack/history.js';
 import { banFromRemoteNodes } from '../remote/nodes.js';
 import { fillersOf } from '../remote/guest.js';
-import { banFromBundleNodes } from '../bundles/guest-nodes.js';
+import { banFromBundleNodes, closedBundleNode } from '../bundles/guest-nodes.js';
+import { failCountAt } from '../features/failure-expiry.js';
 
 export function isManaged(ctx: Context, r: Resource): boolean {
   if (ctx.maintenanceMode) return false;
@@ -40,45 +41,9 @@ export function targetRole(r: Resource): string {
   return 'Started';
 }
 
-interface FailEntry {
-  count: number;
-  lastFailure?: number;
-}
-
-const failIndex = new WeakMap<Node, Map<string, FailEntry[]>>();
-
-/** fail-count attributes of a node grouped by resource id, built once per node. */
-function failEntries(node: Node): Map<string, FailEntry[]> {
-  let idx = failIndex.get(node);
-  if (idx) return idx;
-  idx = new Map();
-  for (const [k, v] of node.attrs) {
-    if (!k.startsWith('fail-count-')) continue;
-    const rest = k.slice('fail-count-'.length);
-    const hash = rest.indexOf('#');
-    const rid = hash >= 0 ? rest.slice(0, hash) : rest;
-    const lf = node.attrs.get(`last-failure-${rest}`);
-    const list = idx.get(rid) ?? [];
-    list.push({ count: parseScore(v) ?? 0, lastFailure: lf !== undefined ? Number(lf) : undefined });
-    idx.set(rid, list);
-  }
-  failIndex.set(node, idx);
-  return idx;
-}
-
 /** The fail count of a primitive on a node, honouring failure-timeout. */
 export function failCount(ctx: Context, p: Primitive, node: Node): number {
-  const timeoutMs = parseIntervalMs(p.meta.get('failure-timeout'));
-  const idx = failEntries(node);
-  let total = 0;
-  const ids = p.configId === p.id ? [p.id] : [p.configId, p.id];
-  for (const id of ids) {
-    for (const e of idx.get(id) ?? []) {
-      if (timeoutMs > 0 && e.lastFailure !== undefined && ctx.now - e.lastFailure >= timeoutMs / 1000) continue;
-      total = addScores(total, e.count);
-    }
-  }
-  return total;
+  return failCountAt(ctx.now, p, node);
 }
 
 export function migrationThreshold(r: Resource): number {
@@ -126,7 +91,7 @@ export function locationScores(ctx: Context, r: Resource): number[] {
       }
     }
   }
-  return scores.map((s, i) => (s === undefined || (exclusive && !discoverable.has(i)) ? -INFINITY : s));
+  return scores.map((s, i) => (s === undefined || (exclusive && !discoverable.has(i)) || closedBundleNode(ctx, r, ctx.nodes[i]) ? -INFINITY : s));
 }
 
 /** Scores of one primitive (or clone instance) before colocations: locations, availability, failures, stickiness. */

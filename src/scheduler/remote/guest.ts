@@ -12,6 +12,7 @@ import type { Context } from '../context.js';
 import type { Node, Primitive } from '../model.js';
 import { INFINITY } from '../score.js';
 import { REPLICA_META } from '../bundles/expand.js';
+import { bundledProbeAllowed, closedBundleNode } from '../bundles/guest-nodes.js';
 import { child, readNvSets } from '../unpack/config.js';
 import { isActive } from '../unpack/history.js';
 
@@ -128,6 +129,12 @@ export function settleGuest(node: Node, conn: Primitive | undefined, container: 
   return { up };
 }
 
+/** A container that runs on exactly one node, lost (offline and unclean). */
+function hostLost(container: Primitive | undefined): boolean {
+  const hosts = [...(container?.history.values() ?? [])].filter(isActive).map((h) => h.node);
+  return hosts.length === 1 && !hosts[0].online && hosts[0].unclean;
+}
+
 /**
  * Resources thought active on a guest that is not up mean the guest must be reset: they are
  * failed (recovered once it is back) and the container is recovered, which is the guest's fencing.
@@ -138,25 +145,32 @@ export function resetGuests(nodes: Node[], prims: Primitive[]): void {
   // A guest whose host is lost goes with it (the host may have been found lost only now).
   for (const node of nodes) {
     if (!node.guest) continue;
-    const hosts = [...(byId.get(node.guest.container)?.history.values() ?? [])].filter(isActive).map((h) => h.node);
-    if (hosts.length === 1 && !hosts[0].online && hosts[0].unclean) {
+    if (hostLost(byId.get(node.guest.container))) {
       node.guest.reset = true;
       node.online = false;
     }
   }
+  // Fencing a guest for what it runs marks its container failed (Recover); a guest reset only
+  // because its host is lost leaves the container to move with the host's fencing.
+  const fencedForContents = new Set<Node>();
   for (const p of prims) {
     for (const h of p.history.values()) {
       const g = h.node.guest;
-      if (g && h.failed && h.onFail === 'fence') g.reset = true;
+      if (g && h.failed && h.onFail === 'fence') {
+        g.reset = true;
+        fencedForContents.add(h.node);
+      }
       if (!g || h.node.online || !isActive(h) || h.node.maintenance) continue;
       h.failed = true;
       g.reset = true;
+      fencedForContents.add(h.node);
     }
   }
   for (const node of nodes) {
     if (!node.guest) continue;
     const container = byId.get(node.guest.container);
     if (!node.guest.reset) continue;
+    if (!fencedForContents.has(node) && hostLost(container)) continue;
     if (!container || (container.meta.get('is-managed') ?? 'true').toLowerCase() === 'false') {
       // An unmanaged container cannot be recovered, so the guest is not fenced.
       node.guest.reset = false;
@@ -291,10 +305,11 @@ export function orderGuestActions(ctx: Context, plan: Plan): void {
  */
 export function probeAllowedOn(ctx: Context, p: Primitive, node: Node): boolean {
   if (p.meta.has('container') && !isConnectionPrimitive(p)) return false;
+  if (!bundledProbeAllowed(ctx, p, node)) return false;
   if (node.kind === 'member') return true;
   if (p.cls === 'stonith' || isConnectionPrimitive(p)) return false;
   if (!node.guest) return true;
-  if (p.meta.has('remote-node')) return false;
+  if (p.meta.has('remote-node') || closedBundleNode(ctx, p, node)) return false;
   const container = ctx.byId.get(node.guest.container);
   return container?.kind === 'primitive' && [...container.history.values()].some(isActive);
 }

@@ -12,6 +12,7 @@ import { applyTickets } from './tickets.js';
 import { applyShutdownLocks, shutdownLocks } from '../features/shutdown-lock.js';
 import { applyNodeHealth } from '../features/node-health.js';
 import { settleMigrations } from '../features/migration-history.js';
+import { applyFailureEffects } from '../features/failure-effects.js';
 import { inheritParentParams } from '../features/inherited-params.js';
 import { addRemoteNodes, fenceDownRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
 import { containerConstraints, withGuestConnections } from '../remote/guest.js';
@@ -68,21 +69,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
     p.history.set(o.node.uname, replayHistory(p, o.node, o.lrm, { stonithEnabled, now }));
   }
   const activeOrphans = orphanPrims.filter((p) => [...p.history.values()].some(isActive));
-  // Failures that take a node down with them.
-  for (const r of topLevel) {
-    for (const p of primitivesOf(r)) {
-      for (const h of p.history.values()) {
-        if (!h.failed) continue;
-        // A guest is "fenced" by recovering its container instead (see resetGuests).
-        if (h.onFail === 'fence' && stonithEnabled && !h.node.unclean && !h.node.guest) {
-          h.node.unclean = true;
-          fences.push({ node: h.node.uname, reason: `${p.id} failed there` });
-        }
-        if (h.onFail === 'standby') h.node.standbyOnFail = true;
-        if (h.onFail === 'stop') p.meta.set('target-role', 'Stopped');
-      }
-    }
-  }
+  applyFailureEffects(cib, nodes, topLevel.flatMap(primitivesOf), fences, stonithEnabled);
   const sorted = [...topLevel].sort((a, b) => b.priority - a.priority || a.order - b.order);
   const resources: Resource[] = [...sorted, ...activeOrphans];
   const byId = new Map<string, Resource>();

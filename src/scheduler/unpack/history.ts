@@ -6,6 +6,7 @@ import { child, children } from './config.js';
 import { parametersDigest } from '../md5.js';
 import { anonymousInstanceFor } from '../clones/anonymous.js';
 import { withoutExpiredProbes } from './expired-probes.js';
+import { failureExpired } from '../features/failure-expiry.js';
 
 interface OpRecord {
   id: string;
@@ -160,6 +161,7 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
       applySuccess(h, op);
       continue;
     }
+    if (op.status !== 7 && failureExpired(opts.now, rsc, node, op.lastRcChange, onFailFor(rsc, op.task, op.intervalMs, opts))) continue;
     if (op.status === 5) h.hardBan = true;
     if (op.status === 6) h.fatal = true;
     if (op.status === 7) {

@@ -1,0 +1,46 @@
+/**
+ * What recorded failures do to their nodes and resources: on-fail=fence fences the node,
+ * on-fail=standby puts it in standby, on-fail=stop keeps the resource stopped.
+ *
+ * Pacemaker meets failures node by node in status order; once a node is known to be fenced, a
+ * later failure there that would fence it again is moot (the fencing clears it), so the resource
+ * merely moves away rather than being recovered.
+ */
+import type { XmlElement } from '../../cib/xml.js';
+import type { Fence } from '../context.js';
+import type { Node, Primitive } from '../model.js';
+import { child, children } from '../unpack/config.js';
+
+/** Each node with a status entry, in the order of those entries, with its resources' history order. */
+function statusOrder(cib: XmlElement, nodes: Node[]): { node: Node; lrm: Map<string, number> }[] {
+  const byName = new Map(nodes.map((n) => [n.uname, n]));
+  const out: { node: Node; lrm: Map<string, number> }[] = [];
+  for (const ns of children(child(cib, 'status'), 'node_state')) {
+    const node = byName.get(ns.attrs.uname ?? '');
+    if (!node || out.some((e) => e.node === node)) continue;
+    const ids = children(child(child(ns, 'lrm'), 'lrm_resources'), 'lrm_resource').map((r) => r.attrs.id ?? '');
+    out.push({ node, lrm: new Map(ids.map((id, i) => [id, i])) });
+  }
+  return out;
+}
+
+export function applyFailureEffects(cib: XmlElement, nodes: Node[], prims: Primitive[], fences: Fence[], stonithEnabled: boolean): void {
+  for (const { node, lrm } of statusOrder(cib, nodes)) {
+    const rank = (p: Primitive): number => lrm.get(p.historyName ?? p.id) ?? lrm.get(p.configId) ?? lrm.size;
+    const here = prims.filter((p) => p.history.has(node.uname)).sort((a, b) => rank(a) - rank(b));
+    for (const p of here) {
+      const h = p.history.get(node.uname);
+      if (!h?.failed) continue;
+      // A guest is "fenced" by recovering its container instead (see resetGuests).
+      if (h.onFail === 'fence' && stonithEnabled && !node.guest) {
+        if (node.unclean) h.onFail = undefined;
+        else {
+          node.unclean = true;
+          fences.push({ node: node.uname, reason: `${p.id} failed there` });
+        }
+      }
+      if (h.onFail === 'standby') node.standbyOnFail = true;
+      if (h.onFail === 'stop') p.meta.set('target-role', 'Stopped');
+    }
+  }
+}

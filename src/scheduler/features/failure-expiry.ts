@@ -1,0 +1,64 @@
+/**
+ * failure-timeout: a resource's failures stop counting once that many seconds have passed since
+ * they were recorded. The fail counts expire (the node may host the resource again), and so does
+ * a failed operation in the history: it teaches nothing any more, the resource counts as healthy
+ * where it runs and a failed recurring monitor is simply started again. A failure whose on-fail is
+ * block keeps blocking: only an administrator lifts that.
+ */
+import type { Node, OnFail, Primitive } from '../model.js';
+import { addScores, parseIntervalMs, parseScore } from '../score.js';
+
+interface FailEntry {
+  count: number;
+  lastFailure?: number;
+}
+
+const failIndex = new WeakMap<Node, Map<string, FailEntry[]>>();
+
+/** fail-count attributes of a node grouped by resource id, built once per node. */
+function failEntries(node: Node): Map<string, FailEntry[]> {
+  let idx = failIndex.get(node);
+  if (idx) return idx;
+  idx = new Map();
+  for (const [k, v] of node.attrs) {
+    if (!k.startsWith('fail-count-')) continue;
+    const rest = k.slice('fail-count-'.length);
+    const hash = rest.indexOf('#');
+    const rid = hash >= 0 ? rest.slice(0, hash) : rest;
+    const lf = node.attrs.get(`last-failure-${rest}`);
+    const list = idx.get(rid) ?? [];
+    list.push({ count: parseScore(v) ?? 0, lastFailure: lf !== undefined ? Number(lf) : undefined });
+    idx.set(rid, list);
+  }
+  failIndex.set(node, idx);
+  return idx;
+}
+
+function failureTimeoutSeconds(p: Primitive): number {
+  return parseIntervalMs(p.meta.get('failure-timeout')) / 1000;
+}
+
+/** The fail count of a primitive on a node at time `now`, honouring failure-timeout. */
+export function failCountAt(now: number, p: Primitive, node: Node): number {
+  const timeout = failureTimeoutSeconds(p);
+  const idx = failEntries(node);
+  let total = 0;
+  const ids = p.configId === p.id ? [p.id] : [p.configId, p.id];
+  for (const id of ids) {
+    for (const e of idx.get(id) ?? []) {
+      if (timeout > 0 && e.lastFailure !== undefined && now - e.lastFailure >= timeout) continue;
+      total = addScores(total, e.count);
+    }
+  }
+  return total;
+}
+
+/**
+ * Whether a failed operation recorded at `recordedAt` has expired: the failure timeout has passed
+ * since, and no unexpired fail count says the resource failed again more recently.
+ */
+export function failureExpired(now: number, p: Primitive, node: Node, recordedAt: number, onFail: OnFail): boolean {
+  const timeout = failureTimeoutSeconds(p);
+  if (timeout <= 0 || recordedAt <= 0 || onFail === 'block') return false;
+  return now >= recordedAt + timeout && failCountAt(now, p, node) === 0;
+}
