@@ -17,6 +17,11 @@ export interface Node {
   online: boolean;
   unclean: boolean;
   pending: boolean;
+  /**
+   * Pending while already in the cluster membership: resources must be probed there before they
+   * start anywhere, and those probes cannot run until it joins, so such starts are held up.
+   */
+  joining: boolean;
   standby: boolean;
   /** Standby forced by an on-fail=standby failure. */
   standbyOnFail: boolean;

@@ -5,6 +5,7 @@ import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.
 import type { Act, Edge, EdgeKind } from './action.js';
 import { isDuplicatedOp } from './duplicate-ops.js';
 import { quorumDemotes } from '../promotable/quorum.js';
+import { fencingPossible } from '../features/unfenceable.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
 import { guestsToReset, probeAllowedOn } from '../remote/guest.js';
 
@@ -124,7 +125,7 @@ export function buildPlan(ctx: Context): Plan {
 
 function createFencing(ctx: Context, b: Builder): void {
   if (!ctx.stonithEnabled) return;
-  const canFence = ctx.haveQuorum || ctx.noQuorumPolicy === 'ignore';
+  const canFence = fencingPossible(ctx);
   const action = ctx.props.get('stonith-action') === 'poweroff' ? 'off' : (ctx.props.get('stonith-action') ?? 'reboot');
   const reasons = new Map(ctx.fences.map((f) => [f.node, f.reason]));
   let prev: Act | undefined;
@@ -164,7 +165,7 @@ function discoveryAllowed(ctx: Context, p: Primitive, node: Node): boolean {
 
 function createProbes(ctx: Context, b: Builder, prims: Primitive[]): void {
   if ((ctx.props.get('enable-startup-probes') ?? 'true').toLowerCase() === 'false') return;
-  const nodes = [...ctx.nodes].filter((n) => n.online && !n.unclean && !n.pending && !n.maintenance).sort((x, y) => (x.uname < y.uname ? -1 : x.uname > y.uname ? 1 : 0));
+  const nodes = [...ctx.nodes].filter((n) => ((n.online && !n.pending) || n.joining) && !n.unclean && !n.maintenance).sort((x, y) => (x.uname < y.uname ? -1 : x.uname > y.uname ? 1 : 0));
   const probedClone = new Set<string>();
   for (const node of nodes) {
     for (const p of prims) {
@@ -180,7 +181,7 @@ function createProbes(ctx: Context, b: Builder, prims: Primitive[]): void {
         if (chosen !== p) continue;
         probedClone.add(key);
       }
-      b.act({ key: `${p.id}_monitor_0`, task: 'monitor', rsc: p, node, kind: 'resource', intervalMs: 0 });
+      b.act({ key: `${p.id}_monitor_0`, task: 'monitor', rsc: p, node, kind: 'resource', intervalMs: 0, runnable: !node.joining });
     }
   }
 }
@@ -358,7 +359,8 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
       pseudo: fence !== undefined,
       optional: !required,
     });
-    if (frozenNoQuorum) stop.optional = true;
+    // Freezing keeps what runs on reachable nodes; a lost node's resources must still stop.
+    if (frozenNoQuorum && !offline) stop.optional = true;
     // A fencing device's stop is implied by fencing its node but not ordered after it.
     if (fence && p.cls !== 'stonith') b.order(fence, stop, `stonith`, 'order', 'implies_then');
     else if (offline && !fence) {
@@ -399,7 +401,10 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   b.plan.starts.set(p, start);
   for (const [, s] of stops) b.order(s, start, `${name} stop`, 'implies_then', 'order');
   // A start that waits on probes of this resource anywhere.
-  for (const probe of (b.plan.byRsc.get(p) ?? []).filter((a) => a.task === 'monitor' && a.intervalMs === 0)) b.order(probe, start, `${name} monitor`, 'order');
+  for (const probe of (b.plan.byRsc.get(p) ?? []).filter((a) => a.task === 'monitor' && a.intervalMs === 0)) {
+    b.order(probe, start, `${name} monitor`, 'order');
+    if (!probe.runnable) start.runnable = false;
+  }
   for (const [uname, f] of b.plan.fenceActs) if (!active.some((h) => h.node.uname === uname)) b.order(f, start, 'stonith', 'order');
   if (next && promotable && nextRole === 'Promoted') {
     const pr = b.act({ key: `${name}_promote_0`, task: 'promote', rsc: p, node: next, kind: 'resource', optional: active.some((h) => h.node === next && h.role === 'Promoted') });

@@ -67,7 +67,8 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     if (pl?.unassigned) return { verb: 'Stop', rsc: id, details: curDetail };
     let reason: string;
     const frozen = !ctx.haveQuorum && ctx.noQuorumPolicy === 'freeze';
-    if (frozen && stopBlocked && [...stops.values()].every((s) => s.optional || !s.runnable)) reason = 'blocked';
+    // Frozen, it would move but cannot: plainly blocked; placed nowhere, it is blocked for want of a node.
+    if (frozen && stopBlocked && start?.node && [...stops.values()].every((s) => s.optional || !s.runnable)) reason = 'blocked';
     else if (start?.node && !start.runnable && start.unrunnableBy) reason = `due to ${start.unrunnableBy}`;
     else if (!cur.node.unclean && (pl?.stopReason === 'no quorum' || [...stops.values()].some((s) => s.requiredBy === 'no quorum'))) reason = 'due to no quorum';
     else if (start?.node && !start.runnable) reason = 'blocked';

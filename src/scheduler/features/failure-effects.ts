@@ -2,9 +2,9 @@
  * What recorded failures do to their nodes and resources: on-fail=fence fences the node,
  * on-fail=standby puts it in standby, on-fail=stop keeps the resource stopped.
  *
- * Pacemaker meets failures node by node in status order; once a node is known to be fenced, a
- * later failure there that would fence it again is moot (the fencing clears it), so the resource
- * merely moves away rather than being recovered.
+ * Pacemaker meets failures node by node in status order. A failure on a node already known to be
+ * unclean is moot: whatever runs there is lost with the node, so the resource merely moves away
+ * (or waits, blocked, for the fencing) rather than being recovered or blocked by its on-fail.
  */
 import type { XmlElement } from '../../cib/xml.js';
 import type { Fence } from '../context.js';
@@ -32,12 +32,14 @@ export function applyFailureEffects(cib: XmlElement, nodes: Node[], prims: Primi
       const h = p.history.get(node.uname);
       if (!h?.failed) continue;
       // A guest is "fenced" by recovering its container instead (see resetGuests).
+      if (node.unclean && !node.guest) {
+        h.failed = false;
+        h.onFail = undefined;
+        continue;
+      }
       if (h.onFail === 'fence' && stonithEnabled && !node.guest) {
-        if (node.unclean) h.onFail = undefined;
-        else {
-          node.unclean = true;
-          fences.push({ node: node.uname, reason: `${p.id} failed there` });
-        }
+        node.unclean = true;
+        fences.push({ node: node.uname, reason: `${p.id} failed there` });
       }
       if (h.onFail === 'standby') node.standbyOnFail = true;
       if (h.onFail === 'stop') p.meta.set('target-role', 'Stopped');

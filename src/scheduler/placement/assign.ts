@@ -8,6 +8,7 @@ import { activeHistories, cloneOf, locationScores, primitiveBaseScores, primitiv
 import { fitsCapacity, reserveCapacity, compareCapacity } from './utilization.js';
 import { preferredForRoom } from '../features/colocated-utilization.js';
 import { attributeNode } from '../features/container-attributes.js';
+import { stuckPromoted } from '../features/unfenceable.js';
 import { allocationOrder } from '../features/utilization-order.js';
 import { quorumDemotes } from '../promotable/quorum.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
@@ -340,7 +341,7 @@ class Assigner {
   }
 
   private promote(c: Clone): void {
-    const cap = targetRole(c) === 'Unpromoted' || quorumDemotes(this.ctx) ? 0 : c.promotedMax;
+    const cap = targetRole(c) === 'Unpromoted' || quorumDemotes(this.ctx) ? 0 : Math.max(0, c.promotedMax - stuckPromoted(this.ctx, c));
     const cloneLocation = locationScores(this.ctx, c);
     const candidates: { inst: Primitive | Group; node: Node; score: number; wasPromoted: boolean }[] = [];
     for (const inst of c.instances) {

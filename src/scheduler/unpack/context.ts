@@ -55,6 +55,8 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
   const orphans = readHistory(cib, historyNodes, topLevel, { stonithEnabled, now }, makeExtra);
   const remoteHistoryNodes = settleRemoteNodes(cib, nodes, topLevel, orphans, { stonithEnabled, now }, fences, unsupported);
   for (const batch of remoteHistoryNodes) orphans.push(...readHistory(cib, batch, topLevel, { stonithEnabled, now }, makeExtra));
+  // Failures recorded in the histories first: guests reset later mark their containers failed.
+  applyFailureEffects(cib, nodes, topLevel.flatMap(primitivesOf), fences, stonithEnabled);
   fenceDownRemoteNodes(cib, nodes, topLevel, fences, stonithEnabled);
   settleMigrations(topLevel);
   const orphanPrims: Primitive[] = [];
@@ -69,7 +71,6 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
     p.history.set(o.node.uname, replayHistory(p, o.node, o.lrm, { stonithEnabled, now }));
   }
   const activeOrphans = orphanPrims.filter((p) => [...p.history.values()].some(isActive));
-  applyFailureEffects(cib, nodes, topLevel.flatMap(primitivesOf), fences, stonithEnabled);
   const sorted = [...topLevel].sort((a, b) => b.priority - a.priority || a.order - b.order);
   const resources: Resource[] = [...sorted, ...activeOrphans];
   const byId = new Map<string, Resource>();

@@ -99,6 +99,7 @@ function determineState(node: Node, state: XmlElement | undefined, opts: NodeOpt
     node.online = crmdOnline && inCluster;
   } else if (!doTerminate && expected === 'down') {
     if (inCluster || crmdOnline) node.pending = true;
+    node.joining = inCluster;
   } else if (doTerminate && join === 'down' && !inCluster && !crmdOnline) {
     // Just fenced on request: nothing runs there.
   } else if (!inCluster) {
@@ -113,6 +114,7 @@ function determineState(node: Node, state: XmlElement | undefined, opts: NodeOpt
     node.online = true;
   } else if (join === 'pending' || join === 'down') {
     node.pending = true;
+    node.joining = true;
   } else {
     fence(node, 'peer was in an unknown state', fences);
   }
@@ -125,6 +127,7 @@ export function nodeRecord(n: Pick<Node, 'id' | 'uname' | 'kind' | 'index' | 'at
     online: false,
     unclean: false,
     pending: false,
+    joining: false,
     standby: isTrue(n.attrs.get('standby')),
     standbyOnFail: false,
     maintenance: isTrue(n.attrs.get('maintenance')),
