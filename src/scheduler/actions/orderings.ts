@@ -1,3 +1,4 @@
+import { restartTypeImpliesThen } from '../features/restart-type.js';
 import type { Context } from '../context.js';
 import type { Clone, Primitive, Resource } from '../model.js';
 import { primitivesOf } from '../model.js';
@@ -44,6 +45,7 @@ export function applyOrderings(ctx: Context, plan: Plan): void {
     const thens = orderingActs(plan, o.then, o.thenAction, false);
     const flags: Edge['flags'] = new Set(mandatory ? ['runnable', 'implies_then', 'order'] : ['order']);
     if (mandatory && o.symmetrical) flags.add('symmetric');
+    if (restartTypeImpliesThen(o)) flags.add('implies_then');
     for (const f of firsts) for (const t of thens) push(plan, f, t, oneOrMore ? `${ONE_OR_MORE}${o.id}` : labelOf(o.first, f), new Set(flags));
     if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) {
       const f2 = orderingActs(plan, o.then, INVERSE[o.thenAction], true);
