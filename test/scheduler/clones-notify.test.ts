@@ -69,6 +69,32 @@ describe('clone notifications', () => {
     ]);
   });
 
+  it('tell the instances left as soon as a node is fenced, with the notification of the clone stop waiting for that', () => {
+    const lost = state('n2', { c: op('c', 'start', 0, 1) }).replace('in_ccm="true" crmd="online"', 'in_ccm="false" crmd="offline"');
+    const xml = cib(
+      '<node id="n1" uname="n1"/><node id="n2" uname="n2"/><node id="n3" uname="n3"/>',
+      `<primitive id="fence" class="stonith" type="fence_dummy"/>${clone('C', 'c', { notify: 'true' })}`,
+      '',
+      state('n1', { c: op('c', 'start', 0, 1) + op('c', 'monitor', 0, 2, 10_000), fence: op('fence', 'monitor', 7, 3) }) + lost + state('n3', { c: op('c', 'start', 0, 1) + op('c', 'monitor', 0, 2, 10_000), fence: op('fence', 'monitor', 7, 3) }),
+    ).replace('value="false"', 'value="true"');
+    expect(executed(xml).filter((l) => !l.includes('fence'))).toEqual([
+      '* Pseudo action: C_pre_notify_stop_0',
+      '* Fencing n2 (reboot)',
+      '* Resource action: c notify on n1',
+      '* Pseudo action: c_post_notify_stop_0',
+      '* Resource action: c notify on n3',
+      '* Pseudo action: C_confirmed-pre_notify_stop_0',
+      '* Pseudo action: C_stop_0',
+      '* Pseudo action: c_stop_0',
+      '* Pseudo action: C_stopped_0',
+      '* Pseudo action: C_post_notify_stopped_0',
+      '* Resource action: c notify on n1',
+      '* Resource action: c notify on n3',
+      '* Pseudo action: C_confirmed-post_notify_stopped_0',
+      '* Pseudo action: c_notified_0',
+    ]);
+  });
+
   it('chain demote, stop and start notifications; a stopping instance hears only what comes before its stop', () => {
     const xml = cib(
       '<node id="n1" uname="n1"><instance_attributes id="n1-a"><nvpair id="n1-sb" name="standby" value="on"/></instance_attributes></node><node id="n2" uname="n2"/><node id="n3" uname="n3"/>',

@@ -337,10 +337,12 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   for (const h of active) {
     const stays = next === h.node && !(multiple && multipleActive !== 'stop_unexpected');
     const needsStop = !stays || (h.failed && !recoversByDemotion(h)) || h.definitionChanged || h.restartContainer === true || noQuorumStop;
-    if (h.role === 'Promoted' && (needsStop || nextRole !== 'Promoted')) {
-      // Fencing the node demotes it: only a pseudo action for the orderings to hang on.
+    if (h.role === 'Promoted') {
+      // Fencing the node demotes it: only a pseudo action for the orderings to hang on. Kept
+      // optional while the copy stays promoted: a stop found necessary later requires it.
       const fence = b.plan.fenceActs.get(h.node.uname);
-      const d = b.act({ key: `${name}_demote_0`, task: 'demote', rsc: p, node: h.node, kind: fence ? 'pseudo' : 'resource', pseudo: fence !== undefined });
+      const optional = !(needsStop || nextRole !== 'Promoted');
+      const d = b.act({ key: `${name}_demote_0`, task: 'demote', rsc: p, node: h.node, kind: fence ? 'pseudo' : 'resource', pseudo: fence !== undefined, optional });
       if (fence) b.order(fence, d, 'stonith', 'order', 'implies_then');
       b.plan.demotes.set(p, d);
     }
@@ -372,7 +374,7 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
     if (required && next === null && !stop.unrunnableBy) stop.unrunnableBy = 'node availability';
     stops.set(h.node.uname, stop);
     const d = b.plan.demotes.get(p);
-    if (d && d.node === h.node) b.order(d, stop, `${name} demote`, 'order');
+    if (d && d.node === h.node) b.order(d, stop, `${name} demote`, 'order', 'implies_first');
   }
   if (noQuorumStop && active.length > 0 && next) {
     pl.stopReason = 'no quorum';

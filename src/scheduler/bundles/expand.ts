@@ -155,6 +155,9 @@ export function expandBundle(b: BundleSpec): { resources: XmlElement[]; constrai
       ['globally-unique', 'false'],
     ];
     if (b.promotedMax > 0) cloneMeta.push(['promotable', 'true'], ['promoted-max', String(b.promotedMax)]);
+    // The bundle's clone notifies when the bundled primitive asks for notifications.
+    const notify = children(prim, 'meta_attributes').flatMap((m) => children(m, 'nvpair')).find((nv) => nv.attrs.name === 'notify');
+    if (notify?.attrs.value !== undefined) cloneMeta.push(['notify', notify.attrs.value]);
     resources.push(rscEl('clone', { id: cloneId }, [...metaSet(cloneId, cloneMeta, b.meta), prim]));
     // Instance N runs in replica N's guest node, nowhere else.
     for (let i = 0; i < b.replicas; i++) {

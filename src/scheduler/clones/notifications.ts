@@ -82,25 +82,67 @@ function acting(plan: Plan, p: Primitive, task: Task): boolean {
   return (plan.byRsc.get(p) ?? []).some((a) => a.task === task && !a.optional && a.node !== undefined && !a.collectiveOf);
 }
 
-function notifyInstance(plan: Plan, p: Primitive, node: Node, round: Round, post: boolean): void {
+/** Pre or post pseudo actions and their confirmations, for one task. */
+type Notifier = Pick<Round, 'task'> & Partial<Omit<Round, 'task'>>;
+
+/**
+ * One instance's notify on one node. The same notification asked for twice (after fencing and
+ * after the clone's stop) is one action that waits for both.
+ */
+function notifyInstance(plan: Plan, p: Primitive, node: Node, round: Notifier, post: boolean): void {
   const op = post ? round.post : round.pre;
   const done = post ? round.postDone : round.preDone;
-  if (!node.online || !op.runnable) return;
-  const a = appendAct(plan.acts, {
-    key: notifyKey(p.id, post ? 'post' : 'pre', round.task),
-    task: 'notify',
-    rsc: p,
-    node,
-    kind: 'resource',
-    optional: op.optional,
-    runnable: !node.pending,
-  });
-  addToResource(plan, p, a);
+  if (!op || !done || !node.online || !op.runnable) return;
+  const key = notifyKey(p.id, post ? 'post' : 'pre', round.task);
+  let a = (plan.byRsc.get(p) ?? []).find((x) => x.key === key && x.node === node);
+  if (a) a.optional &&= op.optional;
+  else {
+    a = appendAct(plan.acts, { key, task: 'notify', rsc: p, node, kind: 'resource', optional: op.optional, runnable: !node.pending });
+    addToResource(plan, p, a);
+  }
   order(plan, op, a);
   order(plan, a, done);
   if (!post) return;
   // An instance's recurring monitors resume once every instance has heard the outcome.
-  for (const mon of plan.byRsc.get(p) ?? []) if (mon.task === 'monitor' && mon.intervalMs > 0) order(plan, round.postDone, mon);
+  for (const mon of plan.byRsc.get(p) ?? []) if (mon.task === 'monitor' && mon.intervalMs > 0) order(plan, done, mon);
+}
+
+function isTrue(v: string | undefined): boolean {
+  return ['true', 'yes', '1', 'on'].includes((v ?? '').toLowerCase());
+}
+
+/**
+ * A stop implied by fencing also gets a post-notification of its own, sent as soon as the node is
+ * fenced: the instances left are told without waiting for the clone's whole stop. Its pseudo
+ * actions belong to the fenced instance and are keyed as Pacemaker writes them for an instance
+ * known by a history name (an anonymous clone's) or by its own id. It depends on the instance's
+ * own notify meta attribute, which it may have without the clone.
+ */
+function notifyAfterFencing(plan: Plan, c: Clone): void {
+  const prims = primitivesOf(c);
+  for (const p of prims) {
+    for (const stop of plan.stops.get(p)?.values() ?? []) {
+      const fence = stop.node ? plan.fenceActs.get(stop.node.uname) : undefined;
+      if (!stop.pseudo || !fence || stop.optional || !isTrue(p.meta.get('notify'))) continue;
+      const pseudo = (key: string): Act => {
+        const a = appendAct(plan.acts, { key, task: 'notify', rsc: p, kind: 'pseudo', pseudo: true, optional: fence.optional, runnable: fence.runnable });
+        addToResource(plan, p, a);
+        return a;
+      };
+      const round: Notifier = c.unique
+        ? { task: 'stop', post: pseudo(notifyKey(p.id, 'post', 'stonith')), postDone: pseudo(notifyKey(p.id, 'confirmed-post', 'stonith')) }
+        : { task: 'stop', post: pseudo(notifyKey(p.id, 'post', 'stop')), postDone: pseudo(`${p.id}_notified_0`) };
+      if (!round.post || !round.postDone) continue;
+      order(plan, fence, round.post);
+      order(plan, round.post, round.postDone);
+      for (const q of prims) {
+        const qStops = [...(plan.stops.get(q)?.values() ?? [])];
+        const qStop = qStops[qStops.length - 1];
+        if (qStop && !qStop.optional) continue;
+        for (const h of activeHistories(q)) notifyInstance(plan, q, h.node, round, true);
+      }
+    }
+  }
 }
 
 function notifyInstances(ctx: Context, plan: Plan, c: Clone, round: Round): void {
@@ -130,10 +172,13 @@ function notifyInstances(ctx: Context, plan: Plan, c: Clone, round: Round): void
 
 /** Creates the notifications of every clone with notify=true, with their orderings. */
 export function scheduleNotifications(ctx: Context, plan: Plan): void {
-  const clones = ctx.resources.filter((r): r is Clone => r.kind === 'clone' && r.notify);
-  if (clones.length === 0) return;
+  const clones = ctx.resources.filter((r): r is Clone => r.kind === 'clone');
+  // Fencing notifications come first: Pacemaker creates them with the fencing, before the rest.
+  for (const c of clones) notifyAfterFencing(plan, c);
+  const notifying = clones.filter((c) => c.notify);
+  if (notifying.length === 0) return;
   const keep = selectActions(plan);
-  for (const c of clones) {
+  for (const c of notifying) {
     const tasks: Task[] = c.promotable ? ['start', 'stop', 'promote', 'demote'] : ['start', 'stop'];
     const rounds = new Map<Task, Round>();
     for (const t of tasks) {
