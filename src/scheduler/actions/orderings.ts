@@ -175,6 +175,8 @@ export function propagate(plan: Plan, onUnrunnable: (a: Act, restarts: boolean) 
     if (!inc.has(e.then)) inc.set(e.then, []);
     (inc.get(e.then) as Edge[]).push(e);
   }
+  /** Optional actions an edge made unrunnable, by that edge (its reason may still become "required"). */
+  const blockedOptional = new Map<Act, Edge>();
   const restartStop = new Map<Act, Act>();
   for (const [p, start] of plan.starts) {
     if (!start.node) continue;
@@ -208,6 +210,7 @@ export function propagate(plan: Plan, onUnrunnable: (a: Act, restarts: boolean) 
       const t = e.then;
       if (e.flags.has('runnable') && !a.runnable && t.runnable && !(a.stopping && !e.flags.has('symmetric'))) {
         t.runnable = false;
+        if (t.unrunnableBy === undefined && t.optional && !inherits(a, t)) blockedOptional.set(t, e);
         t.unrunnableBy = t.unrunnableBy ?? (inherits(a, t) && a.unrunnableBy ? a.unrunnableBy : `${blockVerb(e, a, t)} ${e.label}`);
         blocked(t);
       }
@@ -222,6 +225,9 @@ export function propagate(plan: Plan, onUnrunnable: (a: Act, restarts: boolean) 
         t.unrunnableBy = t.unrunnableBy ?? `required ${e.label}`;
         blocked(t);
       }
+      // Pacemaker applies an edge's implication before its runnability: once its first turns
+      // out required, the reason the edge gave an optional then action is that.
+      if (e.flags.has('implies_then') && !a.optional && blockedOptional.get(t) === e) t.unrunnableBy = `required ${e.label}`;
       const across = cloneAcross(plan, a, t);
       if (e.flags.has('implies_then') && !a.optional && t.optional && (t.node !== undefined || t.pseudo) && (!across || requiredOn(plan, across))) {
         t.optional = false;

@@ -5,7 +5,7 @@
  * where it runs and a failed recurring monitor is simply started again. A failure whose on-fail is
  * block keeps blocking: only an administrator lifts that.
  */
-import type { Node, OnFail, Primitive } from '../model.js';
+import type { Node, OnFail, Primitive, Resource } from '../model.js';
 import { addScores, parseIntervalMs, parseScore } from '../score.js';
 
 interface FailEntry {
@@ -43,7 +43,11 @@ export function failCountAt(now: number, p: Primitive, node: Node): number {
   const timeout = failureTimeoutSeconds(p);
   const idx = failEntries(node);
   let total = 0;
-  const ids = p.configId === p.id ? [p.id] : [p.configId, p.id];
+  // An anonymous instance's number means nothing: every instance's fail count on the node is its.
+  let clone: Resource | undefined = p.parent;
+  while (clone && clone.kind !== 'clone') clone = clone.parent;
+  const anonymous = clone?.kind === 'clone' && !clone.unique;
+  const ids = anonymous ? [...idx.keys()].filter((id) => id.replace(/:\d+$/, '') === p.configId) : p.configId === p.id ? [p.id] : [p.configId, p.id];
   for (const id of ids) {
     for (const e of idx.get(id) ?? []) {
       if (timeout > 0 && e.lastFailure !== undefined && now - e.lastFailure >= timeout) continue;

@@ -355,6 +355,16 @@ export function orphanPrimitive(o: Orphan, meta: Map<string, string>, order: num
 }
 
 /**
+ * Records what a node's lrm_resource entry says of a primitive. A node may list the same
+ * resource twice: as in Pacemaker, the later entry never lowers the role an earlier one found.
+ */
+function record(p: Primitive, node: Node, h: NodeHistory): void {
+  const prev = p.history.get(node.uname);
+  if (prev && isActive(prev) && !isActive(h)) return;
+  p.history.set(node.uname, h);
+}
+
+/**
  * Reads every node's lrm history into the primitives. Anonymous clone copies are mapped to
  * the lowest instance that is not yet active anywhere, as the history does not pin numbers.
  */
@@ -380,8 +390,7 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
         const lrm = withoutExpiredProbes(recorded, direct, opts.now);
         if (!lrm) continue;
         direct.probed.add(node.uname);
-        const h = replayHistory(direct, node, lrm, opts);
-        direct.history.set(node.uname, h);
+        record(direct, node, replayHistory(direct, node, lrm, opts));
         continue;
       }
       const { base, n } = stripInstance(rid);
@@ -420,7 +429,7 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
       const prim = pick(target);
       prim.probed.add(node.uname);
       if (isActive(probeState) || prim.historyName === undefined) prim.historyName = rid;
-      prim.history.set(node.uname, replayHistory(prim, node, lrm, opts));
+      record(prim, node, replayHistory(prim, node, lrm, opts));
     }
   }
   return orphans;
