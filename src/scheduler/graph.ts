@@ -34,6 +34,10 @@ export interface ResourceAction extends ActionBase {
   resource: ActionResource;
   intervalMs: number;
   timeoutMs: number;
+  /** A cancel: the task of the recurring operation it stops. */
+  cancels?: string;
+  /** The result that counts as success when not 0 (7 for a monitor of the Stopped role). */
+  targetRc?: number;
 }
 
 /** A synchronisation point with no work of its own (`grp_running_0`, `clone_confirmed-post_notify_stopped_0`). */

@@ -9,6 +9,8 @@ import type { XmlElement } from '../cib/xml.js';
 import type { TransitionGraph } from './graph.js';
 import { buildPlan } from './actions/plan.js';
 import { applyMigrations } from './actions/migration.js';
+import { scheduleConfigCancels, scheduleRoleCancels } from './actions/cancel.js';
+import { scheduleStoppedMonitors } from './features/stopped-monitors.js';
 import { scheduleReloads } from './features/reload.js';
 import { scheduleUnfencing } from './features/unfencing.js';
 import { scheduleShutdowns } from './features/shutdown.js';
@@ -52,6 +54,9 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   const ctx = buildContext(cib, options.now, options.detail === true);
   assignAll(ctx);
   const plan = buildPlan(ctx);
+  scheduleConfigCancels(ctx, plan);
+  scheduleRoleCancels(ctx, plan);
+  scheduleStoppedMonitors(ctx, plan);
   scheduleUnfencing(ctx, plan);
   scheduleShutdowns(ctx, plan);
   scheduleDanglingStops(ctx, plan);

@@ -63,6 +63,10 @@ export interface NodeHistory {
   stopFailed: boolean;
   /** Recurring ops recorded as active (interval ms → task), to cancel when no longer wanted. */
   recurring: Map<number, { task: string; role?: Role }>;
+  /** Recurring operations the node's executor still runs (whatever they found), by its history. */
+  activeOps: { task: string; intervalMs: number }[];
+  /** The history's last successful stop came after its last start. */
+  stoppedInHistory: boolean;
   /** Partial migration: migrate_to succeeded here towards `migrateTarget`. */
   migrateTarget?: string;
   migrateSource?: string;

@@ -22,6 +22,12 @@ export interface Act {
   stopping?: boolean;
   fenceAction?: string;
   fenceReason?: string;
+  /** Stands for a recurring operation the history records: Pacemaker created it while unpacking, before every other action of its resource. */
+  recorded?: boolean;
+  /** A cancel: the task of the recurring operation it stops. */
+  cancels?: string;
+  /** The result that counts as success when not 0 (7 for a monitor of the Stopped role). */
+  targetRc?: number;
 }
 
 /** `one_or_more`: the then action stays runnable while any of its `one_or_more` firsts is. */

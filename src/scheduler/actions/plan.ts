@@ -101,7 +101,7 @@ function isPromotable(p: Primitive): boolean {
   return cloneOf(p)?.promotable ?? false;
 }
 
-function recurringOps(p: Primitive, role: Role): { intervalMs: number; name: string }[] {
+export function recurringOps(p: Primitive, role: Role): { intervalMs: number; name: string }[] {
   return p.ops
     .filter((o) => o.intervalMs > 0 && o.enabled && o.name === 'monitor' && !isDuplicatedOp(p.ops, o))
     .filter((o) => {

@@ -65,7 +65,7 @@ export function injectResults(cib: XmlElement, executed: GraphAction[], now?: nu
     if (a.resource.provider !== undefined) attrs.provider = a.resource.provider;
     const rscEl = ensure(resources, 'lrm_resource', attrs, (e) => e.attrs.id === a.resource.id);
     const probe = a.task === 'monitor' && a.intervalMs === 0;
-    const rc = probe ? 7 : 0;
+    const rc = a.targetRc ?? (probe ? 7 : 0);
     const opId = a.intervalMs > 0 ? `${a.resource.id}_${a.task}_${a.intervalMs}` : `${a.resource.id}_last_0`;
     if (a.task === 'cancel') {
       rscEl.children = rscEl.children.filter((c) => !(c.attrs.operation === 'monitor' && c.attrs.interval === String(a.intervalMs)));

@@ -7,7 +7,7 @@ const FEATURE_SET = '3.16.1';
 function operationKey(a: GraphAction): string {
   switch (a.kind) {
     case 'resource':
-      return `${a.resource.id}_${a.task}_${a.intervalMs}`;
+      return `${a.resource.id}_${a.cancels ?? a.task}_${a.intervalMs}`;
     case 'pseudo':
       return a.key;
     case 'fence':
@@ -40,7 +40,7 @@ function actionElement(a: GraphAction, full: boolean): XmlElement {
   if (!full) return el;
   const meta: Record<string, string> = {};
   if (a.kind === 'resource') {
-    const longId = a.key.slice(0, a.key.length - `_${a.task}_${a.intervalMs}`.length);
+    const longId = a.key.slice(0, a.key.length - `_${a.cancels ?? a.task}_${a.intervalMs}`.length);
     const prim: Record<string, string> = { id: a.resource.id };
     if (longId !== a.resource.id) prim['long-id'] = longId;
     prim.class = a.resource.agentClass;
@@ -49,7 +49,9 @@ function actionElement(a: GraphAction, full: boolean): XmlElement {
     el.children.push(element('primitive', prim));
     for (const [k, v] of Object.entries(a.resource.meta)) meta[`CRM_meta_${k.replace(/-/g, '_')}`] = v;
     if (a.intervalMs > 0) meta.CRM_meta_interval = String(a.intervalMs);
-    meta.CRM_meta_name = a.task;
+    meta.CRM_meta_name = a.cancels ?? a.task;
+    if (a.cancels !== undefined) meta.CRM_meta_operation = a.cancels;
+    if (a.targetRc !== undefined) meta.CRM_meta_op_target_rc = String(a.targetRc);
     meta.CRM_meta_on_node = a.node;
     meta.CRM_meta_timeout = String(a.timeoutMs);
     Object.assign(meta, a.resource.params);

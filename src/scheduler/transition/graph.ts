@@ -9,6 +9,7 @@ import { loadStoppedActions } from './load.js';
 import { antiColocationOrder } from './anti-colocation.js';
 import { ONE_OR_MORE, oneOrMoreActions } from './one-or-more.js';
 import { orderingFirst } from '../clones/notifications.js';
+import { unpackedFirst } from './recorded.js';
 
 function kept(a: Act): boolean {
   if (a.kind === 'fence' || a.kind === 'cluster') return a.runnable;
@@ -94,7 +95,7 @@ export function orderSynapses(ctx: Context, plan: Plan, keep: Set<Act>): Act[] {
   const seen = new Set<Act>();
   const visit = (r: Resource): void => {
     if (r.kind === 'clone') for (const c of r.instances) visit(c);
-    const acts = creationOrder(r, (plan.byRsc.get(r) ?? []).filter((a) => keep.has(a)));
+    const acts = unpackedFirst(r, creationOrder(r, (plan.byRsc.get(r) ?? []).filter((a) => keep.has(a))));
     for (let i = acts.length - 1; i >= 0; i--) {
       out.push(acts[i]);
       seen.add(acts[i]);
@@ -153,7 +154,9 @@ export function toGraph(ordered: Act[], inputs: Map<Act, Set<Act>>): TransitionG
       task: a.task,
       node: a.node?.uname ?? '',
       intervalMs: a.intervalMs,
-      timeoutMs: p.ops.find((o) => o.name === a.task && o.intervalMs === a.intervalMs)?.timeoutMs ?? 20_000,
+      timeoutMs: p.ops.find((o) => o.name === (a.cancels ?? a.task) && o.intervalMs === a.intervalMs)?.timeoutMs ?? 20_000,
+      ...(a.cancels !== undefined ? { cancels: a.cancels } : {}),
+      ...(a.targetRc !== undefined ? { targetRc: a.targetRc } : {}),
       resource: {
         id: opName(p),
         configId: p.configId,

@@ -7,6 +7,7 @@ import { parametersDigest } from '../md5.js';
 import { anonymousInstanceFor } from '../clones/anonymous.js';
 import { withoutExpiredProbes } from './expired-probes.js';
 import { failureExpired } from '../features/failure-expiry.js';
+import { activeRecurringOps } from './active-ops.js';
 
 interface OpRecord {
   id: string;
@@ -92,11 +93,16 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     failed: false,
     stopFailed: false,
     recurring: new Map(),
+    activeOps: [],
+    stoppedInHistory: false,
     definitionChanged: false,
     notInstalled: false,
     hardBan: false,
     fatal: false,
   };
+  const active = activeRecurringOps(ops, node.online);
+  h.activeOps = active.ops;
+  h.stoppedInHistory = active.stopped;
   let lastDigest: string | null | undefined;
   let lastOp: OpRecord | undefined;
   for (const op of ops) {
