@@ -24,6 +24,8 @@ export interface Context {
   nodeByName: Map<string, Node>;
   /** Top-level resources in allocation order. */
   resources: Resource[];
+  /** Every orphan primitive, active or not: its history is cleaned up. */
+  orphans: Primitive[];
   byId: Map<string, Resource>;
   constraints: Constraints;
   locationsOf: Map<Resource, Location[]>;

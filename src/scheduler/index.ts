@@ -11,6 +11,7 @@ import { buildPlan } from './actions/plan.js';
 import { applyMigrations } from './actions/migration.js';
 import { scheduleConfigCancels, scheduleRoleCancels } from './actions/cancel.js';
 import { scheduleStoppedMonitors } from './features/stopped-monitors.js';
+import { scheduleFailcountClearing, scheduleHistoryDeletes } from './actions/cleanup.js';
 import { scheduleReloads } from './features/reload.js';
 import { scheduleUnfencing } from './features/unfencing.js';
 import { scheduleShutdowns } from './features/shutdown.js';
@@ -54,7 +55,9 @@ export function schedule(cib: XmlElement, options: ScheduleOptions): ScheduleRes
   const ctx = buildContext(cib, options.now, options.detail === true);
   assignAll(ctx);
   const plan = buildPlan(ctx);
+  scheduleFailcountClearing(ctx, plan);
   scheduleConfigCancels(ctx, plan);
+  scheduleHistoryDeletes(ctx, plan);
   scheduleRoleCancels(ctx, plan);
   scheduleStoppedMonitors(ctx, plan);
   scheduleUnfencing(ctx, plan);

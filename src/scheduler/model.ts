@@ -74,6 +74,10 @@ export interface NodeHistory {
   definitionChanged: boolean;
   /** The history was made by another agent (class, provider or type) than configured. */
   agentChanged?: boolean;
+  /** The history was made by another agent than configured, whether or not it runs: it is deleted. */
+  otherAgent: boolean;
+  /** The earliest last-rc-change recorded, when any: failure-timeout expiry counts from it. */
+  earliestChange?: number;
   /** Only parameters the agent can reload changed: reload in place rather than restart. */
   reload?: boolean;
   /** A failure here was ignored (on-fail=ignore): then migration-threshold does not apply. */

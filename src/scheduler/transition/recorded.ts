@@ -3,16 +3,23 @@ import { activeOn } from '../actions/cancel.js';
 import type { Resource } from '../model.js';
 
 /**
- * Actions Pacemaker already created while unpacking a resource's history, node by node: an
- * action for each recurring operation still running there (a later cancel or required monitor
- * of the same key on that node is that action), then, when the resource failed there and is
- * recovered, its stop. They are the resource's oldest actions, before any made by scheduling.
+ * Actions Pacemaker already created while unpacking and checking a resource's history, node by
+ * node: an action for each recurring operation still running there (a later cancel or required
+ * monitor of the same key on that node is that action), then its stop when it failed there and
+ * is recovered or runs another agent than configured, then the deletion of its history. They are
+ * the resource's oldest actions, before any made by scheduling.
  */
 function unpackRank(r: Resource, a: Act): number | undefined {
   if (r.kind !== 'primitive' || !a.node) return undefined;
-  if (a.recorded || (a.task === 'monitor' && a.intervalMs > 0 && activeOn(r, a.node, a.task, a.intervalMs))) return a.node.index * 2;
+  const rank = a.node.index * 3;
+  if (a.task === 'delete') return rank + 2;
+  if (a.recorded || (a.task === 'monitor' && a.intervalMs > 0 && activeOn(r, a.node, a.task, a.intervalMs))) return rank;
   const h = r.history.get(a.node.uname);
-  if (a.task === 'stop' && h && h.failed && h.role !== 'Stopped' && (h.onFail === undefined || h.onFail === 'restart')) return a.node.index * 2 + 1;
+  if (!h || h.role === 'Stopped') return undefined;
+  const recovered = h.failed && (h.onFail ?? 'restart') === 'restart';
+  // The failed operation's own action comes with the failure (see creationOrder), before the stop.
+  const failedOp = recovered && a.task === h.lastFailure?.task && a.intervalMs === h.lastFailure.intervalMs;
+  if (failedOp || (a.task === 'stop' && (recovered || h.agentChanged === true))) return rank + 1;
   return undefined;
 }
 

@@ -134,6 +134,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
     nodes,
     nodeByName: new Map(nodes.map((n) => [n.uname, n])),
     resources,
+    orphans: orphanPrims,
     byId,
     constraints,
     locationsOf,

@@ -95,6 +95,8 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     recurring: new Map(),
     activeOps: [],
     stoppedInHistory: false,
+    otherAgent: !rsc.orphan && agentChanged(rsc, lrm),
+    earliestChange: earliestChange(lrm),
     definitionChanged: false,
     notInstalled: false,
     hardBan: false,
@@ -235,6 +237,11 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     }
   }
   return h;
+}
+
+function earliestChange(lrm: XmlElement): number | undefined {
+  const times = children(lrm, 'lrm_rsc_op').flatMap((op) => (op.attrs['last-rc-change'] === undefined ? [] : [Number(op.attrs['last-rc-change'])]));
+  return times.length > 0 ? Math.min(...times) : undefined;
 }
 
 function agentChanged(rsc: Primitive, lrm: XmlElement): boolean {
