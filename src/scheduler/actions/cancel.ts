@@ -39,6 +39,11 @@ export function activeOn(p: Primitive, node: Node, task: string, intervalMs: num
   return p.history.get(node.uname)?.activeOps.some((o) => o.task === task && o.intervalMs === intervalMs) ?? false;
 }
 
+/** Pacemaker schedules neither copy of a recurring operation configured twice (same name and interval). */
+export function configuredOnce(p: Primitive, name: string, intervalMs: number): boolean {
+  return p.ops.filter((o) => o.name === name && o.intervalMs === intervalMs).length === 1;
+}
+
 export function inMaintenance(ctx: Context, r: Resource): boolean {
   if (ctx.maintenanceMode) return true;
   for (let cur: Resource | undefined = r; cur; cur = cur.parent) if (isTrue(cur.meta.get('maintenance'))) return true;
@@ -88,7 +93,7 @@ export function scheduleRoleCancels(ctx: Context, plan: Plan): void {
     const nextRole = cloneOf(p)?.promotable ? (pl.role === 'Promoted' ? 'Promoted' : 'Unpromoted') : 'Started';
     const wanted = recurringOps(p, nextRole);
     for (const op of p.ops) {
-      if (op.intervalMs <= 0 || !op.enabled || op.name !== 'monitor' || op.role === 'Stopped') continue;
+      if (op.intervalMs <= 0 || !op.enabled || op.name !== 'monitor' || op.role === 'Stopped' || !configuredOnce(p, op.name, op.intervalMs)) continue;
       if (wanted.some((w) => w.intervalMs === op.intervalMs) || !activeOn(p, node, op.name, op.intervalMs)) continue;
       const cancel = cancelAct(plan, p, node, op.name, op.intervalMs);
       order(plan, cancel, h.role === 'Promoted' ? plan.demotes.get(p) : plan.promotes.get(p), `${p.id} cancel`);

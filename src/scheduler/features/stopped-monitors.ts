@@ -6,7 +6,7 @@
  */
 import type { Context } from '../context.js';
 import type { Act, EdgeKind } from '../actions/action.js';
-import { activeOn, cancelAct, inMaintenance, resourceAct } from '../actions/cancel.js';
+import { activeOn, cancelAct, configuredOnce, inMaintenance, resourceAct } from '../actions/cancel.js';
 import { allPrimitives, type Plan } from '../actions/plan.js';
 import type { Node, Primitive } from '../model.js';
 import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.js';
@@ -22,7 +22,7 @@ export function scheduleStoppedMonitors(ctx: Context, plan: Plan): void {
     // A resource blocked by a failure gets no recurring actions at all.
     if ([...p.history.values()].some((h) => h.failed && h.onFail === 'block')) continue;
     for (const op of p.ops) {
-      if (op.role !== 'Stopped' || op.intervalMs <= 0 || !op.enabled) continue;
+      if (op.role !== 'Stopped' || op.intervalMs <= 0 || !op.enabled || !configuredOnce(p, op.name, op.intervalMs)) continue;
       for (const node of ctx.nodes) monitorStopped(ctx, plan, p, node, op.name, op.intervalMs);
     }
   }
