@@ -91,3 +91,30 @@ describe('cancelling recurring operations', () => {
     expect(run({ ops: '<op id="m10" name="monitor" interval="10s"/>', history: { n1: started, n2: probedOnly }, nodeMaintenance: true })).toEqual(['cancel=10000 n1']);
   });
 });
+
+describe('cleaning up the history', () => {
+  const base = (resources: string, status: string, props = ''): string => `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1"><configuration>
+    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="false"/>${props}</cluster_property_set></crm_config>
+    <nodes><node id="n1" uname="n1"/></nodes><resources>${resources}</resources><constraints/></configuration>
+    <status><node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">${status}</node_state></status></cib>`;
+  const lrm = (id: string, type: string, ops: string): string => `<lrm id="n1"><lrm_resources><lrm_resource id="${id}" class="ocf" provider="pacemaker" type="${type}">${ops}</lrm_resource></lrm_resources></lrm>`;
+  const digest = parametersDigest(new Map());
+  const stop = `<lrm_rsc_op id="x_last_0" operation="stop" interval="0" call-id="3" rc-code="0" op-status="0" op-digest="${digest}" last-rc-change="${NOW - 1000}" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/>`;
+  const lines = (xml: string): string[] => executeGraph(schedule(parseXml(xml), { now: NOW }).graph).map((a) => (a.kind === 'cluster' ? `${a.task} ${a.resourceId ?? ''}` : a.kind === 'resource' ? `${a.task} ${a.resource.id}` : a.kind));
+
+  it('deletes the history of a resource no longer configured', () => {
+    expect(lines(base('', lrm('gone', 'Dummy', stop)))).toEqual(['delete gone']);
+  });
+
+  it('deletes the history left by another agent, before starting with the configured one', () => {
+    const r = lines(base('<primitive id="x" class="ocf" provider="pacemaker" type="Dummy"/>', lrm('x', 'Stateful', stop)));
+    expect(r).toEqual(['delete x', 'start x']);
+  });
+
+  it('clears a fail count whose failures are all older than failure-timeout', () => {
+    const prim = '<primitive id="x" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="x-m"><nvpair id="x-ft" name="failure-timeout" value="60"/></meta_attributes></primitive>';
+    const fails = (at: number): string => `<transient_attributes id="n1"><instance_attributes id="n1-a"><nvpair id="f" name="fail-count-x" value="1"/><nvpair id="l" name="last-failure-x" value="${at}"/></instance_attributes></transient_attributes>`;
+    expect(lines(base(prim, fails(NOW - 1000) + lrm('x', 'Dummy', stop)))).toEqual(['start x', 'clear_failcount x']);
+    expect(lines(base(prim, fails(NOW - 10) + lrm('x', 'Dummy', stop)))).toEqual(['start x']);
+  });
+});

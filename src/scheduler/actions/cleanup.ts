@@ -50,11 +50,11 @@ export function scheduleHistoryDeletes(ctx: Context, plan: Plan): void {
 }
 
 /** Cleared only for a managed resource: Pacemaker leaves every one-off action of an unmanaged one optional. */
-function clearFailcount(ctx: Context, plan: Plan, p: Primitive, node: Node): Act | undefined {
+function clearFailcount(ctx: Context, plan: Plan, p: Primitive, node: Node, whileUnpacking: boolean): Act | undefined {
   if (!primitiveManaged(ctx, p)) return undefined;
   const existing = plan.byRsc.get(p)?.find((a) => a.task === 'clear_failcount' && a.node === node);
   if (existing) return existing;
-  return resourceAct(plan, { key: `${p.id}_clear_failcount_0`, task: 'clear_failcount', kind: 'cluster', rsc: p, node, recorded: true, runnable: usable(node) });
+  return resourceAct(plan, { key: `${p.id}_clear_failcount_0`, task: 'clear_failcount', kind: 'cluster', rsc: p, node, recorded: whileUnpacking, runnable: usable(node) });
 }
 
 /**
@@ -70,7 +70,7 @@ export function scheduleFailcountClearing(ctx: Context, plan: Plan): void {
     if (timeout <= 0 || p.orphan || blocked) continue;
     for (const h of p.history.values()) {
       if (h.earliestChange === undefined || ctx.now < h.earliestChange + timeout) continue;
-      if (failCountAt(Number.NEGATIVE_INFINITY, p, h.node) > 0 && failCount(ctx, p, h.node) === 0) clearFailcount(ctx, plan, p, h.node);
+      if (failCountAt(Number.NEGATIVE_INFINITY, p, h.node) > 0 && failCount(ctx, p, h.node) === 0) clearFailcount(ctx, plan, p, h.node, true);
     }
   }
   for (const node of ctx.nodes) {
@@ -79,14 +79,14 @@ export function scheduleFailcountClearing(ctx: Context, plan: Plan): void {
       const h = p.history.get(node.uname);
       if (!h || p.orphan || !isActive(h) || h.stoppedInHistory) continue;
       const orphanOp = h.activeOps.some((op) => !p.ops.some((o) => o.enabled && o.name === op.task && o.intervalMs === op.intervalMs));
-      if ((h.definitionChanged || h.reload === true || orphanOp) && failCount(ctx, p, node) > 0) clearFailcount(ctx, plan, p, node);
+      if ((h.definitionChanged || h.reload === true || orphanOp) && failCount(ctx, p, node) > 0) clearFailcount(ctx, plan, p, node, false);
     }
   }
   for (const p of ctx.orphans) {
     if (p.parent) continue;
     for (const node of ctx.nodes) {
       if (!node.online || failCount(ctx, p, node) === 0) continue;
-      const clear = clearFailcount(ctx, plan, p, node);
+      const clear = clearFailcount(ctx, plan, p, node, false);
       for (const stop of plan.stops.get(p)?.values() ?? []) edge(plan, clear, stop, `${p.id} clear_failcount`);
     }
   }
