@@ -22,6 +22,11 @@ export interface SimulateStatusOptions {
    * only before "Current cluster status".
    */
   readonly preamble?: boolean;
+  /**
+   * Show in-flight actions (Starting, Monitoring ...). crm_simulate shows them in the current
+   * status only: the revised status is printed without them. Defaults like `preamble`.
+   */
+  readonly showPending?: boolean;
 }
 
 export const CURRENT_TITLE = 'Current cluster status';
@@ -63,7 +68,7 @@ export function renderSimulateStatusView(view: ClusterStatusView, options: Simul
   if (preamble) out.push(...preambleLines(view));
   out.push(`${title}:`, '  * Node List:', ...nodeListLines(view, 4), '');
   out.push('  * Full List of Resources:');
-  const resources = resourceListLines(view, 4, { showPending: true, showInactive: true });
+  const resources = resourceListLines(view, 4, { showPending: options.showPending ?? title === CURRENT_TITLE, showInactive: true });
   out.push(...(resources.length > 0 ? resources : ['    * No resources']));
   return `${out.join('\n')}\n`;
 }

@@ -50,4 +50,11 @@ describe('simulated results in the history', () => {
     // The input is left as it was.
     expect(ops(input).map((o) => o.attrs.id)).toEqual(['a_start_0']);
   });
+
+  it('leave a node told to shut down a member: crm_simulate only reports cluster actions', () => {
+    const shutdown: GraphAction = { kind: 'cluster', id: 1, inputs: [], task: 'do_shutdown', node: 'n1' };
+    const revised = injectResults(parseXml(CIB), [shutdown], 1_700_000_000);
+    const state = revised.children.find((c) => c.name === 'status')?.children.find((c) => c.name === 'node_state');
+    expect(state?.attrs).toMatchObject({ in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' });
+  });
 });

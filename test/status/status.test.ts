@@ -159,6 +159,16 @@ describe('primitive states and flags', () => {
     expect(out).toContain('    * m\t(ocf:heartbeat:Dummy):\t Started node1 (Monitoring)');
   });
 
+  it('the revised status (as crm_simulate prints it) shows no action in flight', () => {
+    const cib = buildCib({
+      nodes: [{ name: 'node1', history: [history('s', [op('s', 'start', 0, { status: -1, call: -1 })]), history('m', [op('m', 'start', 0), op('m', 'monitor', 0, { interval: 10000, status: -1, call: -1 })])] }],
+      resources: dummy('s') + dummy('m'),
+    });
+    const out = renderSimulateStatus(cib, { title: 'Revised Cluster Status' }).split('\n');
+    expect(out).toContain('    * s\t(ocf:heartbeat:Dummy):\t Started node1');
+    expect(out).toContain('    * m\t(ocf:heartbeat:Dummy):\t Started node1');
+  });
+
   it('forgets a failure older than failure-timeout when no fail count holds it', () => {
     const spec: CibSpec = {
       nodes: [{ name: 'node1', history: [history('r', [op('r', 'start', 1, { lastRcChange: 1000 })])] }],

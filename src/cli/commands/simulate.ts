@@ -164,8 +164,9 @@ function runSimulate(opts: SimulateOptions): void {
       out.push('Transition Summary:', ...result.summary, '');
     }
     if (simulate) {
-      out.push('Executing Cluster Transition:', ...executed.map(describeAction), '');
+      out.push('Executing Cluster Transition:', ...executed.map(describeAction));
       if (header) out.push(header);
+      out.push('');
       if (!opts.quiet && revised) out.push(...status(revised, 'Revised Cluster Status'));
     }
     process.stdout.write(out.join('\n') + '\n');

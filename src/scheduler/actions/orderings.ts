@@ -5,6 +5,7 @@ import { primitivesOf } from '../model.js';
 import type { Ordering } from '../constraints/parse.js';
 import { appendAct, type Act, type Edge } from './action.js';
 import { orderingActs, type Plan } from './plan.js';
+import { actsWithin, instanceActsOf } from '../clones/ordered-instances.js';
 import { ONE_OR_MORE } from '../transition/one-or-more.js';
 import { cloneAcross, judgingCollectives, requiredOn } from '../clones/required-on-node.js';
 import { unassignInstance } from '../clones/unassign.js';
@@ -238,6 +239,21 @@ export function propagate(plan: Plan, onUnrunnable: (a: Act, restarts: boolean) 
           s.optional = false;
           s.requiredBy = s.requiredBy ?? `required ${e.label}`;
           touch(s);
+        }
+      }
+      // Only a resource's action reaches the instances: a one-or-more pseudo action just gates.
+      if (e.flags.has('implies_then') && !a.optional && a.runnable && a.rsc && !e.label.startsWith(ONE_OR_MORE) && t.collectiveOf && !actsWithin(a, t.collectiveOf)) {
+        for (const i of instanceActsOf(plan, t)) {
+          if (!i.optional || !i.runnable || i.node === undefined) continue;
+          i.optional = false;
+          i.requiredBy = i.requiredBy ?? `required ${e.label}`;
+          touch(i);
+          const s = restartStop.get(i);
+          if (s && s.optional) {
+            s.optional = false;
+            s.requiredBy = s.requiredBy ?? `required ${e.label}`;
+            touch(s);
+          }
         }
       }
     }

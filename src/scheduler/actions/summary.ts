@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import type { Primitive, Role } from '../model.js';
 import { activeHistories, cloneOf } from '../placement/scores.js';
+import type { Act } from './action.js';
 import { allPrimitives, type Plan } from './plan.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
 import { summaryOrder } from '../bundles/replicas.js';
@@ -52,7 +53,7 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
     // An instance meant to be promoted shows as a promotion even when it cannot start.
     if (!start.runnable && promotable && pl?.role === 'Promoted') return { verb: 'Promote', rsc: id, details: `Stopped -> Promoted ${start.node.uname}`, reason: 'blocked' };
     if (!start.runnable) return { verb: 'Start', rsc: id, details: start.node.uname, reason: start.unrunnableBy ? `due to ${start.unrunnableBy} (blocked)` : 'blocked' };
-    if (promote && !promote.optional && promote.runnable) return { verb: 'Promote', rsc: id, details: `Stopped -> Promoted ${start.node.uname}` };
+    if (promote && !promote.optional) return { verb: 'Promote', rsc: id, details: `Stopped -> Promoted ${start.node.uname}`, reason: promote.runnable ? undefined : blockedReason(promote) };
     return { verb: 'Start', rsc: id, details: start.node.uname };
   }
   const cur = active[0];
@@ -106,17 +107,21 @@ function primitiveLine(ctx: Context, plan: Plan, p: Primitive): SummaryLine | un
       else if (onNext.definitionChanged && onNext.agentChanged !== true && onNext.reload !== true) reason = 'due to resource definition change';
     }
     if (verb === 'Recover' && active.length > 1 && (p.meta.get('multiple-active') ?? '').toLowerCase() === 'stop_unexpected') reason = 'due to being multiply active';
-    if (promotable && curRole !== nextRole && verb === 'Recover') details = `${curRole} -> ${nextRole} ${next.uname}`;
+    if (promotable && curRole !== nextRole) details = `${curRole} -> ${nextRole} ${next.uname}`;
     return { verb, rsc: id, details, reason };
   }
   if (promote && !promote.optional && curRole !== 'Promoted') {
-    if (!promote.runnable) return { verb: 'Promote', rsc: id, details: `${curRole} -> Promoted ${next.uname}`, reason: 'blocked' };
+    if (!promote.runnable) return { verb: 'Promote', rsc: id, details: `${curRole} -> Promoted ${next.uname}`, reason: blockedReason(promote) };
     return { verb: 'Promote', rsc: id, details: `${curRole} -> Promoted ${next.uname}` };
   }
   if (demote && !demote.optional && curRole === 'Promoted' && nextRole !== 'Promoted') return { verb: 'Demote', rsc: id, details: `Promoted -> Unpromoted ${next.uname}` };
   if (stopNeeded && active.length > 1) return { verb: 'Restart', rsc: id, details: next.uname };
   if ((plan.byRsc.get(p) ?? []).some((a) => a.task === 'reload-agent' && !a.optional)) return { verb: 'Reload', rsc: id, details: next.uname };
   return undefined;
+}
+
+function blockedReason(a: Act): string {
+  return a.unrunnableBy ? `due to ${a.unrunnableBy} (blocked)` : 'blocked';
 }
 
 /** A resource stopping on several nodes at once (multiply active) has a Stop line for each. */

@@ -343,7 +343,7 @@ class Assigner {
   private promote(c: Clone): void {
     const cap = targetRole(c) === 'Unpromoted' || quorumDemotes(this.ctx) ? 0 : Math.max(0, c.promotedMax - stuckPromoted(this.ctx, c));
     const cloneLocation = locationScores(this.ctx, c);
-    const candidates: { inst: Primitive | Group; node: Node; score: number; wasPromoted: boolean }[] = [];
+    const candidates: { inst: Primitive | Group; node: Node; score: number; wasPromoted: boolean; failed: boolean }[] = [];
     for (const inst of c.instances) {
       const first = inst.kind === 'primitive' ? inst : inst.children[0];
       if (!first) continue;
@@ -369,9 +369,8 @@ class Assigner {
         this.assign(col.primary);
         const pn = this.nodesOf(col.primary, col.primaryRole, col.score >= INFINITY);
         const match = pn.some((n) => n.attrs.get(col.nodeAttribute) === node.attrs.get(col.nodeAttribute));
-        if (col.score >= INFINITY) {
-          if (!match) score = -INFINITY;
-        } else if (match) score = addScores(score, col.score);
+        if (match) score = addScores(score, col.score);
+        else if (col.score >= INFINITY) score = -INFINITY;
       }
       // Resources that must run with the promoted instance pull the promotion towards their favourite nodes.
       let dependentCannot = false;
@@ -393,9 +392,11 @@ class Assigner {
       // 1 when it had a positive one, so any node the dependent can use wins the promotion.
       if (dependentCannot && score > 0) score = 1;
       this.ctx.promotionScores.set(first.id, score);
-      candidates.push({ inst, node, score, wasPromoted });
+      const failed = primitivesOf(inst).some((p) => p.history.get(node.uname)?.failed === true);
+      candidates.push({ inst, node, score, wasPromoted, failed });
     }
-    candidates.sort((a, b) => b.score - a.score || Number(b.wasPromoted) - Number(a.wasPromoted) || a.inst.order - b.inst.order);
+    // On a tie, an instance being recovered from a failure is promoted last.
+    candidates.sort((a, b) => b.score - a.score || Number(b.wasPromoted) - Number(a.wasPromoted) || Number(a.failed) - Number(b.failed) || a.inst.order - b.inst.order);
     const perNode = new Map<string, number>();
     let promoted = 0;
     for (const cand of candidates) {

@@ -49,14 +49,8 @@ export function injectResults(cib: XmlElement, executed: GraphAction[], now?: nu
       ns.children = ns.children.filter((c) => c.name !== 'lrm' && c.name !== 'transient_attributes');
       continue;
     }
-    if (a.kind === 'cluster') {
-      if (a.task === 'do_shutdown') {
-        const ns = nodeState(a.node);
-        Object.assign(ns.attrs, { in_ccm: 'false', crmd: 'offline', join: 'down', expected: 'down' });
-        ns.children = ns.children.filter((c) => c.name !== 'transient_attributes');
-      }
-      continue;
-    }
+    // crm_simulate only reports cluster actions: a node told to shut down is still a member
+    // when the transition ends.
     if (a.kind !== 'resource') continue;
     const ns = nodeState(a.node);
     const lrm = ensure(ns, 'lrm', { id: ns.attrs.id ?? a.node }, () => true);
