@@ -57,4 +57,10 @@ describe('simulated results in the history', () => {
     const state = revised.children.find((c) => c.name === 'status')?.children.find((c) => c.name === 'node_state');
     expect(state?.attrs).toMatchObject({ in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' });
   });
+
+  it('keep the recorded failure beside a newer success', () => {
+    const failed = CIB.replace('id="a_start_0" operation_key="a_start_0"', 'id="a_last_failure_0" operation_key="a_start_0"');
+    const revised = injectResults(parseXml(failed), [stop], 1_700_000_000);
+    expect(ops(revised).map((o) => o.attrs.id)).toEqual(['a_last_failure_0', 'a_last_0']);
+  });
 });

@@ -69,7 +69,8 @@ export function injectResults(cib: XmlElement, executed: GraphAction[], now?: nu
       resources.children = resources.children.filter((c) => c !== rscEl);
       continue;
     }
-    rscEl.children = rscEl.children.filter((c) => c.attrs.id !== opId && !(a.intervalMs === 0 && c.attrs.id === `${a.resource.id}_last_failure_0`));
+    // A success replaces the last result only: the recorded failure stays, older, as crm_simulate leaves it.
+    rscEl.children = rscEl.children.filter((c) => c.attrs.id !== opId);
     callId++;
     if (a.task === 'stop') rscEl.children = rscEl.children.filter((c) => Number(c.attrs.interval ?? 0) === 0);
     rscEl.children.push(
