@@ -63,4 +63,10 @@ describe('simulated results in the history', () => {
     const revised = injectResults(parseXml(failed), [stop], 1_700_000_000);
     expect(ops(revised).map((o) => o.attrs.id)).toEqual(['a_last_failure_0', 'a_last_0']);
   });
+
+  it('leave the last result alone when the action is a notification', () => {
+    const notify: GraphAction = { ...stop, key: 'a_post_notify_start_0', task: 'notify' };
+    const revised = injectResults(parseXml(CIB), [notify], 1_700_000_000);
+    expect(ops(revised).map((o) => `${o.attrs.id}:${o.attrs.operation}`)).toEqual(['a_start_0:start']);
+  });
 });

@@ -52,6 +52,9 @@ export function injectResults(cib: XmlElement, executed: GraphAction[], now?: nu
     // crm_simulate only reports cluster actions: a node told to shut down is still a member
     // when the transition ends.
     if (a.kind !== 'resource') continue;
+    // A notification is not the resource's last result: crm_simulate keeps it under its own
+    // key, and reading the history skips it, so it leaves the state as it was.
+    if (a.task === 'notify') continue;
     const ns = nodeState(a.node);
     const lrm = ensure(ns, 'lrm', { id: ns.attrs.id ?? a.node }, () => true);
     const resources = ensure(lrm, 'lrm_resources', {}, () => true);
