@@ -101,3 +101,16 @@ describe('anonymous instances are named in actions as their node\'s history know
     expect(at('Pseudo action: fence_stop_0')).toBeLessThan(at('Fencing node1 (reboot)'));
   });
 });
+
+describe('recurring monitors recorded before the last start', () => {
+  it('with no start recorded, a monitor older than the promotion is not running: it is scheduled', () => {
+    const base = cib({ ops: BOTH_ROLES_MONITORED, history: { node1: { name: 'rsc1:0', promoted: true } }, constraints: '<rsc_location id="l1" rsc="ms1" role="Promoted" node="node1" score="10"/>' });
+    const olderMonitor = op('rsc1:0', 'monitor', 8, 1, 10000);
+    const xml = base.replace(op('rsc1:0', 'start', 0, 2), olderMonitor).replace(op('rsc1:0', 'promote', 0, 3), op('rsc1:0', 'promote', 0, 5));
+    expect(xml).toContain(olderMonitor);
+    expect(executed(xml)).toContain('Resource action: rsc1:0 monitor=10000 on node1');
+    const newerMonitor = xml.replace(olderMonitor, '').replace('</lrm_resource></lrm_resources></lrm></node_state><node_state id="node2"', `${op('rsc1:0', 'monitor', 8, 6, 10000)}</lrm_resource></lrm_resources></lrm></node_state><node_state id="node2"`);
+    expect(newerMonitor).toContain(op('rsc1:0', 'monitor', 8, 6, 10000));
+    expect(executed(newerMonitor).filter((l) => l.includes('monitor=10000 on node1'))).toEqual([]);
+  });
+});

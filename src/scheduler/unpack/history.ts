@@ -107,7 +107,11 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
   h.stoppedInHistory = active.stopped;
   let lastDigest: string | null | undefined;
   let lastOp: OpRecord | undefined;
+  const started = ops.some((op) => op.task === 'start' || op.task === 'migrate_from');
   for (const op of ops) {
+    // Recurring results from before the last start belong to an earlier run; with no start
+    // recorded, the last promote or demote stands for it.
+    if (op.task === 'start' || op.task === 'migrate_from' || (!started && (op.task === 'promote' || op.task === 'demote'))) h.recurring.clear();
     if (op.intervalMs === 0 && op.status !== -1 && op.callId >= 0 && ['start', 'migrate_from', 'promote', 'demote', 'monitor'].includes(op.task)) {
       if (op.task !== 'monitor' || op.rc === 0 || op.rc === 8) {
         lastDigest = op.digest ?? null;
