@@ -101,6 +101,12 @@ function isPromotable(p: Primitive): boolean {
   return cloneOf(p)?.promotable ?? false;
 }
 
+/** A promotable instance's history says Started where it runs unpromoted: the same role. */
+function sameRole(a: Role, b: Role): boolean {
+  const plain = (r: Role): Role => (r === 'Unpromoted' ? 'Started' : r);
+  return plain(a) === plain(b);
+}
+
 export function recurringOps(p: Primitive, role: Role): { intervalMs: number; name: string }[] {
   return p.ops
     .filter((o) => o.intervalMs > 0 && o.enabled && o.name === 'monitor' && !isDuplicatedOp(p.ops, o))
@@ -417,7 +423,7 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   if (next) {
     const cur = active.find((h) => h.node === next);
     for (const op of recurringOps(p, nextRole)) {
-      const have = cur?.recurring.has(op.intervalMs) && cur.role === nextRole;
+      const have = cur?.recurring.has(op.intervalMs) && sameRole(cur.role, nextRole);
       const mon = b.act({ key: `${name}_monitor_${op.intervalMs}`, task: 'monitor', rsc: p, node: next, kind: 'resource', intervalMs: op.intervalMs, optional: have === true });
       b.order(start, mon, `${name} start`, 'runnable', 'implies_then');
       const pr = b.plan.promotes.get(p);
