@@ -64,7 +64,8 @@ function clearFailcount(ctx: Context, plan: Plan, p: Primitive, node: Node, whil
  * stops.
  */
 export function scheduleFailcountClearing(ctx: Context, plan: Plan): void {
-  for (const p of allPrimitives(ctx.resources)) {
+  const prims = allPrimitives(ctx.resources);
+  for (const p of prims) {
     const timeout = parseIntervalMs(p.meta.get('failure-timeout')) / 1000;
     const blocked = [...p.history.values()].some((h) => h.failed && h.onFail === 'block');
     if (timeout <= 0 || p.orphan || blocked) continue;
@@ -75,7 +76,7 @@ export function scheduleFailcountClearing(ctx: Context, plan: Plan): void {
   }
   for (const node of ctx.nodes) {
     if (!node.maintenance && !nodeCanHost(node)) continue;
-    for (const p of allPrimitives(ctx.resources)) {
+    for (const p of prims) {
       const h = p.history.get(node.uname);
       if (!h || p.orphan || !isActive(h) || h.stoppedInHistory) continue;
       const orphanOp = h.activeOps.some((op) => !p.ops.some((o) => o.enabled && o.name === op.task && o.intervalMs === op.intervalMs));
