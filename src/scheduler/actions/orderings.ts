@@ -192,6 +192,18 @@ export function propagate(plan: Plan, onUnrunnable: (a: Act, restarts: boolean) 
       queue.push(a);
     }
   };
+  /** A required start of a running resource requires the stop that restarts it. */
+  const require = (t: Act, reason: string, stopReason: string): void => {
+    t.optional = false;
+    t.requiredBy = t.requiredBy ?? reason;
+    touch(t);
+    const s = restartStop.get(t);
+    if (s && s.optional) {
+      s.optional = false;
+      s.requiredBy = s.requiredBy ?? stopReason;
+      touch(s);
+    }
+  };
   // A running resource whose start can no longer happen must stop.
   const blocked = (t: Act): void => {
     touch(t);
@@ -231,30 +243,11 @@ export function propagate(plan: Plan, onUnrunnable: (a: Act, restarts: boolean) 
       if (e.flags.has('implies_then') && !a.optional && blockedOptional.get(t) === e) t.unrunnableBy = `required ${e.label}`;
       const across = cloneAcross(plan, a, t);
       if (e.flags.has('implies_then') && !a.optional && t.optional && (t.node !== undefined || t.pseudo) && (!across || requiredOn(plan, across))) {
-        t.optional = false;
-        t.requiredBy = t.requiredBy ?? (inherits(a, t) && a.requiredBy ? a.requiredBy : `required ${e.label}`);
-        touch(t);
-        const s = restartStop.get(t);
-        if (s && s.optional) {
-          s.optional = false;
-          s.requiredBy = s.requiredBy ?? `required ${e.label}`;
-          touch(s);
-        }
+        require(t, inherits(a, t) && a.requiredBy ? a.requiredBy : `required ${e.label}`, `required ${e.label}`);
       }
       // Only a resource's action reaches the instances: a one-or-more pseudo action just gates.
       if (e.flags.has('implies_then') && !a.optional && a.runnable && a.rsc && !e.label.startsWith(ONE_OR_MORE) && t.collectiveOf && !actsWithin(a, t.collectiveOf)) {
-        for (const i of instanceActsOf(plan, t)) {
-          if (!i.optional || !i.runnable || i.node === undefined) continue;
-          i.optional = false;
-          i.requiredBy = i.requiredBy ?? `required ${e.label}`;
-          touch(i);
-          const s = restartStop.get(i);
-          if (s && s.optional) {
-            s.optional = false;
-            s.requiredBy = s.requiredBy ?? `required ${e.label}`;
-            touch(s);
-          }
-        }
+        for (const i of instanceActsOf(plan, t)) if (i.optional && i.runnable && i.node !== undefined) require(i, `required ${e.label}`, `required ${e.label}`);
       }
     }
     // A clone judges the orders across it by its instances on the other side's node.
