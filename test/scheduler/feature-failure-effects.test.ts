@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { schedule } from '../../src/scheduler/index.js';
+import { cibXml, member } from './fixtures.js';
 
 const NOW = 1_700_000_000;
 
@@ -9,21 +10,11 @@ const failedStop = (id: string, call: number): string =>
 
 /** n1 holds a and b, both with a failed stop, recorded in the order given. */
 function cib(n1: string[]): string {
-  const member = (name: string, entries: string): string =>
-    `<node_state id="${name}" uname="${name}" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="${name}"><lrm_resources>${entries}</lrm_resources></lrm></node_state>`;
-  return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n2">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
-    <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
-    <resources>
-      <primitive id="fence" class="stonith" type="fence_dummy"/>
-      <primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>
-      <primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/>
-    </resources>
-    <constraints/>
-  </configuration>
-  <status>${member('n1', n1.map((id, i) => failedStop(id, i + 3)).join(''))}${member('n2', '')}</status>
-</cib>`;
+  return cibXml({
+    dc: 'n2',
+    resources: '<primitive id="fence" class="stonith" type="fence_dummy"/><primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/><primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/>',
+    status: member('n1', n1.map((id, i) => failedStop(id, i + 3)).join('')) + member('n2'),
+  });
 }
 
 const summary = (n1: string[]): string => schedule(parseXml(cib(n1)), { now: NOW }).summary.join('\n');

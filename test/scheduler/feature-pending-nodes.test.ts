@@ -1,26 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { schedule } from '../../src/scheduler/index.js';
+import { cibXml, member } from './fixtures.js';
 
 const NOW = 1_700_000_000;
 
 /** n1 is a full member; n2 has the given node_state attributes. */
 function cib(n2State: string): string {
-  return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
-    <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
-    <resources>
-      <primitive id="F" class="stonith" type="fence_xvm"/>
-      <primitive id="D" class="ocf" provider="pacemaker" type="Dummy"/>
-    </resources>
-    <constraints/>
-  </configuration>
-  <status>
-    <node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="n1"><lrm_resources/></lrm></node_state>
-    <node_state id="n2" uname="n2" ${n2State}/>
-  </status>
-</cib>`;
+  return cibXml({
+    resources: '<primitive id="F" class="stonith" type="fence_xvm"/><primitive id="D" class="ocf" provider="pacemaker" type="Dummy"/>',
+    status: `${member('n1')}<node_state id="n2" uname="n2" ${n2State}/>`,
+  });
 }
 
 const run = (n2State: string) => schedule(parseXml(cib(n2State)), { now: NOW });

@@ -2,29 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { schedule } from '../../src/scheduler/index.js';
 import { parametersDigest } from '../../src/scheduler/md5.js';
+import { cibXml, member } from './fixtures.js';
 
 const DIGEST = parametersDigest(new Map());
 const op = (node: string, key: string, task: string, interval: number, call: number, rc: number): string =>
   `<lrm_rsc_op id="${key}" operation_key="${key}" operation="${task}" interval="${interval}" call-id="${call}" rc-code="${rc}" op-status="0" op-digest="${DIGEST}" transition-key="1:1:0:x" transition-magic="0:${rc};1:1:0:x" on_node="${node}"/>`;
 
 /** A promotable clone promoted on n1 and unpromoted on n2, each with its role's monitor running. */
-const CIB = `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1">
-  <configuration>
-    <crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
-    <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
-    <resources><clone id="ms"><meta_attributes id="ms-m"><nvpair id="ms-p" name="promotable" value="true"/></meta_attributes>
+const CIB = cibXml({
+  stonith: false,
+  resources: `<clone id="ms"><meta_attributes id="ms-m"><nvpair id="ms-p" name="promotable" value="true"/></meta_attributes>
       <primitive id="s" class="ocf" provider="pacemaker" type="Stateful"><operations>
         <op id="s-mu" name="monitor" interval="15s" role="Unpromoted"/><op id="s-mp" name="monitor" interval="30s" role="Promoted"/>
-      </operations></primitive></clone></resources>
-    <constraints><rsc_location id="l" rsc="ms" role="Promoted" node="n1" score="100"/></constraints>
-  </configuration>
-  <status>
-    <node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="n1"><lrm_resources><lrm_resource id="s:0" class="ocf" provider="pacemaker" type="Stateful">
-      ${op('n1', 's:0_last_0', 'promote', 0, 4, 0)}${op('n1', 's:0_monitor_30000', 'monitor', 30000, 5, 8)}</lrm_resource></lrm_resources></lrm></node_state>
-    <node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="n2"><lrm_resources><lrm_resource id="s:1" class="ocf" provider="pacemaker" type="Stateful">
-      ${op('n2', 's:1_last_0', 'start', 0, 3, 0)}${op('n2', 's:1_monitor_15000', 'monitor', 15000, 5, 0)}</lrm_resource></lrm_resources></lrm></node_state>
-  </status>
-</cib>`;
+      </operations></primitive></clone>`,
+  constraints: '<rsc_location id="l" rsc="ms" role="Promoted" node="n1" score="100"/>',
+  status:
+    member('n1', `<lrm_resource id="s:0" class="ocf" provider="pacemaker" type="Stateful">${op('n1', 's:0_last_0', 'promote', 0, 4, 0)}${op('n1', 's:0_monitor_30000', 'monitor', 30000, 5, 8)}</lrm_resource>`) +
+    member('n2', `<lrm_resource id="s:1" class="ocf" provider="pacemaker" type="Stateful">${op('n2', 's:1_last_0', 'start', 0, 3, 0)}${op('n2', 's:1_monitor_15000', 'monitor', 15000, 5, 0)}</lrm_resource>`),
+});
 
 describe('recurring monitors already running', () => {
   it('are not scheduled again for an instance that stays unpromoted (its history says started)', () => {
