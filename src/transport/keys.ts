@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { DatagramMac } from './datagram-mac.js';
 
 /**
  * The keys every packet and stream frame is protected with, derived from the one cluster key so
@@ -8,6 +9,8 @@ import { readFileSync, statSync } from 'node:fs';
 export interface ClusterKeys {
   readonly mac: Buffer;
   readonly cipher: Buffer;
+  /** HMAC-SHA256 with `mac`, prepared for the many small datagrams. */
+  readonly datagramMac: DatagramMac;
 }
 
 export const MIN_KEY_BYTES = 16;
@@ -17,7 +20,8 @@ export function deriveKeys(clusterKey: Buffer): ClusterKeys {
     throw new Error(`the cluster key is ${clusterKey.length} bytes; at least ${MIN_KEY_BYTES} are needed`);
   }
   const derive = (label: string): Buffer => Buffer.from(hkdfSync('sha256', clusterKey, 'vigil', label, 32));
-  return { mac: derive('vigil packet mac v1'), cipher: derive('vigil packet aes-256-gcm v1') };
+  const mac = derive('vigil packet mac v1');
+  return { mac, cipher: derive('vigil packet aes-256-gcm v1'), datagramMac: new DatagramMac(mac) };
 }
 
 /**

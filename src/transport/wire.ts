@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hmac, type ClusterKeys } from './keys.js';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { DATAGRAM_MAC_BYTES } from './datagram-mac.js';
+import type { ClusterKeys } from './keys.js';
 
 /**
  * The datagram format (all integers big-endian):
@@ -20,7 +21,7 @@ import { hmac, type ClusterKeys } from './keys.js';
  * layer uses the header as additional data too.
  */
 export const MAGIC = Buffer.from('VGL1', 'latin1');
-export const MAC_BYTES = 32;
+export const MAC_BYTES = DATAGRAM_MAC_BYTES;
 export const MAX_NAME_BYTES = 64;
 export const MAX_DATAGRAM = 65_000;
 const FLAG_ENCRYPTED = 1;
@@ -69,7 +70,7 @@ export function encodeDatagram(keys: ClusterKeys, d: Datagram, encrypt: boolean)
   } else {
     d.payload.copy(packet, o);
   }
-  hmac(keys.mac, packet.subarray(0, macAt)).copy(packet, macAt);
+  keys.datagramMac.sign(packet, macAt, packet, macAt);
   return packet;
 }
 
@@ -89,8 +90,7 @@ export function decodeDatagram(keys: ClusterKeys, buf: Buffer): DecodeResult {
   const bodyLen = encrypted ? NONCE_BYTES + payloadLen + TAG_BYTES : payloadLen;
   if (buf.length !== fixed + bodyLen + MAC_BYTES) return bad(`length ${buf.length} does not match payload length ${payloadLen}`);
   const macAt = buf.length - MAC_BYTES;
-  const expected = hmac(keys.mac, buf.subarray(0, macAt));
-  if (!timingSafeEqual(expected, buf.subarray(macAt))) return { ok: false, reason: 'bad-mac', detail: 'HMAC mismatch' };
+  if (!keys.datagramMac.verify(buf, macAt, buf, macAt)) return { ok: false, reason: 'bad-mac', detail: 'HMAC mismatch' };
   const sender = buf.toString('utf8', 6, 6 + nameLen);
   const incarnation = buf.readBigUInt64BE(6 + nameLen);
   const seq = buf.readBigUInt64BE(6 + nameLen + 8);
