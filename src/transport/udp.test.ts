@@ -78,6 +78,36 @@ describe('UdpTransport over loopback', () => {
     expect(b.t.peerIncarnation('a')).toBe(1000n);
   });
 
+  it('sends from the cluster port, so a firewall that allows only that port still lets heartbeats through', async () => {
+    const listener = createSocket('udp4');
+    const from = new Promise<{ address: string; port: number }>((resolve) => listener.once('message', (_msg, rinfo) => resolve(rinfo)));
+    await new Promise<void>((resolve) => listener.bind(port, '127.0.0.3', () => resolve()));
+    const a = node('a', '127.0.0.1', { node: 'b', address: '127.0.0.3' });
+    await a.t.start();
+    a.t.sendTo('b', Buffer.from('hb'));
+    const rinfo = await from;
+    listener.close();
+    expect(rinfo).toMatchObject({ address: '127.0.0.1', port });
+  });
+
+  it('counts the refusals while a peer is down and reaches it once it is up', async () => {
+    const a = node('a', '127.0.0.1', { node: 'b', address: '127.0.0.4' });
+    await a.t.start();
+    for (let i = 0; i < 3; i++) {
+      a.t.sendTo('b', Buffer.from('anyone?'));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await until(() => a.t.counters.sendErrors >= 1);
+    const b = node('b', '127.0.0.4', { node: 'a', address: '127.0.0.1' });
+    await b.t.start();
+    await until(() => {
+      a.t.sendTo('b', Buffer.from('up'));
+      return b.got.includes('a:up');
+    });
+    b.t.sendTo('a', Buffer.from('back'));
+    await until(() => a.got.includes('b:back'));
+  });
+
   it('with encryption on, refuses clear-text packets even with a valid MAC', async () => {
     const a = node('a', '127.0.0.1', { node: 'b', address: '127.0.0.2' }, true);
     const b = node('b', '127.0.0.2', { node: 'a', address: '127.0.0.1' }, true);

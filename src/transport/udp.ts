@@ -39,6 +39,8 @@ export interface UdpTransportOptions {
 export class UdpTransport {
   readonly counters: PacketCounters = zeroCounters();
   private readonly sockets: Socket[] = [];
+  /** Per link, the sockets connected to one peer each (unicast links only): see connectPeers. */
+  private readonly peerSockets: Map<string, Socket>[] = [];
   private readonly replay = new ReplayGuard();
   private readonly dropLog: RateLimitedLog;
   private readonly errorLog: RateLimitedLog;
@@ -55,30 +57,33 @@ export class UdpTransport {
   }
 
   async start(): Promise<void> {
-    for (let i = 0; i < this.opts.links.length; i++) this.sockets.push(await this.open(i, this.opts.links[i]));
+    for (let i = 0; i < this.opts.links.length; i++) {
+      const link = this.opts.links[i];
+      this.sockets.push(await this.open(i, link));
+      this.peerSockets.push(link.mode === 'unicast' ? await this.connectPeers(i, link) : new Map());
+    }
   }
 
-  private async open(index: number, link: LinkSpec): Promise<Socket> {
-    const family = link.bindAddress.includes(':') ? 'udp6' : 'udp4';
-    const socket = createSocket({ type: family, reuseAddr: true, lookup: literalLookup });
+  private socket(index: number, link: LinkSpec, errorKey: string, errorPrefix: string): Socket {
+    const socket = createSocket({ type: link.bindAddress.includes(':') ? 'udp6' : 'udp4', reuseAddr: true, lookup: literalLookup });
     socket.on('message', (msg) => this.receive(index, msg));
     socket.on('error', (err) => {
       // Sending to a peer whose link is down fails (EHOSTUNREACH, ENETUNREACH, EPERM from a
-      // firewall): the normal state of a dead link, which membership sees as silence. Counted,
-      // and logged at most once per interval.
+      // firewall), and a connected socket hears ECONNREFUSED while the peer's daemon is not
+      // running: the normal states of a dead link or node, which membership sees as silence.
+      // Counted, and logged at most once per interval.
       this.counters.sendErrors++;
-      this.errorLog.report(`link${index}`, `link ${index}: ${err.message}`, this.opts.now());
+      this.errorLog.report(errorKey, `${errorPrefix}: ${err.message}`, this.opts.now());
     });
+    return socket;
+  }
+
+  private async open(index: number, link: LinkSpec): Promise<Socket> {
+    const socket = this.socket(index, link, `link${index}`, `link ${index}`);
     // Multicast and broadcast packets are addressed to the group / broadcast address, which a
     // socket bound to the node's own address would never see.
-    const bindTo = link.mode === 'unicast' ? link.bindAddress : link.mode === 'multicast' ? link.group : family === 'udp4' ? '0.0.0.0' : '::';
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind({ address: bindTo, port: link.port }, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    }).catch((err: Error) => {
+    const bindTo = link.mode === 'unicast' ? link.bindAddress : link.mode === 'multicast' ? link.group : link.bindAddress.includes(':') ? '::' : '0.0.0.0';
+    await bind(socket, bindTo, link.port).catch((err: Error) => {
       socket.close();
       throw new Error(`cannot bind link ${index} to ${bindTo}:${link.port}: ${err.message}`);
     });
@@ -93,6 +98,31 @@ export class UdpTransport {
       socket.setBroadcast(true);
     }
     return socket;
+  }
+
+  /**
+   * A socket per peer, bound to the link's own address and port like the main one (so packets
+   * still leave from the cluster port that firewalls allow) and connected to the peer: a send on
+   * a connected socket skips dgram's per-packet address lookup and the kernel's route lookup.
+   * The kernel hands a packet to the socket connected to its source, so the peer's packets
+   * arrive here; packets from anywhere else still reach the main socket. A peer that cannot be
+   * connected to now (no route yet) is sent to through the main socket instead.
+   */
+  private async connectPeers(index: number, link: Extract<LinkSpec, { mode: 'unicast' }>): Promise<Map<string, Socket>> {
+    const connected = new Map<string, Socket>();
+    for (const peer of link.peers) {
+      const socket = this.socket(index, link, `link${index}:${peer.node}`, `link ${index} to ${peer.node}`);
+      try {
+        await bind(socket, link.bindAddress, link.port);
+        // dgram passes a failed connect to its callback, not to 'error'.
+        await new Promise<void>((resolve, reject) => socket.connect(link.port, peer.address, (err?: Error) => (err === undefined || err === null ? resolve() : reject(err))));
+        connected.set(peer.node, socket);
+      } catch (err) {
+        socket.close();
+        this.opts.log('debug', `link ${index}: sending to ${peer.node} through the shared socket: ${(err as Error).message}`);
+      }
+    }
+    return connected;
   }
 
   /** Sends one message to every peer on every link (the membership layer decides what and when). */
@@ -110,17 +140,25 @@ export class UdpTransport {
     const link = this.opts.links[index];
     const socket = this.sockets[index];
     if (socket === undefined) return;
-    const targets =
-      link.mode === 'unicast'
-        ? link.peers.filter((p) => only === undefined || p.node === only).map((p) => p.address)
-        : [link.mode === 'multicast' ? link.group : link.broadcastAddress];
-    for (const address of targets) {
-      const packet = encodeDatagram(this.opts.keys, { sender: this.opts.self, incarnation: this.opts.incarnation, seq: ++this.seq, payload }, this.opts.encrypt);
-      this.counters.sent++;
-      // No completion callback: at 16+ datagrams a second per peer, one callback each is a
-      // measurable share of the idle CPU. Failures arrive as the socket's 'error' event.
-      socket.send(packet, link.port, address);
+    // No completion callbacks: at 16+ datagrams a second per peer, one callback each is a
+    // measurable share of the idle CPU. Failures arrive as the socket's 'error' event.
+    if (link.mode !== 'unicast') {
+      socket.send(this.packet(payload), link.port, link.mode === 'multicast' ? link.group : link.broadcastAddress);
+      return;
     }
+    const connected = this.peerSockets[index];
+    for (const peer of link.peers) {
+      if (only !== undefined && peer.node !== only) continue;
+      const packet = this.packet(payload);
+      const peerSocket = connected.get(peer.node);
+      if (peerSocket !== undefined) peerSocket.send(packet);
+      else socket.send(packet, link.port, peer.address);
+    }
+  }
+
+  private packet(payload: Buffer): Buffer {
+    this.counters.sent++;
+    return encodeDatagram(this.opts.keys, { sender: this.opts.self, incarnation: this.opts.incarnation, seq: ++this.seq, payload }, this.opts.encrypt);
   }
 
   /** Public so the fuzz tests can feed bytes straight in; the sockets call it for real traffic. */
@@ -168,9 +206,21 @@ export class UdpTransport {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    const all = [...this.sockets, ...this.peerSockets.flatMap((m) => [...m.values()])];
+    await Promise.all(all.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.sockets.length = 0;
+    this.peerSockets.length = 0;
   }
+}
+
+function bind(socket: Socket, address: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind({ address, port }, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /**
