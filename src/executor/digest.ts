@@ -25,13 +25,15 @@ export function opDigest(params: Record<string, string>, intervalMs: number, tim
   return createHash('md5').update(digestInput(params, intervalMs, timeoutMs), 'utf8').digest('hex');
 }
 
+/** Pacemaker's escaping of a digested value (checked against crm_simulate): not XML's for whitespace; the scheduler's md5.ts must agree. */
 function escapeAttr(value: string): string {
   return value
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;')
-    .replace(/\t/g, '&#9;');
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '    ');
 }

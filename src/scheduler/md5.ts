@@ -68,13 +68,42 @@ export function md5Hex(text: string): string {
   return hex;
 }
 
+/** Pacemaker's escaping of a digested value (checked against crm_simulate): not XML's for whitespace. */
 function escapeValue(v: string): string {
-  return v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return v
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '    ');
 }
 
-/** The digest Pacemaker records as `op-digest` for a non-recurring operation: all instance parameters. */
-export function parametersDigest(params: Map<string, string>): string {
+/** MD5 of the parameters as Pacemaker writes them to digest: one `<parameters/>` element, attributes sorted by name. */
+export function parametersDigest(params: ReadonlyMap<string, string>): string {
   const names = [...params.keys()].sort();
   const attrs = names.map((n) => ` ${n}="${escapeValue(params.get(n) ?? '')}"`).join('');
   return md5Hex(` <parameters${attrs}/>\n`);
+}
+
+/** Bookkeeping attributes Pacemaker never digests. */
+const NEVER_DIGESTED = new Set(['id', 'crm_feature_set', 'op-digest', 'on_node', 'on_node_uuid', 'pcmk_external_ip']);
+
+/**
+ * What an operation's `op-digest` covers: the parameters its agent was given (meta values left
+ * out) and, for a recurring operation, its timeout in ms — a recurring op with another timeout is
+ * another definition.
+ */
+export function digestedParameters(params: ReadonlyMap<string, string>, intervalMs: number, timeoutMs: number): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of params) if (!NEVER_DIGESTED.has(k) && !k.startsWith('CRM_meta_')) out.set(k, v);
+  if (intervalMs > 0) out.set('CRM_meta_timeout', String(timeoutMs));
+  return out;
+}
+
+/** The `op-digest` a node records for an operation run with these parameters. */
+export function operationDigest(params: ReadonlyMap<string, string>, intervalMs: number, timeoutMs: number): string {
+  return parametersDigest(digestedParameters(params, intervalMs, timeoutMs));
 }

@@ -47,6 +47,8 @@ export interface OpDef {
   role?: Role;
   enabled: boolean;
   onFail?: string;
+  /** The op's own instance attributes: given to the agent for this op only, over the resource's. */
+  params: Map<string, string>;
 }
 
 export type OnFail = 'ignore' | 'block' | 'stop' | 'restart' | 'standby' | 'fence' | 'demote';
@@ -80,6 +82,8 @@ export interface NodeHistory {
   earliestChange?: number;
   /** Only parameters the agent can reload changed: reload in place rather than restart. */
   reload?: boolean;
+  /** Intervals of recurring ops recorded with another definition than configured: issued again. */
+  rescheduled?: ReadonlySet<number>;
   /** A failure here was ignored (on-fail=ignore): then migration-threshold does not apply. */
   failureIgnored?: boolean;
   /** The last migrate_to from here, when only monitors followed it. */

@@ -151,6 +151,12 @@ describe('op-digest', () => {
     expect(digestInput({ b: '2', a: '1', CRM_meta_clone: '3', crm_feature_set: '3.16.1' }, 0, 20000)).toBe(' <parameters a="1" b="2"/>\n');
   });
 
+  it("escapes values as Pacemaker does (apostrophe as an entity, newline as \\n, tab as spaces), as crm_simulate records them", () => {
+    expect(opDigest({ fake: "a'b" }, 0, 20000)).toBe('6ea8200a9263f2f2542b6902040b3fe1');
+    expect(opDigest({ fake: 'a\nb' }, 0, 20000)).toBe('bbd7d5386a91f8561ed7deb1ed1b519f');
+    expect(opDigest({ fake: 'a\tb' }, 0, 20000)).toBe('fda5bac64f68fe6f6a83c9311a81bc80');
+  });
+
   it('agrees with every start digest of a Dummy resource in the scheduler corpus', () => {
     if (!existsSync(CASES)) {
       console.warn(`skipped: ${CASES} is absent`);

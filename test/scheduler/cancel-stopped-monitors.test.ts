@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { executeGraph, schedule } from '../../src/scheduler/index.js';
-import { parametersDigest } from '../../src/scheduler/md5.js';
+import { operationDigest } from '../../src/scheduler/md5.js';
 
 const NOW = 1_700_000_000;
 
@@ -29,7 +29,7 @@ function cib(s: Spec): string {
         .map(([op, rc], i) => {
           const [task, interval = '0'] = op.split(':');
           const target = task === 'monitor' && interval === '0' ? 7 : rc === 7 ? 7 : 0;
-          return `<lrm_rsc_op id="rsc_${task}_${interval}_${i}" operation="${task}" interval="${interval}" call-id="${i + 1}" rc-code="${rc}" op-status="0" op-digest="${parametersDigest(new Map())}" transition-key="${i}:1:${target}:x" transition-magic="0:${rc};${i}:1:${target}:x"/>`;
+          return `<lrm_rsc_op id="rsc_${task}_${interval}_${i}" operation="${task}" interval="${interval}" call-id="${i + 1}" rc-code="${rc}" op-status="0" op-digest="${operationDigest(new Map(), Number(interval), 20_000)}" transition-key="${i}:1:${target}:x" transition-magic="0:${rc};${i}:1:${target}:x"/>`;
         })
         .join('');
       const id = s.clone ? 'rsc:0' : 'rsc';
@@ -98,7 +98,7 @@ describe('cleaning up the history', () => {
     <nodes><node id="n1" uname="n1"/></nodes><resources>${resources}</resources><constraints/></configuration>
     <status><node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">${status}</node_state></status></cib>`;
   const lrm = (id: string, type: string, ops: string): string => `<lrm id="n1"><lrm_resources><lrm_resource id="${id}" class="ocf" provider="pacemaker" type="${type}">${ops}</lrm_resource></lrm_resources></lrm>`;
-  const digest = parametersDigest(new Map());
+  const digest = operationDigest(new Map(), 0, 20_000);
   const stop = `<lrm_rsc_op id="x_last_0" operation="stop" interval="0" call-id="3" rc-code="0" op-status="0" op-digest="${digest}" last-rc-change="${NOW - 1000}" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/>`;
   const lines = (xml: string): string[] => executeGraph(schedule(parseXml(xml), { now: NOW }).graph).map((a) => (a.kind === 'cluster' ? `${a.task} ${a.resourceId ?? ''}` : a.kind === 'resource' ? `${a.task} ${a.resource.id}` : a.kind));
 

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { describeAction, executeGraph, schedule } from '../../src/scheduler/index.js';
-import { parametersDigest } from '../../src/scheduler/md5.js';
+import { operationDigest } from '../../src/scheduler/md5.js';
 
-const DIGEST = parametersDigest(new Map());
 const NOW = 1_700_000_000;
 
 function op(rsc: string, task: string, rc: number, call: number, intervalMs = 0): string {
-  return `<lrm_rsc_op id="${rsc}_${task}_${intervalMs}" operation="${task}" interval="${intervalMs}" call-id="${call}" rc-code="${rc}" op-status="0" op-digest="${DIGEST}" transition-key="1:1:0:x" transition-magic="0:${rc};1:1:0:x"/>`;
+  return `<lrm_rsc_op id="${rsc}_${task}_${intervalMs}" operation="${task}" interval="${intervalMs}" call-id="${call}" rc-code="${rc}" op-status="0" op-digest="${operationDigest(new Map(), intervalMs, 20_000)}" transition-key="1:1:0:x" transition-magic="0:${rc};1:1:0:x"/>`;
 }
 
 function state(node: string, resources: Record<string, string>): string {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { describeAction, executeGraph, schedule, type ScheduleResult } from '../../src/scheduler/index.js';
-import { parametersDigest } from '../../src/scheduler/md5.js';
+import { operationDigest } from '../../src/scheduler/md5.js';
 
-const DIGEST = parametersDigest(new Map());
 
 function op(rsc: string, task: string, rc: number, call: number, interval = 0): string {
-  return `<lrm_rsc_op id="${rsc}_${task}_${interval}" operation="${task}" interval="${interval}" call-id="${call}" rc-code="${rc}" op-status="0" op-digest="${DIGEST}" transition-key="1:1:0:x" transition-magic="0:${rc};1:1:0:x"/>`;
+  return `<lrm_rsc_op id="${rsc}_${task}_${interval}" operation="${task}" interval="${interval}" call-id="${call}" rc-code="${rc}" op-status="0" op-digest="${operationDigest(new Map(), interval, 20_000)}" transition-key="1:1:0:x" transition-magic="0:${rc};1:1:0:x"/>`;
 }
 
 interface Setup {

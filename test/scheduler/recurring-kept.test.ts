@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { schedule } from '../../src/scheduler/index.js';
-import { parametersDigest } from '../../src/scheduler/md5.js';
+import { operationDigest } from '../../src/scheduler/md5.js';
 import { cibXml, member } from './fixtures.js';
 
-const DIGEST = parametersDigest(new Map());
 const op = (node: string, key: string, task: string, interval: number, call: number, rc: number): string =>
-  `<lrm_rsc_op id="${key}" operation_key="${key}" operation="${task}" interval="${interval}" call-id="${call}" rc-code="${rc}" op-status="0" op-digest="${DIGEST}" transition-key="1:1:0:x" transition-magic="0:${rc};1:1:0:x" on_node="${node}"/>`;
+  `<lrm_rsc_op id="${key}" operation_key="${key}" operation="${task}" interval="${interval}" call-id="${call}" rc-code="${rc}" op-status="0" op-digest="${operationDigest(new Map(), interval, 20_000)}" transition-key="1:1:0:x" transition-magic="0:${rc};1:1:0:x" on_node="${node}"/>`;
 
 /** A promotable clone promoted on n1 and unpromoted on n2, each with its role's monitor running. */
 const CIB = cibXml({

@@ -80,7 +80,8 @@ export function scheduleFailcountClearing(ctx: Context, plan: Plan): void {
       const h = p.history.get(node.uname);
       if (!h || p.orphan || !isActive(h) || h.stoppedInHistory) continue;
       const orphanOp = h.activeOps.some((op) => !p.ops.some((o) => o.enabled && o.name === op.task && o.intervalMs === op.intervalMs));
-      if ((h.definitionChanged || h.reload === true || orphanOp) && failCount(ctx, p, node) > 0) clearFailcount(ctx, plan, p, node, false);
+      const changed = h.definitionChanged || h.reload === true || (h.rescheduled?.size ?? 0) > 0 || orphanOp;
+      if (changed && failCount(ctx, p, node) > 0) clearFailcount(ctx, plan, p, node, false);
     }
   }
   for (const p of ctx.orphans) {

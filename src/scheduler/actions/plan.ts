@@ -423,7 +423,7 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
   if (next) {
     const cur = active.find((h) => h.node === next);
     for (const op of recurringOps(p, nextRole)) {
-      const have = cur?.recurring.has(op.intervalMs) && sameRole(cur.role, nextRole);
+      const have = cur?.recurring.has(op.intervalMs) && cur.rescheduled?.has(op.intervalMs) !== true && sameRole(cur.role, nextRole);
       const mon = b.act({ key: `${name}_monitor_${op.intervalMs}`, task: 'monitor', rsc: p, node: next, kind: 'resource', intervalMs: op.intervalMs, optional: have === true });
       b.order(start, mon, `${name} start`, 'runnable', 'implies_then');
       const pr = b.plan.promotes.get(p);

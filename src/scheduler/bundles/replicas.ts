@@ -42,6 +42,7 @@ export function settleBundles(resources: Resource[]): void {
     for (const h of p.history.values()) {
       h.definitionChanged = false;
       h.reload = false;
+      h.rescheduled = undefined;
     }
   }
   for (const r of resources) {

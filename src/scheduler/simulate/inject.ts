@@ -1,6 +1,7 @@
 import type { XmlElement } from '../../cib/xml.js';
 import { cloneXml, element } from '../../cib/xml.js';
 import type { GraphAction } from '../graph.js';
+import { operationDigest } from '../md5.js';
 
 /** crm_simulate's placeholder transition UUID, kept so the recorded history reads the same. */
 const UUID = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
@@ -92,7 +93,7 @@ export function injectResults(cib: XmlElement, executed: GraphAction[], now?: nu
         ...(now !== undefined ? { 'last-rc-change': String(now) } : {}),
         'exec-time': '0',
         'queue-time': '0',
-        'op-digest': 'f2317cad3d54cec5d7d7aa7d0bf35cf8',
+        'op-digest': operationDigest(new Map(Object.entries(a.resource.params)), a.intervalMs, a.timeoutMs),
         on_node: a.node,
       }),
     );

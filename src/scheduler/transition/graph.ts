@@ -10,6 +10,7 @@ import { antiColocationOrder } from './anti-colocation.js';
 import { ONE_OR_MORE, oneOrMoreActions } from './one-or-more.js';
 import { orderingFirst } from '../clones/notifications.js';
 import { unpackedFirst } from './recorded.js';
+import { operationParameters } from '../unpack/digests.js';
 
 function kept(a: Act): boolean {
   if (a.kind === 'fence' || a.kind === 'cluster') return a.runnable;
@@ -146,6 +147,7 @@ export function toGraph(ordered: Act[], inputs: Map<Act, Set<Act>>): TransitionG
     if (a.task === 'stonith' && a.pseudo) return { kind: 'pseudo', id: i, inputs: ins, key: a.key, fencedNode: a.node?.uname };
     if (a.pseudo || a.kind === 'pseudo') return { kind: 'pseudo', id: i, inputs: ins, key: historyKey(a) };
     const p = a.rsc as Primitive;
+    const def = p.ops.find((o) => o.name === (a.cancels ?? a.task) && o.intervalMs === a.intervalMs);
     return {
       kind: 'resource',
       id: i,
@@ -154,7 +156,7 @@ export function toGraph(ordered: Act[], inputs: Map<Act, Set<Act>>): TransitionG
       task: a.task,
       node: a.node?.uname ?? '',
       intervalMs: a.intervalMs,
-      timeoutMs: p.ops.find((o) => o.name === (a.cancels ?? a.task) && o.intervalMs === a.intervalMs)?.timeoutMs ?? 20_000,
+      timeoutMs: def?.timeoutMs ?? 20_000,
       ...(a.cancels !== undefined ? { cancels: a.cancels } : {}),
       ...(a.targetRc !== undefined ? { targetRc: a.targetRc } : {}),
       resource: {
@@ -163,7 +165,7 @@ export function toGraph(ordered: Act[], inputs: Map<Act, Set<Act>>): TransitionG
         agentClass: p.cls,
         provider: p.provider,
         type: p.type,
-        params: Object.fromEntries(p.params),
+        params: Object.fromEntries(operationParameters(p, def)),
         meta: Object.fromEntries(p.meta),
       },
     };

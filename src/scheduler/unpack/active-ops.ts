@@ -37,6 +37,12 @@ function startAndStop(ops: RecordedOp[]): { start: number; stop: number } {
   return { start, stop };
 }
 
+/** The operations recorded since the resource last started there; none when it stopped since. */
+export function sinceLastStart<T extends RecordedOp>(ops: T[]): T[] {
+  const { start, stop } = startAndStop(ops);
+  return start < stop ? [] : ops.slice(Math.max(start, 0));
+}
+
 export function activeRecurringOps(ops: RecordedOp[], nodeOnline: boolean): ActiveOps {
   const { start, stop } = startAndStop(ops);
   const stopped = start < stop;

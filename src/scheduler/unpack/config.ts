@@ -195,6 +195,7 @@ function readOps(el: XmlElement, template: XmlElement | undefined, agent: { clas
       role: role !== undefined ? (normaliseRole(role) as Role) : undefined,
       enabled: (get('enabled') ?? 'true').toLowerCase() !== 'false',
       onFail: get('on-fail'),
+      params: readNvSets(op, 'instance_attributes', { now: ctx.now }, new Map(), ctx.cfg.idRefs),
     });
   }
   return out;

@@ -3,13 +3,13 @@ import type { Clone, Group, Node, NodeHistory, OnFail, Primitive, Resource, Role
 import { primitivesOf } from '../model.js';
 import { parseIntervalMs } from '../score.js';
 import { child, children } from './config.js';
-import { parametersDigest } from '../md5.js';
+import { checkRecordedDefinition, type RecordedDigests } from './digests.js';
 import { anonymousInstanceFor } from '../clones/anonymous.js';
 import { withoutExpiredProbes } from './expired-probes.js';
 import { failureExpired } from '../features/failure-expiry.js';
-import { activeRecurringOps } from './active-ops.js';
+import { activeRecurringOps, sinceLastStart } from './active-ops.js';
 
-interface OpRecord {
+interface OpRecord extends RecordedDigests {
   id: string;
   task: string;
   callId: number;
@@ -17,11 +17,6 @@ interface OpRecord {
   targetRc: number;
   status: number;
   intervalMs: number;
-  digest?: string;
-  secureDigest?: string;
-  secureParams?: string;
-  restartDigest?: string;
-  forceRestart?: string;
   migrateSource?: string;
   migrateTarget?: string;
   lastRcChange: number;
@@ -53,6 +48,7 @@ function readOp(op: XmlElement): OpRecord {
     secureParams: op.attrs['op-secure-params'],
     restartDigest: op.attrs['op-restart-digest'],
     forceRestart: op.attrs['op-force-restart'],
+    featureSet: op.attrs.crm_feature_set,
     migrateSource: op.attrs.migrate_source,
     migrateTarget: op.attrs.migrate_target,
     lastRcChange: Number(op.attrs['last-rc-change'] ?? op.attrs['last-run'] ?? 0),
@@ -105,23 +101,11 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
   const active = activeRecurringOps(ops, node.online);
   h.activeOps = active.ops;
   h.stoppedInHistory = active.stopped;
-  let lastDigest: string | null | undefined;
-  let lastOp: OpRecord | undefined;
   const started = ops.some((op) => op.task === 'start' || op.task === 'migrate_from');
   for (const op of ops) {
     // Recurring results from before the last start belong to an earlier run; with no start
     // recorded, the last promote or demote stands for it.
     if (op.task === 'start' || op.task === 'migrate_from' || (!started && (op.task === 'promote' || op.task === 'demote'))) h.recurring.clear();
-    if (op.intervalMs === 0 && op.status !== -1 && op.callId >= 0 && ['start', 'migrate_from', 'promote', 'demote', 'monitor'].includes(op.task)) {
-      if (op.task !== 'monitor' || op.rc === 0 || op.rc === 8) {
-        lastDigest = op.digest ?? null;
-        lastOp = op;
-      }
-    } else if (op.task === 'start' && op.intervalMs === 0 && op.digest !== undefined) {
-      // A start still pending was asked with these parameters.
-      lastDigest = op.digest;
-      lastOp = op;
-    }
     // op-status: -1 pending, 0 done, 1 cancelled, 2 timed out, 3 unsupported, 4 error (judged by rc),
     // 5 hard error, 6 fatal error, 7 not installed, 8 not connected.
     // A result code below zero means the agent never answered: nothing to learn from it.
@@ -225,21 +209,7 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
     h.agentChanged = true;
     return h;
   }
-  // Parameters changed since the resource was started: it must restart with the new ones.
-  if (lastDigest !== undefined && isActive(h) && !rsc.orphan) {
-    h.definitionChanged = lastDigest === null || lastDigest !== parametersDigest(rsc.params);
-    // Secrets may be masked in the CIB: then the digest without them decides.
-    if (h.definitionChanged && lastOp?.secureDigest !== undefined) {
-      const secret = new Set((lastOp.secureParams ?? '').split(/\s+/).filter(Boolean));
-      const open = new Map([...rsc.params].filter(([k]) => !secret.has(k) && !k.startsWith('pcmk_')));
-      h.definitionChanged = lastOp.secureDigest !== parametersDigest(open);
-    }
-    if (h.definitionChanged && lastOp && onlyReloadableChanged(rsc, lastOp)) {
-      h.reload = true;
-      // An agent cannot reload what it has not finished starting: it restarts instead.
-      h.definitionChanged = h.pendingTask === 'start';
-    }
-  }
+  if (isActive(h) && !rsc.orphan) checkDefinitions(rsc, h, ops);
   return h;
 }
 
@@ -256,15 +226,19 @@ function agentChanged(rsc: Primitive, lrm: XmlElement): boolean {
 }
 
 /**
- * An agent that can reload records, beside the digest of all parameters, the digest of those
- * that need a restart (op-restart-digest over the names in op-force-restart). When only the
- * others changed, a reload applies them in place.
+ * Every operation recorded since the resource last started here was run with the definition of
+ * its time: one run with other parameters than configured now restarts the resource (or reloads
+ * it), or issues a recurring one again.
  */
-function onlyReloadableChanged(rsc: Primitive, op: OpRecord): boolean {
-  if (op.restartDigest === undefined) return false;
-  const names = new Set((op.forceRestart ?? '').split(/\s+/).filter(Boolean));
-  const restartParams = new Map([...rsc.params].filter(([k]) => names.has(k)));
-  return parametersDigest(restartParams) === op.restartDigest;
+function checkDefinitions(rsc: Primitive, h: NodeHistory, ops: OpRecord[]): void {
+  const verdicts = sinceLastStart(ops)
+    .filter((op) => op.intervalMs > 0 || ['monitor', 'start', 'promote', 'migrate_from'].includes(op.task))
+    .map((op) => ({ op, verdict: checkRecordedDefinition(rsc, op) }));
+  const restart = verdicts.some((v) => v.verdict === 'restart');
+  h.reload = !restart && verdicts.some((v) => v.verdict === 'reload');
+  // An agent cannot reload what it has not finished starting: it restarts instead.
+  h.definitionChanged = restart || (h.reload && h.pendingTask === 'start');
+  h.rescheduled = new Set(verdicts.filter((v) => v.verdict === 'reschedule').map((v) => v.op.intervalMs));
 }
 
 function applySuccess(h: NodeHistory, op: OpRecord): void {
