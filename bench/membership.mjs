@@ -8,7 +8,8 @@
 //               in test kernels); every node-lost event is a false detection.
 //   starved:    10 times, node 3 is SIGSTOPped for 80 % of the default budget, then resumed; any
 //               node-lost event on any node (including node 3 accusing the others) is a false
-//               detection. The stop's real length is measured too: this process's own timer can
+//               detection. Stops that outlast deadtime are counted too (peer-stalled events: the
+//               survivors held node 3 because its kernel answered their probes). The stop's real length is measured too: this process's own timer can
 //               fire late on a loaded machine, which stretches the stop past 80 %.
 //   idle:       RSS and CPU (utime+stime from /proc: CPU-seconds, not wall) of each daemon over an
 //               idle window at the default budget, with the load average beside it, and how often
@@ -209,8 +210,10 @@ try {
     }
     const falseStarved = lostSince(cluster, t1);
     const stalls = cluster.events(2).filter((e) => e.ts >= t1 && e.event === 'local-stall').length;
-    log(`  node-lost events: ${falseStarved}; stalls node 3 noticed in itself: ${stalls}; real stops ${stops.map((ms) => ms.toFixed(0)).join(' ')} ms`);
-    Object.assign(result, { false_detections_starved: falseStarved, starved_stop_ms_max: Math.round(Math.max(...stops)) });
+    // Stops that outlasted deadtime: the survivors kept node 3 because its kernel answered their probes.
+    const held = [0, 1].reduce((n, i) => n + cluster.events(i).filter((e) => e.ts >= t1 && e.event === 'peer-stalled').length, 0);
+    log(`  node-lost events: ${falseStarved}; stalls node 3 noticed in itself: ${stalls}; silences past deadtime held on a probe's answer: ${held}; real stops ${stops.map((ms) => ms.toFixed(0)).join(' ')} ms`);
+    Object.assign(result, { false_detections_starved: falseStarved, starved_held_by_probe: held, starved_stop_ms_max: Math.round(Math.max(...stops)) });
   }
 
   if (PARTS.has('idle')) {

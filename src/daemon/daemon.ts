@@ -13,12 +13,13 @@ import { linkFenceAgents } from '../fencing/io/run-agent.js';
 import {
   Membership,
   tickIntervalMs,
+  timingFigures,
   worstCaseDetectionMs,
   type MembershipEvent,
   type MembershipMessage,
   type Ready,
 } from '../membership/index.js';
-import { deriveKeys, readKeyFile, StreamTransport, UdpTransport, type LinkSpec } from '../transport/index.js';
+import { deriveKeys, probeListener, readKeyFile, StreamTransport, UdpTransport, type LinkSpec } from '../transport/index.js';
 import { ApiRequestError, type ApiRequest } from './api-protocol.js';
 import { startApiServer, type ApiServer } from './api-server.js';
 import { CibChangeError } from './cib-apply.js';
@@ -117,8 +118,8 @@ export class Daemon {
       keys,
       encrypt: s.encrypt,
       knownNodes: known,
-      peerAddresses: (node) => (s.nodes.find((n) => n.name === node)?.addresses ?? []).filter((a) => a !== '' && a !== '0.0.0.0'),
-      port: s.links[0]?.port ?? 694,
+      peerAddresses: (node) => this.peerAddresses(node),
+      port: this.streamPort(),
       bindAddresses: selfNode.addresses.includes('0.0.0.0') ? ['0.0.0.0'] : [...new Set(selfNode.addresses)],
       log: this.log,
       counters: this.udp.counters,
@@ -306,7 +307,29 @@ export class Daemon {
       if (to === 'all') this.udp.broadcast(payload);
       else this.udp.sendTo(to, payload);
     }
+    for (const peer of ready.probe ?? []) this.probe(peer);
     for (const event of ready.events) this.onEvent(event);
+  }
+
+  /**
+   * Asks the peer's host whether its daemon still holds the stream port, on every link; an answer
+   * later than a keepalive is not waited for, the next probe being on its way by then.
+   */
+  private probe(peer: string): void {
+    const sentAtMs = Date.now();
+    probeListener(this.peerAddresses(peer), this.streamPort(), this.s.timing.keepaliveMs, () => {
+      if (this.stopping) return;
+      this.apply(this.membership.probeAnswered(peer, sentAtMs, Date.now()));
+      this.rescheduleIfSooner();
+    });
+  }
+
+  private peerAddresses(node: string): string[] {
+    return (this.s.nodes.find((n) => n.name === node)?.addresses ?? []).filter((a) => a !== '' && a !== '0.0.0.0');
+  }
+
+  private streamPort(): number {
+    return this.s.links[0]?.port ?? 694;
   }
 
   private onEvent(e: MembershipEvent): void {
@@ -338,6 +361,14 @@ export class Daemon {
       case 'late-heartbeat':
         this.log('warn', `late heartbeat from ${e.node}: silent for ${e.silentMs} ms`, { event: 'late-heartbeat', peer: e.node, silentMs: e.silentMs });
         return;
+      case 'peer-stalled':
+        this.log('warn', `node ${e.node} silent for ${e.silentMs} ms but its host answers for its daemon: stalled, not gone; lost if still silent after ${Math.round(e.holdMs)} ms`, {
+          event: 'peer-stalled',
+          peer: e.node,
+          silentMs: e.silentMs,
+          holdMs: Math.round(e.holdMs),
+        });
+        return;
       case 'local-stall':
         this.log('warn', `local event loop stalled for ${e.gapMs} ms; health score ${e.healthScore}`, { event: 'local-stall', gapMs: e.gapMs, healthScore: e.healthScore });
         return;
@@ -361,7 +392,7 @@ export class Daemon {
       view,
       peers: this.membership.nodes(),
       health: { score: this.membership.healthScore(), ...this.loop.snapshot() },
-      timing: { ...this.s.timing, tickMs: tickIntervalMs(this.s.timing), worstCaseDetectionMs: worstCaseDetectionMs(this.s.timing) },
+      timing: timingFigures(this.s.timing),
       links: this.s.links.map((l, i) => ({ index: i, mode: l.mode, port: l.port })),
       counters: { ...this.udp.counters, membership: this.membership.stats() },
       cibVersion: this.replica.version(),

@@ -80,6 +80,7 @@ export function renderTiming(t: DaemonStatus['timing']): string {
       `initdead       ${t.initDeadMs} ms`,
       `tick           ${t.tickMs} ms`,
       `worst-case detection of a dead node: ${t.worstCaseDetectionMs} ms (deadtime + one tick)`,
+      `a stopped or starved daemon whose host still answers is held up to ${t.stallHoldMs} ms of silence`,
     ].join('\n') + '\n'
   );
 }

@@ -1,4 +1,4 @@
-import type { MembershipStats, PeerStatus, Timing, View } from '../membership/index.js';
+import type { MembershipStats, PeerStatus, TimingFigures, View } from '../membership/index.js';
 import type { PacketCounters } from '../transport/index.js';
 import type { CibVersion } from './cib-version.js';
 
@@ -11,7 +11,7 @@ export interface DaemonStatus {
   view: View;
   peers: PeerStatus[];
   health: { score: number; lastLagMs: number; worstLagMs: number };
-  timing: Timing & { tickMs: number; worstCaseDetectionMs: number };
+  timing: TimingFigures;
   links: { index: number; mode: string; port: number }[];
   counters: PacketCounters & { membership: MembershipStats };
   cibVersion: CibVersion;

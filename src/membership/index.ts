@@ -2,7 +2,8 @@
  * Membership: failure detection, agreed views, quorum and the DC, as a pure state machine.
  * The daemon owns the clock and the sockets: it calls `tick(now)` every `tickIntervalMs(timing)`,
  * hands every authenticated message to `receive(from, msg, now, link)`, and carries out each
- * returned `Ready` (send the messages, then act on the events).
+ * returned `Ready` (send the messages, probe the hosts named and report answers with
+ * `probeAnswered()`, then act on the events).
  */
 export { Membership, MembershipConfigError } from './membership.js';
 export { parseMembershipMessage } from './messages.js';
@@ -19,7 +20,10 @@ export {
   TIGHTEST_RECOMMENDED_BUDGET_MS,
   TimingError,
   deriveTiming,
+  stallHoldMs,
   tickIntervalMs,
+  timingFigures,
+  type TimingFigures,
   validateTiming,
   worstCaseDetectionMs,
 } from './timing.js';

@@ -6,7 +6,7 @@ import {
   initialExpectedVotes,
   nextExpectedVotes,
 } from './quorum.js';
-import { tickIntervalMs, validateTiming } from './timing.js';
+import { STALL_HOLD_DEADTIMES, tickIntervalMs, validateTiming } from './timing.js';
 import type {
   AckMessage,
   CommitMessage,
@@ -43,6 +43,12 @@ interface Peer {
   commitResentAtMs: number | null;
   /** The incarnation the peer announced it was leaving from; its messages are ignored until a newer one. */
   leftInc: number | null;
+  /** When we last asked for its host's kernel to be probed (see Ready.probe). */
+  probeSentAtMs: number | null;
+  /** The sending time of the latest probe its host answered: the daemon held its port then. */
+  answeredAtMs: number | null;
+  /** A peer-stalled event was raised for its current silence. */
+  stallReported: boolean;
   /** While we are leaving: when we last told this peer so. */
   leaveSentAtMs: number | null;
 }
@@ -79,6 +85,13 @@ const LEAVE_COPIES = 3;
 
 /** Stalls shorter than this many keepalives are ordinary timer jitter. */
 const STALL_KEEPALIVES = 2;
+
+/**
+ * How long one answered probe vouches for a silent peer: probes go out once per keepalive, so this
+ * covers one probe lost or slow on top of a round trip. A daemon killed while held is noticed
+ * within that time, its host's kernel refusing the next probe.
+ */
+const PROBE_VOUCHES_KEEPALIVES = 3;
 
 /**
  * The failure detector and view agreement of one node, as a pure state machine: time comes in as
@@ -237,8 +250,13 @@ export class Membership {
       if (!p.alive) continue;
       const last = this.lastHeard(p);
       if (last === null) continue;
-      at(Math.floor(last + deadline) + 1);
-      if (!p.lateReported) at(Math.floor(last + warnMs * mult) + 1);
+      at(Math.floor(this.lossAtMs(p, last)) + 1);
+      // Past warntime the peer is late, and its host is probed once per keepalive.
+      const lateAt = last + warnMs * mult;
+      if (this.nowMs <= lateAt) at(Math.floor(lateAt) + 1);
+      else at(this.probeSentSince(p, last) ? (p.probeSentAtMs as number) + keepaliveMs : this.nowMs);
+      // A held peer's links are all silent past deadtime: that is the node's silence, not a link's.
+      if (this.nowMs - last > deadline) continue;
       for (let link = 0; link < p.lastHeardByLink.length; link++) {
         const t = p.lastHeardByLink[link];
         if (t !== null && !p.linkDown[link]) at(Math.floor(t + deadline) + 1);
@@ -266,6 +284,23 @@ export class Membership {
    */
   reportLocalDelay(delayMs: number): Ready {
     if (Number.isFinite(delayMs) && delayMs > this.tickMs) this.noticeStall(delayMs);
+    return this.flush();
+  }
+
+  /**
+   * A probe of `from` that we asked for (Ready.probe) at `sentAtMs` was answered: a TCP connection
+   * to its daemon's port completed. Its host is up and its daemon still holds the port, so its
+   * silence is a stall rather than a death: it is held for a while instead of declared lost. An
+   * answer cannot bring back a peer already declared lost; only its own messages can.
+   */
+  probeAnswered(from: NodeName, sentAtMs: number, nowMs: number): Ready {
+    this.advanceClock(nowMs);
+    const entry = this.byName.get(from);
+    const p = entry ? this.peers.get(entry.id) : undefined;
+    if (p && p.alive && Number.isFinite(sentAtMs)) {
+      const at = Math.min(sentAtMs, this.nowMs);
+      if (p.answeredAtMs === null || at > p.answeredAtMs) p.answeredAtMs = at;
+    }
     return this.flush();
   }
 
@@ -383,6 +418,22 @@ export class Membership {
     return this.config.timing.deadMs * this.health.multiplier;
   }
 
+  /**
+   * When a peer last heard at `last` is lost: deadline after it, unless its host answered a probe
+   * sent during the silence; then while that answer vouches for it, up to the hold's end.
+   */
+  private lossAtMs(p: Peer, last: number): number {
+    const deadline = last + this.deadlineMs();
+    if (p.answeredAtMs === null || p.answeredAtMs <= last) return deadline;
+    const vouchedUntil = p.answeredAtMs + PROBE_VOUCHES_KEEPALIVES * this.config.timing.keepaliveMs;
+    return Math.max(deadline, Math.min(vouchedUntil, last + STALL_HOLD_DEADTIMES * this.deadlineMs()));
+  }
+
+  /** A probe went out during the peer's current silence. */
+  private probeSentSince(p: Peer, last: number): boolean {
+    return p.probeSentAtMs !== null && p.probeSentAtMs > last;
+  }
+
   private lastHeard(p: Peer): number | null {
     let best: number | null = null;
     for (const t of p.lastHeardByLink) if (t !== null && (best === null || t > best)) best = t;
@@ -400,10 +451,14 @@ export class Membership {
       this.emit({ type: 'link-up', node: p.entry.name, link });
     }
     p.lateReported = false;
+    p.stallReported = false;
     if (!p.alive) p.alive = true;
   }
 
-  /** Declares silent peers lost and reports late ones; true when a peer was declared lost. */
+  /**
+   * Declares silent peers lost, reports late ones and asks for their hosts to be probed; true when
+   * a peer was declared lost.
+   */
   private checkPeers(): boolean {
     const { warnMs } = this.config.timing;
     const deadline = this.deadlineMs();
@@ -412,7 +467,7 @@ export class Membership {
       const last = this.lastHeard(p);
       if (last === null || !p.alive) continue;
       const silentMs = this.nowMs - last;
-      if (silentMs > deadline) {
+      if (this.nowMs > this.lossAtMs(p, last)) {
         // Every link is silent: the node is lost rather than a link, and each link that answers
         // again will be reported up.
         p.linkDown = p.linkDown.map(() => true);
@@ -422,9 +477,23 @@ export class Membership {
         lost = true;
         continue;
       }
-      if (silentMs > warnMs * this.health.multiplier && !p.lateReported) {
-        p.lateReported = true;
-        this.emit({ type: 'late-heartbeat', node: p.entry.name, silentMs: Math.round(silentMs) });
+      if (silentMs > warnMs * this.health.multiplier) {
+        if (!p.lateReported) {
+          p.lateReported = true;
+          this.emit({ type: 'late-heartbeat', node: p.entry.name, silentMs: Math.round(silentMs) });
+        }
+        if (!this.probeSentSince(p, last) || this.nowMs - (p.probeSentAtMs as number) >= this.config.timing.keepaliveMs) {
+          p.probeSentAtMs = this.nowMs;
+          (this.out.probe ??= []).push(p.entry.name);
+        }
+      }
+      if (silentMs > deadline) {
+        // Held: its host answers for it (lossAtMs). Its links are not reported down one by one.
+        if (!p.stallReported) {
+          p.stallReported = true;
+          this.emit({ type: 'peer-stalled', node: p.entry.name, silentMs: Math.round(silentMs), holdMs: STALL_HOLD_DEADTIMES * deadline });
+        }
+        continue;
       }
       // A link is down when it alone is silent; when all are, the node is lost instead.
       p.lastHeardByLink.forEach((t, link) => {
@@ -801,6 +870,9 @@ function newPeer(entry: NodeEntry): Peer {
     commitResentAtMs: null,
     leftInc: null,
     leaveSentAtMs: null,
+    probeSentAtMs: null,
+    answeredAtMs: null,
+    stallReported: false,
   };
 }
 

@@ -16,17 +16,14 @@ export const TIGHTEST_RECOMMENDED_BUDGET_MS = 250;
 export const MIN_KEEPALIVE_MS = 15;
 
 /**
- * Heartbeats per budget. A peer whose loop stops for 80 % of the budget must not be declared dead,
- * and it may have sent its last heartbeat a whole interval before it stopped, so deadtime >
- * 0.8 × budget + keepalive; what is left over absorbs the jitter of a loaded machine (the peer's
- * timers running late before the stop, its resuming after it). With deadtime = budget −
- * keepalive/4 (see deriveTiming), twelve heartbeats leave 9.6 % of the budget for that jitter
- * (58 ms at the default; on a machine at load 20 we measured stalls of 50 ms and more on top of
- * the stop, which eight heartbeats, leaving 26 ms, did not survive). Each heartbeat costs every
- * node a wake-up, most of an idle daemon's CPU, so not more. Packet loss is not what limits them:
- * eleven consecutive losses are needed to time out a live peer.
+ * Heartbeats per budget. Each heartbeat costs every node a wake-up, nearly all of an idle daemon's
+ * CPU, so as few as loss allows: with deadtime = budget − keepalive/4 (see deriveTiming), four
+ * consecutive losses still do not time out a live peer, and past warntime its host is probed
+ * besides. A peer whose loop stops (SIGSTOP, CPU starvation) may fall silent for longer than
+ * deadtime; it is not that rate that keeps it in the view but its host's kernel, which still
+ * completes connections to the stopped daemon's port (Membership's probes).
  */
-const HEARTBEATS_PER_BUDGET = 12;
+const HEARTBEATS_PER_BUDGET = 5;
 
 /** Silence of this many heartbeat intervals must be tolerated: packet loss comes in bursts. */
 const MIN_HEARTBEATS_PER_DEADTIME = 4;
@@ -53,14 +50,13 @@ function quarterKeepalive(keepaliveMs: number): number {
 
 /**
  * Derives the timers from the detection budget (the longest acceptable time between a node's
- * death and every peer noticing it): keepalive = budget/12; deadtime = budget − keepalive/4, the
- * most the budget allows once the tick granularity is added, because deadtime is also the stall
- * a peer may suffer (less one keepalive) before it is declared dead; warntime halfway, where a
- * late peer is logged as suspect; initdead three deadtimes, so that nodes booting together have
- * time to find each other before the cluster settles without them.
+ * death and every peer noticing it): keepalive = budget/5; deadtime = budget − keepalive/4, the
+ * most the budget allows once the tick granularity is added; warntime halfway, where a late peer
+ * is logged as suspect and its host probed; initdead three deadtimes, so that nodes booting
+ * together have time to find each other before the cluster settles without them.
  *
  * A dead node is noticed deadtime after its last heartbeat, so on average deadtime − keepalive/2
- * after it dies (0.94 × budget), plus the view agreement's round trip.
+ * after it dies (0.85 × budget), plus the view agreement's round trip.
  */
 export function deriveTiming(budgetMs: number = DEFAULT_BUDGET_MS): Timing {
   if (!Number.isFinite(budgetMs) || budgetMs < MIN_BUDGET_MS) {
@@ -87,6 +83,32 @@ export function deriveTiming(budgetMs: number = DEFAULT_BUDGET_MS): Timing {
  */
 export function worstCaseDetectionMs(timing: Timing): number {
   return timing.deadMs + tickIntervalMs(timing);
+}
+
+/**
+ * A silent peer whose host keeps answering probes is held for this many deadtimes of silence at
+ * most: a stalled daemon serves nobody, and a link that carries TCP but no longer our datagrams (a
+ * firewall rule) must not keep a deaf peer in the view for ever.
+ */
+export const STALL_HOLD_DEADTIMES = 2;
+
+/**
+ * The longest silence tolerated of a peer whose daemon is stopped or starved while its host
+ * answers for it; past it, the peer is lost (plus one tick before a healthy node looks).
+ */
+export function stallHoldMs(timing: Timing): number {
+  return STALL_HOLD_DEADTIMES * timing.deadMs;
+}
+
+/** The timers with what they give, as `vigil status --timing` shows them. */
+export interface TimingFigures extends Timing {
+  tickMs: number;
+  worstCaseDetectionMs: number;
+  stallHoldMs: number;
+}
+
+export function timingFigures(timing: Timing): TimingFigures {
+  return { ...timing, tickMs: tickIntervalMs(timing), worstCaseDetectionMs: worstCaseDetectionMs(timing), stallHoldMs: stallHoldMs(timing) };
 }
 
 /** Refuses timers that cannot work, saying why; returns nothing when they are sound. */

@@ -111,7 +111,13 @@ export type MembershipEvent =
   | { type: 'quorum-lost'; viewId: number }
   | { type: 'dc-changed'; dc: NodeName | null; previous: NodeName | null }
   /** The local loop was late (stall noticed between ticks, or reported); accusations are held back. */
-  | { type: 'local-stall'; gapMs: number; healthScore: number };
+  | { type: 'local-stall'; gapMs: number; healthScore: number }
+  /**
+   * Silent past deadtime, but its host's kernel still completes connections to its daemon's port:
+   * the daemon is stalled (SIGSTOP, CPU starvation), not gone. It is declared lost only if it
+   * stays silent for `holdMs`, or its host stops answering.
+   */
+  | { type: 'peer-stalled'; node: NodeName; silentMs: number; holdMs: number };
 
 /**
  * Wire messages: small JSON-serialisable objects carried in one UDP datagram. Node ids, not names,
@@ -207,6 +213,12 @@ export interface Ready {
   persistViewId?: number;
   send: { to: NodeName | 'all'; msg: MembershipMessage }[];
   events: MembershipEvent[];
+  /**
+   * Peers gone quiet: ask their hosts' kernels whether the daemon still holds its port (a TCP
+   * connection to it completes, whatever its process is doing) and report each completed one
+   * with `probeAnswered()`. A refused or unanswered probe needs no report. Absent when none.
+   */
+  probe?: NodeName[];
 }
 
 /** Counters of received input that was refused; shown in status. */

@@ -28,6 +28,10 @@ export class MembershipActor implements Actor<MembershipMessage> {
     return this.take(this.machine.receive(from, msg, nowMs, link));
   }
 
+  probeAnswered(from: string, sentAtMs: number, nowMs: number): Outgoing<MembershipMessage>[] {
+    return this.take(this.machine.probeAnswered(from, sentAtMs, nowMs));
+  }
+
   nextTickMs(): number {
     return this.machine.nextDeadlineMs();
   }
@@ -41,6 +45,7 @@ export class MembershipActor implements Actor<MembershipMessage> {
   private take(ready: Ready): Outgoing<MembershipMessage>[] {
     if (ready.persistViewId !== undefined) this.disk.lastViewId = ready.persistViewId;
     if (ready.events.length > 0) this.events.push(...ready.events);
-    return ready.send;
+    const probes = (ready.probe ?? []).map((to): Outgoing<MembershipMessage> => ({ to, via: 'probe' }));
+    return probes.length === 0 ? ready.send : [...ready.send, ...probes];
   }
 }

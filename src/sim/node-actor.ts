@@ -87,6 +87,10 @@ export class NodeActor implements Actor<NodeMessage> {
     return msg.ch === 'cib' ? this.fromCib(this.cib.sendFailed(to, msg.m, 'the connection failed', nowMs)) : [];
   }
 
+  probeAnswered(from: string, sentAtMs: number, nowMs: number): Outgoing<NodeMessage>[] {
+    return this.fromMembership(() => this.membership.probeAnswered(from, sentAtMs, nowMs), nowMs);
+  }
+
   nextTickMs(): number {
     return Math.min(this.membership.nextTickMs(), this.cib.nextDeadlineMs());
   }
@@ -107,7 +111,7 @@ export class NodeActor implements Actor<NodeMessage> {
 
   private fromMembership(step: () => Outgoing<MembershipMessage>[], nowMs: number): Outgoing<NodeMessage>[] {
     const seen = this.membership.events.length;
-    const out: Outgoing<NodeMessage>[] = step().map(({ to, msg }) => ({ to, msg: { ch: 'membership', m: msg } }));
+    const out: Outgoing<NodeMessage>[] = step().map((o) => (o.via === 'probe' ? o : { to: o.to, msg: { ch: 'membership', m: o.msg } }));
     for (const e of this.membership.events.slice(seen)) {
       if (e.type === 'view-changed') {
         const v = e.view;

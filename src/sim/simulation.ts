@@ -7,12 +7,10 @@ import type { Prng } from './prng.js';
  * network does), the stream (reliable and ordered per pair while a link works both ways, lost when
  * the path is cut or the receiver restarts: a TCP connection), or the node's own disk (`to` is the
  * node itself: the message comes back when the write is done, in order, unless the node crashed).
+ * A probe carries no message: it asks whether `to`'s host still completes connections to its
+ * daemon's port, which it does while the daemon runs, stalled or not, and the path works.
  */
-export interface Outgoing<M> {
-  to: string | 'all';
-  msg: M;
-  via?: 'datagram' | 'stream' | 'disk';
-}
+export type Outgoing<M> = { to: string | 'all'; msg: M; via?: 'datagram' | 'stream' | 'disk' } | { to: string; via: 'probe' };
 
 /**
  * A node's state machine as the simulator drives it. Any pure, tick-driven machine fits (the
@@ -28,6 +26,8 @@ export interface Actor<M> {
   nextTickMs?(): number;
   /** A stream message could not be delivered (path cut, receiver down or restarted): the connection failed. */
   undeliverable?(to: string, msg: M, nowMs: number): Outgoing<M>[];
+  /** A probe of `from` sent at `sentAtMs` was answered. */
+  probeAnswered?(from: string, sentAtMs: number, nowMs: number): Outgoing<M>[];
 }
 
 /** Builds a node's actor at boot; the incarnation grows with each restart ("the disk keeps it"). */
@@ -54,7 +54,8 @@ export interface SimNode<A> {
 type SimEvent =
   | { kind: 'tick'; atMs: number; seq: number; node: string; incarnation: number; token: number }
   | { kind: 'deliver'; atMs: number; seq: number; from: string; to: string; link: number; payload: string; ordered?: Ordered }
-  | { kind: 'bounce'; atMs: number; seq: number; from: string; to: string; payload: string; incarnation: number };
+  | { kind: 'bounce'; atMs: number; seq: number; from: string; to: string; payload: string; incarnation: number }
+  | { kind: 'answer'; atMs: number; seq: number; from: string; to: string; sentAtMs: number; incarnation: number };
 
 /** An ordered message remembers both ends' incarnations: a restart on either side breaks the connection. */
 interface Ordered {
@@ -167,6 +168,7 @@ export class Simulation<A extends Actor<M>, M> {
 
   private step(ev: SimEvent): boolean {
     if (ev.kind === 'bounce') return this.bounce(ev);
+    if (ev.kind === 'answer') return this.answer(ev);
     const name = ev.kind === 'tick' ? ev.node : ev.to;
     const node = this.node(name);
     if (ev.kind === 'deliver' && ev.ordered?.via === 'stream') {
@@ -211,6 +213,32 @@ export class Simulation<A extends Actor<M>, M> {
     return true;
   }
 
+  /** The prober (`to`) learns that `from`'s host answered, unless it restarted meanwhile. */
+  private answer(ev: Extract<SimEvent, { kind: 'answer' }>): boolean {
+    const node = this.node(ev.to);
+    const actor = node.actor;
+    if (!actor || node.incarnation !== ev.incarnation || !actor.probeAnswered) return false;
+    if (node.stalledUntilMs > this.nowMs) {
+      this.schedule({ ...ev, atMs: node.stalledUntilMs });
+      return false;
+    }
+    this.send(ev.to, actor.probeAnswered(ev.from, ev.sentAtMs, this.nowMs));
+    this.wakeIfDue(node, actor);
+    return true;
+  }
+
+  /**
+   * A probe is answered by the target's kernel after a round trip when its daemon is running
+   * (stalled or not) and a link works both ways; a lost SYN or SYN-ACK costs a retransmission
+   * later than any prober waits for, so it is no answer. A crashed daemon's host refuses.
+   */
+  private probe(from: string, to: string): void {
+    const c = this.conditions;
+    if (!this.node(to).actor || !this.pathWorks(from, to) || this.rng.chance(c.lossRate) || this.rng.chance(c.lossRate)) return;
+    const rttMs = 2 * (c.delayMinMs + this.rng.float() * (c.delayMaxMs - c.delayMinMs));
+    this.schedule({ kind: 'answer', atMs: this.nowMs + rttMs, seq: 0, from: to, to: from, sentAtMs: this.nowMs, incarnation: this.node(from).incarnation });
+  }
+
   /** A failed connection is noticed after a few round trips (a reset or a connect timeout). */
   private bounceLater(from: string, to: string, payload: string, incarnation: number, fromMs: number): void {
     this.schedule({ kind: 'bounce', atMs: fromMs + 3 * this.conditions.delayMaxMs, seq: 0, from, to, payload, incarnation });
@@ -238,7 +266,12 @@ export class Simulation<A extends Actor<M>, M> {
   }
 
   private send(from: string, out: Outgoing<M>[]): void {
-    for (const { to, msg, via } of out) {
+    for (const o of out) {
+      if (o.via === 'probe') {
+        this.probe(from, o.to);
+        continue;
+      }
+      const { to, msg, via } = o;
       if (via === 'stream' || via === 'disk') {
         this.sendOrdered(from, to === 'all' ? [...this.nodes.keys()].filter((n) => n !== from) : [to], via, JSON.stringify(msg));
         continue;

@@ -58,9 +58,11 @@ class ByteReader {
   private buffered = 0;
   private waiter: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
   private error: Error | undefined;
+  private received = false;
 
   constructor(socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
+      this.received = true;
       this.chunks.push(chunk);
       this.buffered += chunk.length;
       this.pump();
@@ -73,6 +75,11 @@ class ByteReader {
     };
     socket.on('close', () => fail(new Error('connection closed')));
     socket.on('error', (e) => fail(e));
+  }
+
+  /** The peer closed without sending a byte: a liveness probe (probe.ts), not a failed handshake. */
+  get closedSilently(): boolean {
+    return this.error !== undefined && !this.received;
   }
 
   read(n: number): Promise<Buffer> {
@@ -206,9 +213,10 @@ export class StreamTransport {
     withTimeout(this.serverHandshake(socket, reader), HANDSHAKE_TIMEOUT_MS, 'stream handshake')
       .then((session) => this.readFrames(socket, reader, session))
       .catch((err: Error) => {
+        socket.destroy();
+        if (reader.closedSilently) return;
         this.opts.counters.streamRejected++;
         this.opts.log('warn', `rejected stream from ${socket.remoteAddress ?? '?'}: ${err.message}`);
-        socket.destroy();
       });
   }
 

@@ -88,9 +88,9 @@ describe('importHaCf', () => {
     expect(r.config.timing.budgetMs).toBe(15_000);
     // keepalive 5 s gives only three heartbeats per deadtime: vigil derives its own.
     expect(r.config.timing.keepaliveMs).toBeUndefined();
-    expect(noteFor(r.notes, 'keepalive 5')?.detail).toMatch(/replaced by the keepalive derived from the budget, 1250ms/);
+    expect(noteFor(r.notes, 'keepalive 5')?.detail).toMatch(/replaced by the keepalive derived from the budget, 3s/);
     expect(r.config.timing).toMatchObject({ warnMs: 10_000, initDeadMs: 60_000 });
-    expect(resolveTiming(r.config.timing).deadMs).toBe(14_688);
+    expect(resolveTiming(r.config.timing).deadMs).toBe(14_250);
   });
 
   it('accounts for every directive, with the reason for those it does not translate', () => {

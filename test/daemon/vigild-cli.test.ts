@@ -67,6 +67,8 @@ describe.skipIf(skip !== null)(`vigild start-up and vigil status options${skip ?
     const worst = Number(/worst-case detection of a dead node: (\d+) ms/.exec(stdout)?.[1]);
     expect(worst).toBeGreaterThanOrEqual(ms('deadtime'));
     expect(worst).toBeLessThanOrEqual(1000);
+    const hold = Number(/held up to (\d+) ms of silence/.exec(stdout)?.[1]);
+    expect(hold).toBeGreaterThan(ms('deadtime'));
     const json = JSON.parse((await run(process.execPath, [vigilPath, 'status', '--timing', '--output-as', 'json', '--config', conf('[timing]\ndetection_budget = 300ms\n')])).stdout);
     expect(json.worstCaseDetectionMs).toBeLessThanOrEqual(300);
   });

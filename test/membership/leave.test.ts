@@ -49,7 +49,7 @@ describe('a clean leave', () => {
     const tookMs = Math.max(timeUntilDropped(c, 'a', 'b', c.timing.deadMs), timeUntilDropped(c, 'c', 'b', c.timing.deadMs));
     // A round trip or two of simulated LAN delay, not deadtime.
     expect(tookMs).toBeLessThan(c.timing.keepaliveMs);
-    c.run(c.timing.keepaliveMs);
+    c.run(c.timing.keepaliveMs + 5);
     for (const n of ['a', 'c']) {
       expect(c.view(n)).toMatchObject({ members: ['a', 'c'], dc: 'a', quorate: true });
       expect(c.eventsOf(n, 'node-left', t0).map((e) => e.event)).toEqual([{ type: 'node-left', node: 'b' }]);
@@ -71,7 +71,7 @@ describe('a clean leave', () => {
     leave(c, 'a');
     const tookMs = Math.max(timeUntilDropped(c, 'b', 'a', c.timing.deadMs), timeUntilDropped(c, 'c', 'a', c.timing.deadMs));
     expect(tookMs).toBeLessThan(c.timing.keepaliveMs);
-    c.run(c.timing.keepaliveMs);
+    c.run(c.timing.keepaliveMs + 5);
     expect(c.view('b')).toEqual(c.view('c'));
     expect(c.view('b')).toMatchObject({ members: ['b', 'c'], coordinator: 'b', dc: 'b' });
     expect(machine(c, 'a').hasLeft()).toBe(true);
@@ -122,7 +122,7 @@ describe('a clean leave', () => {
     const lateHeartbeat: MembershipMessage = { t: 'hb', inc: oldInc, vid: c.view('b').id, vco: 1, vm: [1, 2, 3], heard: [1, 3], st: true };
     const sent = leave(c, 'b');
     const oldLeave = sent[0].msg;
-    c.run(c.timing.keepaliveMs);
+    c.run(c.timing.keepaliveMs + 5);
     c.sim.crash('b');
     const viewId = c.view('a').id;
     const stale = a.stats().staleIncarnation;

@@ -111,7 +111,7 @@ describe('CIB checker', () => {
     const c = cluster();
     const core = c.actor('b').cib as unknown as { ver: CibVersion };
     core.ver = { ...core.ver, epoch: 0 };
-    c.sim.runUntil(1600);
+    c.sim.runUntil(1500 + 2 * timing.keepaliveMs);
     expect(c.checker.violations.map((v) => v.rule)).toContain('cib-version-grows');
   });
 
@@ -119,7 +119,7 @@ describe('CIB checker', () => {
     const c = cluster();
     c.checker.submitted('bad', 'a', 1, c.sim.nowMs, { mustRefuse: true, marker: null });
     c.actor('a').outcomes.push({ request: 'bad', node: 'a', committed: true, version: { adminEpoch: 0, epoch: 99, numUpdates: 0 }, configuration: null });
-    c.sim.runUntil(1600);
+    c.sim.runUntil(1500 + 2 * timing.keepaliveMs);
     c.checker.expectSettled(c.sim, 'lost', 10_000);
     expect(c.checker.violations.map((v) => v.rule)).toEqual(['refuse-bad-input', 'committed-kept']);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseVigilConfig, resolveTiming } from '../../config/index.js';
-import { tickIntervalMs, worstCaseDetectionMs } from '../../membership/index.js';
+import { timingFigures } from '../../membership/index.js';
 import { parseXml } from '../../cib/xml.js';
 import { clusterStatus } from '../../status/index.js';
 import { connect, DaemonError, socketPath } from '../../daemon/client.js';
@@ -112,7 +112,7 @@ async function printTiming(opts: StatusOptions, format: OutputFormat): Promise<v
     } catch (err) {
       throw new CommandError((err as Error).message, 78);
     }
-    timing = { ...t, tickMs: tickIntervalMs(t), worstCaseDetectionMs: worstCaseDetectionMs(t) };
+    timing = timingFigures(t);
   } else {
     timing = (await fetchStatus(opts.socket)).timing;
   }
