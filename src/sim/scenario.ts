@@ -145,11 +145,11 @@ function playRound(run: Run, round: number): void {
 
 /**
  * Once membership is steady, the CIB settles: the join round, a commit that waited for a member
- * (at most the CIB timeout), a forwarded change's answer (three times it). Then every promise is checked.
+ * (at most three CIB timeouts), a forwarded change's answer (four). Then every promise is checked.
  */
 function settleCib(run: Run, round: number): void {
   const { sim } = run;
-  const deadline = sim.nowMs + 4 * run.cibTimeoutMs;
+  const deadline = sim.nowMs + 5 * run.cibTimeoutMs;
   const idle = (): boolean => [...sim.nodes.values()].every((n) => n.actor === null || n.actor.cib.idle());
   while (!idle() && sim.nowMs < deadline) sim.runUntil(Math.min(deadline, sim.nowMs + 10));
   run.log.push(`${sim.nowMs.toFixed(1)} ms: round ${round}: CIB ${idle() ? 'settled' : 'still busy'}`);

@@ -144,7 +144,7 @@ describe('replication core', () => {
     expect(h.results.r1).toMatchObject({ type: 'rejected', refused: false, message: expect.stringMatching(/no DC/) });
   });
 
-  it('a member that does not acknowledge fails the commit at the timeout, and a join round retries it', () => {
+  it('a member that stays silent through three timeouts fails the commit, and a join round retries it', () => {
     const h = cluster(['a', 'b', 'c']);
     h.view(abc);
     h.run();
@@ -152,12 +152,54 @@ describe('replication core', () => {
     h.run((m) => m.to === 'c');
     expect(h.cores.a.nextDeadlineMs()).toBe(100);
     h.tick(100);
-    expect(h.results.r1).toMatchObject({ type: 'rejected', refused: false, message: expect.stringMatching(/c \(no acknowledgement/) });
-    h.wire.length = 0;
     h.tick(200);
+    expect(h.results.r1).toBeUndefined();
+    h.tick(300);
+    expect(h.results.r1).toMatchObject({ type: 'rejected', refused: false, message: expect.stringMatching(/c \(no acknowledgement within 300 ms/) });
+    h.wire.length = 0;
+    h.tick(400);
     h.run();
     expect(h.xml('c')).toBe(h.xml('a'));
     expect(h.xml('c')).toContain('id="web"');
+  });
+
+  it('a member that acknowledges after the timeout, still in the view, lets the change commit; the push goes to it again', () => {
+    const h = cluster(['a', 'b', 'c']);
+    h.view(abc);
+    h.run();
+    h.submit('a', 'r1', 'web');
+    h.run((m) => m.to === 'c');
+    const late = h.wire.splice(0);
+    h.tick(100);
+    expect(h.results.r1).toBeUndefined();
+    expect(h.wire.map((m) => `${m.msg.t}>${m.to}`)).toEqual(['cib-full>c']);
+    h.wire.length = 0;
+    h.wire.push(...late);
+    h.run();
+    expect(h.results.r1).toMatchObject({ type: 'committed', version: cibVersion(h.cores.a.current()) });
+    expect(h.disk('c')).toContain('id="web"');
+  });
+
+  it("the DC's own disk slower than the timeout does not fail a change every member persisted", () => {
+    const h = cluster(['a', 'b']);
+    h.view({ id: 1, members: ['a', 'b'], dc: 'a', quorate: true });
+    h.run();
+    h.submit('b', 'r1', 'web');
+    h.run(undefined, (node) => node === 'a');
+    h.tick(100);
+    h.tick(200);
+    h.run();
+    expect(h.results.r1).toMatchObject({ type: 'committed', version: cibVersion(h.cores.a.current()) });
+  });
+
+  it('a member that leaves the view releases the commit at once', () => {
+    const h = cluster(['a', 'b', 'c']);
+    h.view(abc);
+    h.run();
+    h.submit('a', 'r1', 'web');
+    h.run((m) => m.to === 'c');
+    h.view({ id: 2, members: ['a', 'b'], dc: 'a', quorate: true }, ['a', 'b']);
+    expect(h.results.r1).toMatchObject({ type: 'committed' });
   });
 
   it('after a heal the newest configuration wins, wherever it is', () => {
@@ -261,7 +303,9 @@ describe('replication core', () => {
     h.run();
     h.submit('b', 'r1', 'web');
     h.wire.length = 0;
-    h.tick(300);
+    h.tick(399);
+    expect(h.results.r1).toBeUndefined();
+    h.tick(400);
     expect(h.results.r1).toMatchObject({ type: 'rejected', refused: false, message: expect.stringMatching(/may or may not/) });
   });
 });

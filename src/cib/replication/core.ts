@@ -69,6 +69,8 @@ interface Commit {
   failed: string[];
   /** A member held a newer CIB than the one pushed: run the join round again afterwards. */
   newerSeen: boolean;
+  /** Waits for acknowledgements begun so far (see ACK_WAITS). */
+  waits: number;
   deadlineMs: number;
   asker?: Asker;
 }
@@ -96,6 +98,21 @@ function newerOffer(a: Offer, b: Offer): boolean {
   if (a.committed !== b.committed) return a.committed;
   return a.version.numUpdates > b.version.numUpdates;
 }
+
+/**
+ * How many timeouts the DC waits for a commit's acknowledgements, pushing again to the members
+ * still silent at the end of each. A member that stays in the view is alive as far as membership
+ * can tell, which stretches its own timeouts when a node is starved: a fixed, shorter wait here
+ * reported changes as failed that every member persisted a moment later (the DC's own disk
+ * included). A member that is really gone leaves the view, which releases the commit at once.
+ */
+const ACK_WAITS = 3;
+
+/**
+ * A member that forwarded a change waits for the DC's answer one timeout longer than the DC can
+ * wait for the acknowledgements, so that it hears the outcome rather than a guess.
+ */
+const FORWARD_WAITS = ACK_WAITS + 1;
 
 /** What to do once the disk has a given write. */
 type OnPersisted = { kind: 'settle'; commit: number } | { kind: 'ack'; to: string; view: number; commit: number };
@@ -185,6 +202,7 @@ export class ReplicationCore<C> {
     if (busy?.kind === 'commit') {
       // A member that left is no longer a member: the commit is owed only to those that remain.
       for (const node of [...busy.waiting]) if (node !== this.config.self && !view.members.includes(node)) busy.waiting.delete(node);
+      if (busy.waiting.size === 0) this.commitDone(busy, nowMs);
     } else if (busy !== null && busy.viewId !== view.id) {
       this.log('info', `CIB join round for view ${busy.viewId} abandoned: view ${view.id} replaced it`);
       this.busy = null;
@@ -205,7 +223,7 @@ export class ReplicationCore<C> {
       this.queue.push({ kind: 'change', change, origin: this.config.self, asker });
       this.progress(nowMs);
     } else {
-      this.forwarded.set(request, nowMs + this.config.timeoutMs * 3);
+      this.forwarded.set(request, nowMs + this.config.timeoutMs * FORWARD_WAITS);
       this.send(dc, { t: 'cib-change', req: request, change });
     }
     return this.take();
@@ -252,7 +270,7 @@ export class ReplicationCore<C> {
       const dc = this.view?.dc ?? 'the DC';
       this.finish(
         { kind: 'local', request: req },
-        { ok: false, refused: false, message: `the DC (${dc}) did not confirm the change within ${this.config.timeoutMs * 3} ms; it may or may not have been committed` },
+        { ok: false, refused: false, message: `the DC (${dc}) did not confirm the change within ${this.config.timeoutMs * FORWARD_WAITS} ms; it may or may not have been committed` },
       );
     }
     const busy = this.busy;
@@ -262,8 +280,9 @@ export class ReplicationCore<C> {
       else if (busy.kind === 'fetch') {
         this.log('warn', `${busy.node} did not send its CIB within ${this.config.timeoutMs} ms; running the join round again`);
         this.retryJoin(nowMs);
-      } else {
-        for (const node of busy.waiting) busy.failed.push(`${node} (no acknowledgement within ${this.config.timeoutMs} ms)`);
+      } else if (busy.waits < ACK_WAITS) this.waitAgain(busy, nowMs);
+      else {
+        for (const node of busy.waiting) busy.failed.push(`${node} (no acknowledgement within ${this.config.timeoutMs * ACK_WAITS} ms)`);
         busy.waiting.clear();
         this.commitDone(busy, nowMs);
       }
@@ -420,6 +439,7 @@ export class ReplicationCore<C> {
       waiting: new Set([this.config.self, ...others]),
       failed: [],
       newerSeen: false,
+      waits: 1,
       deadlineMs: nowMs + this.config.timeoutMs,
       ...(asker !== undefined ? { asker } : {}),
     };
@@ -434,6 +454,22 @@ export class ReplicationCore<C> {
           ? { t: 'cib-patch', view: view.id, commit: no, patch: commit.base.patch }
           : { t: 'cib-full', view: view.id, commit: no, xml: commit.xml },
       );
+    }
+  }
+
+  /**
+   * The commit's wait ran out with members (or our own disk) still silent: the push goes again,
+   * whole, to each silent member, since what a connection to it accepted may never have arrived,
+   * and a late acknowledgement of either copy counts.
+   */
+  private waitAgain(c: Commit, nowMs: number): void {
+    c.waits += 1;
+    c.deadlineMs = nowMs + this.config.timeoutMs;
+    const silent = [...c.waiting].filter((node) => node !== this.config.self);
+    this.log('warn', `CIB ${formatVersion(c.version)}: no acknowledgement yet from ${[...c.waiting].join(', ')}; waiting again`);
+    for (const node of silent) {
+      this.memberVersions.delete(node);
+      this.send(node, { t: 'cib-full', view: c.viewId, commit: c.no, xml: c.xml });
     }
   }
 
