@@ -15,6 +15,8 @@ import { recoversByDemotion } from '../promotable/on-fail.js';
 import { connectionsOf, settleAfterAssignment } from '../remote/nodes.js';
 import { replicaFilter } from '../bundles/placement.js';
 import { byPrimary } from './colocation-order.js';
+import type { CloneShare } from '../clones/instance-scores.js';
+import { cloneShare } from '../clones/instance-scores.js';
 
 /**
  * Assignment: decides one node (or none) and a role for every primitive, in allocation order,
@@ -138,8 +140,8 @@ class Assigner {
     return scores;
   }
 
-  private mergeDependents(r: Resource, scores: number[], seen: Set<Resource>): void {
-    const cols = [...(this.ctx.withThis.get(r) ?? [])];
+  private mergeDependents(r: Resource, scores: number[], seen: Set<Resource>, extra: Colocation[] = []): void {
+    const cols = [...(this.ctx.withThis.get(r) ?? []), ...extra];
     if (r.kind === 'primitive' && r.parent?.kind === 'group' && r.parent.children[0] === r) cols.push(...(this.ctx.withThis.get(r.parent) ?? []));
     for (const c of cols) {
       // influence=false only keeps a running primary where it is: one not yet active still hears its dependents.
@@ -174,14 +176,14 @@ class Assigner {
     }
   }
 
-  private scoresFor(p: Primitive, inherited: number[] | undefined, extraCols: Colocation[]): number[] {
+  private scoresFor(p: Primitive, inherited: number[] | undefined, extraCols: Colocation[], extraDeps: Colocation[] = []): number[] {
     const scores = this.base(p, inherited);
     for (const c of byPrimary([...(this.ctx.thisWith.get(p) ?? []), ...extraCols])) this.applyColocation(scores, c);
     // A bundle container's full hosts are out before its dependents weigh in, so their dislikes
     // cannot make every node it could still use look negative.
     const room = replicaFilter(this.ctx, p, scores);
     if (room) for (const n of this.ctx.nodes) if (!room(n)) scores[n.index] = -INFINITY;
-    this.mergeDependents(p, scores, new Set([p]));
+    this.mergeDependents(p, scores, new Set([p, ...extraDeps.map((c) => c.primary)]), extraDeps);
     return scores;
   }
 
@@ -242,8 +244,8 @@ class Assigner {
     }
   }
 
-  assignPrimitive(p: Primitive, inherited: number[] | undefined, extraCols: Colocation[] = [], filter?: (n: Node) => boolean): Node | null {
-    const scores = this.scoresFor(p, inherited, extraCols);
+  assignPrimitive(p: Primitive, inherited: number[] | undefined, extraCols: Colocation[] = [], filter?: (n: Node) => boolean, extraDeps: Colocation[] = []): Node | null {
+    const scores = this.scoresFor(p, inherited, extraCols, extraDeps);
     this.record(p, scores);
     // An unmanaged resource that is not running stays stopped, and what must run with it cannot run.
     if (targetRole(p) === 'Stopped' || this.ctx.stopAll || (!primitiveManaged(this.ctx, p) && activeHistories(p).length === 0)) {
@@ -256,11 +258,11 @@ class Assigner {
     return node;
   }
 
-  private assignGroup(g: Group, inherited: number[] | undefined, filter?: (n: Node) => boolean): Node | null {
+  private assignGroup(g: Group, inherited: number[] | undefined, filter?: (n: Node) => boolean, share?: CloneShare): Node | null {
     let groupNode: Node | null = null;
     g.children.forEach((m, i) => {
-      const extra = i === 0 ? (this.ctx.thisWith.get(g) ?? []) : [];
-      const node = this.assignPrimitive(m, inherited, extra, i === 0 ? filter : undefined);
+      const extra = i === 0 ? [...(this.ctx.thisWith.get(g) ?? []), ...(share?.cols ?? [])] : [];
+      const node = this.assignPrimitive(m, inherited, extra, i === 0 ? filter : undefined, i === 0 ? share?.deps : undefined);
       if (i === 0) groupNode = node;
     });
     this.ctx.placement.set(g, { node: groupNode, role: groupNode ? 'Started' : 'Stopped' });
@@ -276,6 +278,7 @@ class Assigner {
     const configured = c.instances.filter((i) => !primitivesOf(i).some((p) => p.orphan));
     const available = this.ctx.nodes.filter((n) => nodeCanHost(n) && scores[n.index] >= 0).length;
     const optimal = Math.min(c.maxPerNode, Math.max(1, Math.ceil(c.maxInstances / Math.max(1, available))));
+    const share = cloneShare(this.ctx, c, scores, c.maxInstances < available);
     let total = 0;
     const done = new Set<Resource>();
     // Running instances are placed (and listed) first, those on the clone's favourite nodes first.
@@ -296,8 +299,8 @@ class Assigner {
     const stopped = this.ctx.stopAll;
     const firstOf = (inst: Primitive | Group): Primitive | undefined => (inst.kind === 'primitive' ? inst : inst.children[0]);
     const placeInstance = (inst: Primitive | Group, filter: (n: Node) => boolean): Node | null => {
-      if (inst.kind === 'primitive') return this.assignPrimitive(inst, scores, [], filter);
-      return this.assignGroup(inst, scores, filter);
+      if (inst.kind === 'primitive') return this.assignPrimitive(inst, share.scores, share.cols, filter, share.deps);
+      return this.assignGroup(inst, share.scores, filter, share);
     };
     if (!stopped) {
       // Keep running instances where they are, as far as an even spread allows.
@@ -308,10 +311,14 @@ class Assigner {
         if (cur.length !== 1) continue;
         const node = cur[0];
         if ((counts.get(node.uname) ?? 0) >= optimal) continue;
+        const failed = activeHistories(first).some((h) => h.failed);
+        const stay = this.stayVerdict(inst, node, share, (n) => (counts.get(n.uname) ?? 0) < c.maxPerNode);
+        // A failed instance is never kept first: it is placed with the rest, unless it cannot stay
+        // at all; then it stops and a spare instance takes its place.
+        if (stay === 'worse' || (failed && stay === 'best')) continue;
         const placed = placeInstance(inst, (n) => n === node);
-        // An instance that cannot stay is placed with the rest, still ahead of stopped ones, unless
-        // it failed there: then a spare instance takes its place first.
-        if (placed || activeHistories(first).some((h) => h.failed)) done.add(inst);
+        // One that could not stay after all is placed with the rest, still ahead of stopped ones.
+        if (placed || failed) done.add(inst);
         if (placed) {
           counts.set(placed.uname, (counts.get(placed.uname) ?? 0) + 1);
           total++;
@@ -338,6 +345,20 @@ class Assigner {
     for (const inst of c.instances) if (!this.ctx.placement.has(inst)) this.ctx.placement.set(inst, { node: this.ctx.placement.get(firstOf(inst) as Primitive)?.node ?? null, role: 'Started' });
     this.ctx.placement.set(c, { node: null, role: 'Started' });
     if (c.promotable) this.promote(c);
+  }
+
+  /**
+   * Whether a running clone instance may be kept on its node ahead of the others: only when that
+   * node scores at least as well as the best node still open to it ('best'; a better node
+   * elsewhere moves it, like any other resource without enough stickiness).
+   */
+  private stayVerdict(inst: Primitive | Group, node: Node, share: CloneShare, open: (n: Node) => boolean): 'best' | 'worse' | 'impossible' {
+    const first = inst.kind === 'primitive' ? inst : inst.children[0];
+    if (!first) return 'impossible';
+    const scores = this.scoresFor(first, share.scores, [...(inst.kind === 'group' ? (this.ctx.thisWith.get(inst) ?? []) : []), ...share.cols], share.deps);
+    if (this.choose(first, scores, (n) => n === node && open(n)) === null) return 'impossible';
+    const best = this.choose(first, scores, open);
+    return best !== null && scores[node.index] >= scores[best.index] ? 'best' : 'worse';
   }
 
   private promote(c: Clone): void {
