@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { decodeDatagram, encodeDatagram } from './wire.js';
+import { decodeDatagram, DatagramEncoder } from './wire.js';
 import { ReplayGuard } from './replay.js';
 import { RateLimitedLog, zeroCounters, type DropKind, type PacketCounters } from './counters.js';
 import type { ClusterKeys } from './keys.js';
@@ -42,12 +42,14 @@ export class UdpTransport {
   /** Per link, the sockets connected to one peer each (unicast links only): see connectPeers. */
   private readonly peerSockets: Map<string, Socket>[] = [];
   private readonly replay = new ReplayGuard();
+  private readonly encoder: DatagramEncoder;
   private readonly dropLog: RateLimitedLog;
   private readonly errorLog: RateLimitedLog;
   private seq = 0n;
   private closed = false;
 
   constructor(private readonly opts: UdpTransportOptions) {
+    this.encoder = new DatagramEncoder(opts.keys, opts.self, opts.incarnation, opts.encrypt);
     this.errorLog = new RateLimitedLog(10_000, (_kind, message, suppressed) =>
       opts.log('warn', `send failed: ${message}`, { suppressedSinceLast: suppressed }),
     );
@@ -158,7 +160,7 @@ export class UdpTransport {
 
   private packet(payload: Buffer): Buffer {
     this.counters.sent++;
-    return encodeDatagram(this.opts.keys, { sender: this.opts.self, incarnation: this.opts.incarnation, seq: ++this.seq, payload }, this.opts.encrypt);
+    return this.encoder.encode(++this.seq, payload);
   }
 
   /** Public so the fuzz tests can feed bytes straight in; the sockets call it for real traffic. */

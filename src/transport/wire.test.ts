@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeDatagram, encodeDatagram, MAC_BYTES } from './wire.js';
+import { DatagramEncoder, decodeDatagram, encodeDatagram, MAC_BYTES } from './wire.js';
 import { deriveKeys } from './keys.js';
 
 const keys = deriveKeys(Buffer.from('0123456789abcdef0123456789abcdef'));
@@ -31,6 +31,22 @@ describe('datagram wire format', () => {
       }
     });
   }
+
+  it('an encoder reused for many packets writes each with its own sequence and payload', () => {
+    for (const encrypt of [false, true]) {
+      const encoder = new DatagramEncoder(keys, 'nöde-2', 77n, encrypt);
+      const payloads = ['a much longer first payload', '', 'x'].map((p) => Buffer.from(p));
+      const packets = payloads.map((payload, i) => encoder.encode(BigInt(i + 1), payload));
+      packets.forEach((packet, i) => {
+        expect(decodeDatagram(keys, packet)).toEqual({ ok: true, encrypted: encrypt, packet: { sender: 'nöde-2', incarnation: 77n, seq: BigInt(i + 1), payload: payloads[i] } });
+      });
+    }
+  });
+
+  it('refuses an empty or overlong sender name', () => {
+    expect(() => new DatagramEncoder(keys, '', 1n, false)).toThrow(/1\.\.64 bytes/);
+    expect(() => new DatagramEncoder(keys, 'é'.repeat(33), 1n, false)).toThrow(/1\.\.64 bytes/);
+  });
 
   it('rejects a packet made with another key as a bad MAC', () => {
     const r = decodeDatagram(keys, encodeDatagram(otherKeys, sample, false));
