@@ -36,6 +36,8 @@ export interface Context {
   ordersOf: Ordering[];
   fences: Fence[];
   stonithEnabled: boolean;
+  /** A fencing device is configured (running or not): without one no node can be fenced. */
+  fencingDevice: boolean;
   symmetric: boolean;
   haveQuorum: boolean;
   noQuorumPolicy: string;

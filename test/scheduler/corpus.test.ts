@@ -8,7 +8,7 @@ import { schedule } from '../../src/scheduler/index.js';
 // The Pacemaker 2.1.5 regression corpus lives beside the repository; the primary score (the
 // Transition Summary) must never fall below what the scheduler has reached.
 const CORPUS = resolve(__dirname, '../../../shared/conformance/scheduler');
-const MIN_PRIMARY = 586;
+const MIN_PRIMARY = 587;
 
 function summarySection(text: string): string[] | undefined {
   const lines = text.split('\n');

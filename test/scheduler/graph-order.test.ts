@@ -33,6 +33,8 @@ const started = (id: string): string =>
 const probedStopped = (id: string): string =>
   `<lrm_resource id="${id}" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="${id}_last_0" operation_key="${id}_monitor_0" operation="monitor" call-id="1" rc-code="7" op-status="0" interval="0" transition-key="1:1:7:x" transition-magic="0:7;1:1:7:x" crm-feature-set="3.16.1" on_node="n2"/></lrm_resource>`;
 
+/** Fencing needs a device: without one Pacemaker fences nothing (and starts nothing). */
+const FENCE_DEVICE = '<primitive id="fd" class="stonith" type="fence_dummy"/>';
 const run = (xml: string) => schedule(parseXml(xml), { now: NOW });
 const name = (a: GraphAction): string => describeAction(a).replace(/^ {2}\* /, '').replace(/\s+/g, ' ');
 const names = (g: GraphAction[]): string[] => g.map(name);
@@ -89,7 +91,7 @@ describe('transition graph: which actions, in which order', () => {
   });
 
   it('the DC is fenced last, after every other node', () => {
-    const xml = cib(dummy('a'))
+    const xml = cib(dummy('a') + FENCE_DEVICE)
       .replace('<nvpair id="o1" name="stonith-enabled" value="false"/>', '<nvpair id="o1" name="stonith-enabled" value="true"/><nvpair id="o2" name="concurrent-fencing" value="true"/>')
       .replace('dc-uuid="n1"', 'dc-uuid="n1"')
       .replace(/<node_state id="(n\d)" uname="n\d" in_ccm="true" crmd="online" join="member" expected="member">/g, '<node_state id="$1" uname="$1" in_ccm="false" crmd="offline" join="down" expected="member">');
@@ -166,7 +168,7 @@ describe('transition graph: which actions, in which order', () => {
   });
 
   it('starts of resources that require fencing wait for every fencing', () => {
-    const xml = cib(dummy('a') + dummy('c'), { lrm: { n2: started('a').replace('on_node="n1"', 'on_node="n2"') } })
+    const xml = cib(dummy('a') + dummy('c') + FENCE_DEVICE, { lrm: { n2: started('a').replace('on_node="n1"', 'on_node="n2"') } })
       .replace('<nvpair id="o1" name="stonith-enabled" value="false"/>', '<nvpair id="o1" name="stonith-enabled" value="true"/>')
       .replace('<node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member">', '<node_state id="n2" uname="n2" in_ccm="false" crmd="offline" join="down" expected="member">');
     const r = run(xml);

@@ -130,7 +130,7 @@ export function buildPlan(ctx: Context): Plan {
 }
 
 function createFencing(ctx: Context, b: Builder): void {
-  if (!ctx.stonithEnabled) return;
+  if (!ctx.stonithEnabled || !ctx.fencingDevice) return;
   const canFence = fencingPossible(ctx);
   const action = ctx.props.get('stonith-action') === 'poweroff' ? 'off' : (ctx.props.get('stonith-action') ?? 'reboot');
   const reasons = new Map(ctx.fences.map((f) => [f.node, f.reason]));

@@ -1,6 +1,6 @@
 /**
- * Nodes lost beyond reach: unclean and offline while fencing cannot run (disabled, or no quorum
- * under a no-quorum-policy other than ignore). Nothing that ran there can be stopped or demoted,
+ * Nodes lost beyond reach: unclean and offline while fencing cannot run (disabled, no device, or
+ * no quorum under a no-quorum-policy other than ignore). Nothing that ran there can be stopped or demoted,
  * so it keeps its role, and its place, until the node returns or is fenced.
  */
 import type { Context } from '../context.js';
@@ -9,7 +9,7 @@ import { primitivesOf } from '../model.js';
 import { activeHistories } from '../placement/scores.js';
 
 export function fencingPossible(ctx: Context): boolean {
-  return ctx.stonithEnabled && (ctx.haveQuorum || ctx.noQuorumPolicy === 'ignore');
+  return ctx.stonithEnabled && ctx.fencingDevice && (ctx.haveQuorum || ctx.noQuorumPolicy === 'ignore');
 }
 
 export function lostBeyondReach(ctx: Context, node: Node): boolean {

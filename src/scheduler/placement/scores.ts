@@ -7,9 +7,10 @@ import { banFromRemoteNodes } from '../remote/nodes.js';
 import { fillersOf } from '../remote/guest.js';
 import { banFromBundleNodes, closedBundleNode } from '../bundles/guest-nodes.js';
 import { failCountAt } from '../features/failure-expiry.js';
+import { startupDisabled } from '../features/fencing-devices.js';
 
 export function isManaged(ctx: Context, r: Resource): boolean {
-  if (ctx.maintenanceMode) return false;
+  if (ctx.maintenanceMode || startupDisabled(ctx)) return false;
   if (isFalse(r.meta.get('is-managed'))) return false;
   if (isTrue(r.meta.get('maintenance'))) return false;
   return true;

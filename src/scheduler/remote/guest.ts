@@ -212,7 +212,7 @@ function isConnectionPrimitive(p: Primitive): boolean {
 }
 
 function canFenceMember(ctx: Context, n: Node): boolean {
-  if (!ctx.stonithEnabled) return false;
+  if (!ctx.stonithEnabled || !ctx.fencingDevice) return false;
   return ctx.haveQuorum || ctx.noQuorumPolicy === 'ignore' || n.online;
 }
 

@@ -17,6 +17,7 @@ import { inheritParentParams } from '../features/inherited-params.js';
 import { addRemoteNodes, fenceDownRemoteNodes, settleRemoteNodes } from '../remote/nodes.js';
 import { containerConstraints, withGuestConnections } from '../remote/guest.js';
 import { bundleLimits, withBundlesExpanded } from '../bundles/expand.js';
+import { STARTUP_DISABLED, hasFencingDevice, startupDisabled } from '../features/fencing-devices.js';
 
 /** Unpack stage: the working model of one CIB at time `now`. */
 export function buildContext(input: XmlElement, now: number, detail = false): Context {
@@ -143,6 +144,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
     ordersOf: constraints.orderings,
     fences,
     stonithEnabled,
+    fencingDevice: hasFencingDevice(resources),
     symmetric: boolOr(props.get('symmetric-cluster'), true),
     haveQuorum: isTrue(cib.attrs['have-quorum']),
     noQuorumPolicy: (props.get('no-quorum-policy') ?? 'stop').toLowerCase(),
@@ -161,6 +163,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
   applyTickets(ctx);
   applyShutdownLocks(ctx, shutdownLocks(cib, ctx));
   applyNodeHealth(ctx);
+  if (startupDisabled(ctx)) warnings.push(STARTUP_DISABLED);
   if (ctx.noQuorumPolicy === 'suicide') {
     if (!ctx.haveQuorum) unsupported.add(`no-quorum-policy=${ctx.noQuorumPolicy}`);
   }
