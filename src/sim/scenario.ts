@@ -148,7 +148,14 @@ function playRound(run: Run, round: number): void {
  * (at most three CIB timeouts), a forwarded change's answer (four). Then every promise is checked.
  */
 function settleCib(run: Run, round: number): void {
-  const { sim } = run;
+  const { sim, checker } = run;
+  // Nodes that booted just before the heal name no DC before initdead, and without a DC nobody
+  // synchronises the CIB: the promise holds once a DC must exist and has had time to be named.
+  if (!dcRequired(run)) {
+    sim.runUntil(dcDueMs(run) + convergenceBoundMs(run));
+    checker.checkAgreement(sim);
+    if (!checker.expectConverged(sim, `round ${round}, once a DC is due`, true)) return;
+  }
   const deadline = sim.nowMs + 5 * run.cibTimeoutMs;
   const idle = (): boolean => [...sim.nodes.values()].every((n) => n.actor === null || n.actor.cib.idle());
   while (!idle() && sim.nowMs < deadline) sim.runUntil(Math.min(deadline, sim.nowMs + 10));
@@ -200,11 +207,15 @@ function convergenceBoundMs(run: Run): number {
 }
 
 function dcRequired(run: Run): boolean {
-  const up = run.names.filter((n) => run.sim.isUp(n));
-  if (up.length === run.names.length) return true;
+  return run.names.every((n) => run.sim.isUp(n)) || run.sim.nowMs >= dcDueMs(run);
+}
+
+/** With nodes missing, when the first running node is past initdead and must have named a DC. */
+function dcDueMs(run: Run): number {
   // Initdead over is noticed at the next tick and then needs a proposal round to reach the view.
   const settleMs = run.timing.initDeadMs + tickIntervalMs(run.timing) + run.timing.keepaliveMs;
-  return up.some((n) => run.sim.nowMs - (run.startedAtMs.get(n) ?? 0) >= settleMs);
+  const up = run.names.filter((n) => run.sim.isUp(n));
+  return Math.min(...up.map((n) => (run.startedAtMs.get(n) ?? 0) + settleMs));
 }
 
 function heal(run: Run): void {

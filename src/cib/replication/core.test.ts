@@ -297,6 +297,24 @@ describe('replication core', () => {
     expect(h.wire.filter((m) => m.msg.t === 'cib-ack' && !m.msg.ok)).toHaveLength(2);
   });
 
+  it("a DC that took a newer view's push before installing that view sends changes to that view's DC", () => {
+    const h = cluster(['a', 'b', 'c']);
+    h.view({ id: 1, members: ['a', 'b'], dc: 'a', quorate: true }, ['a', 'b']);
+    h.view({ id: 1, members: ['c'], dc: 'c', quorate: false }, ['c']);
+    h.run();
+    // c's view 2 takes in a, whose copy of the view's commit is still on its way: a holds view 1.
+    h.view({ id: 2, members: ['c', 'a', 'b'], dc: 'c', quorate: true }, ['c', 'b']);
+    h.run();
+    expect(h.xml('a')).toBe(h.xml('c'));
+    h.submit('a', 'r1', 'web');
+    h.run();
+    expect(h.results.r1).toMatchObject({ type: 'committed', version: cibVersion(h.cores.c.current()) });
+    h.view({ id: 2, members: ['c', 'a', 'b'], dc: 'c', quorate: true }, ['a']);
+    h.run();
+    for (const n of ['a', 'b']) expect(h.xml(n)).toBe(h.xml('c'));
+    expect(h.xml('c')).toContain('id="web"');
+  });
+
   it('a forwarded change whose answer never comes is reported as uncertain', () => {
     const h = cluster(['a', 'b']);
     h.view({ id: 1, members: ['a', 'b'], dc: 'a', quorate: true });

@@ -176,7 +176,19 @@ export class ReplicationCore<C> {
   }
 
   isDc(): boolean {
-    return this.view?.dc === this.config.self;
+    return this.dc() === this.config.self;
+  }
+
+  /**
+   * The DC this node answers to: its view's, unless a DC has since pushed to it in a newer view
+   * (membership counts this node in that view, but the view's commit has not reached it yet).
+   * The older view's DC must not go on changing a copy the newer view's DC has replaced: no
+   * member of the newer view would take the change, and the uncommitted copy it leaves behind
+   * would diverge from the newer DC's, unseen, until the next join round.
+   */
+  private dc(): string | null {
+    const v = this.view;
+    return this.pushedIn.view > (v?.id ?? 0) ? this.pushedIn.dc : (v?.dc ?? null);
   }
 
   /**
@@ -216,7 +228,7 @@ export class ReplicationCore<C> {
 
   /** A local client's change, named by a request id unique on this node. */
   submit(request: string, change: C, nowMs: number): ReplicationEffect<C>[] {
-    const dc = this.view?.dc ?? null;
+    const dc = this.dc();
     const asker: Asker = { kind: 'local', request };
     if (dc === null) this.finish(asker, { ok: false, refused: false, message: 'there is no DC in this partition yet; the change was not made' });
     else if (dc === this.config.self) {
@@ -581,11 +593,24 @@ export class ReplicationCore<C> {
       });
       return;
     }
+    const steppingDown = this.isDc() && v !== undefined && viewId > v.id;
     this.pushedIn = { view: viewId, dc: from };
+    if (steppingDown) this.stepDown(v, viewId, from);
     this.committedEpoch = null;
     this.synced = true;
     this.setCib(cib);
     this.persist({ kind: 'ack', to: from, view: viewId, commit });
+  }
+
+  /**
+   * A DC of a newer view pushed to us while our view still names us DC: the join rounds of ours
+   * are dropped, and changes still queued are refused as a former DC's (see `progress`). A commit
+   * under way runs out as it would at a view change: its members decide.
+   */
+  private stepDown(view: ReplicaView, newerViewId: number, newDc: string): void {
+    this.log('info', `${newDc} pushed the CIB of view ${newerViewId} before this node installed that view: no longer DC of view ${view.id}`);
+    if (this.busy !== null && this.busy.kind !== 'commit') this.busy = null;
+    this.queue = this.queue.filter((w) => w.kind !== 'join');
   }
 
   // ——— plumbing ———
