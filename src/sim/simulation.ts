@@ -201,28 +201,29 @@ export class Simulation<A extends Actor<M>, M> {
 
   /** The sender learns that its connection failed, unless it restarted meanwhile. */
   private bounce(ev: Extract<SimEvent, { kind: 'bounce' }>): boolean {
-    const node = this.node(ev.from);
-    const actor = node.actor;
-    if (!actor || node.incarnation !== ev.incarnation || !actor.undeliverable) return false;
-    if (node.stalledUntilMs > this.nowMs) {
-      this.schedule({ ...ev, atMs: node.stalledUntilMs });
-      return false;
-    }
-    this.send(ev.from, actor.undeliverable(ev.to, JSON.parse(ev.payload) as M, this.nowMs));
-    this.wakeIfDue(node, actor);
-    return true;
+    return this.callBack(ev, ev.from, ev.incarnation, (actor) => actor.undeliverable?.(ev.to, JSON.parse(ev.payload) as M, this.nowMs));
   }
 
   /** The prober (`to`) learns that `from`'s host answered, unless it restarted meanwhile. */
   private answer(ev: Extract<SimEvent, { kind: 'answer' }>): boolean {
-    const node = this.node(ev.to);
+    return this.callBack(ev, ev.to, ev.incarnation, (actor) => actor.probeAnswered?.(ev.from, ev.sentAtMs, this.nowMs));
+  }
+
+  /**
+   * Tells node `name` how something it started ended, if it is still the life that started it and
+   * its actor listens (`call` returns undefined when not); a frozen loop hears it when it resumes.
+   */
+  private callBack(ev: SimEvent, name: string, incarnation: number, call: (actor: A) => Outgoing<M>[] | undefined): boolean {
+    const node = this.node(name);
     const actor = node.actor;
-    if (!actor || node.incarnation !== ev.incarnation || !actor.probeAnswered) return false;
+    if (!actor || node.incarnation !== incarnation) return false;
     if (node.stalledUntilMs > this.nowMs) {
       this.schedule({ ...ev, atMs: node.stalledUntilMs });
       return false;
     }
-    this.send(ev.to, actor.probeAnswered(ev.from, ev.sentAtMs, this.nowMs));
+    const out = call(actor);
+    if (out === undefined) return false;
+    this.send(name, out);
     this.wakeIfDue(node, actor);
     return true;
   }

@@ -49,6 +49,18 @@ function pair(answer: (t: number) => boolean) {
   return { timing, a, events, probes, state, run, lostAt };
 }
 
+/**
+ * Heartbeats go out on multiples of keepalive: b's at h (returned) arrives, the next is lost, and
+ * b stops right after sending it, for 80 % of the budget.
+ */
+function stopAfterLostHeartbeat(p: ReturnType<typeof pair>): number {
+  const h = 20 * p.timing.keepaliveMs;
+  p.state.drop.add(h + p.timing.keepaliveMs);
+  p.state.stopAt = h + p.timing.keepaliveMs + 1;
+  p.state.resumeAt = p.state.stopAt + 0.8 * BUDGET;
+  return h;
+}
+
 describe("probing a silent peer's host", () => {
   it('sends no probe while the peer talks', () => {
     const p = pair(() => true);
@@ -76,12 +88,7 @@ describe("probing a silent peer's host", () => {
 
   it('holds a stalled peer whose host answers: an 80 % stop after a heartbeat is no death, even with the next heartbeat lost', () => {
     const p = pair(() => true);
-    // Heartbeats go out on multiples of keepalive: b's at h arrives, the next is lost, and b
-    // stops right after sending it, for 80 % of the budget.
-    const h = 20 * p.timing.keepaliveMs;
-    p.state.drop.add(h + p.timing.keepaliveMs);
-    p.state.stopAt = h + p.timing.keepaliveMs + 1;
-    p.state.resumeAt = p.state.stopAt + 0.8 * BUDGET;
+    const h = stopAfterLostHeartbeat(p);
     p.run(0, p.state.resumeAt);
     expect(p.state.lastHeard).toBe(h);
     p.run(p.state.resumeAt, 6 * BUDGET);
@@ -95,10 +102,7 @@ describe("probing a silent peer's host", () => {
 
   it('without the answers, the same stop is taken for a death (the control case)', () => {
     const p = pair(() => false);
-    const h = 20 * p.timing.keepaliveMs;
-    p.state.drop.add(h + p.timing.keepaliveMs);
-    p.state.stopAt = h + p.timing.keepaliveMs + 1;
-    p.state.resumeAt = p.state.stopAt + 0.8 * BUDGET;
+    stopAfterLostHeartbeat(p);
     p.run(0, 6 * BUDGET);
     expect(p.lostAt()).not.toBeNull();
   });
