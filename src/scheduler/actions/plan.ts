@@ -302,7 +302,8 @@ function createForClone(ctx: Context, b: Builder, c: Clone): void {
 }
 
 function quorumBlocks(ctx: Context, p: Primitive): boolean {
-  if (ctx.haveQuorum || ctx.noQuorumPolicy === 'ignore') return false;
+  // Under suicide what could run is left to the fencing of the whole partition.
+  if (ctx.haveQuorum || ctx.noQuorumPolicy === 'ignore' || ctx.noQuorumPolicy === 'suicide') return false;
   const requires = p.meta.get('requires') ?? (p.cls === 'stonith' ? 'quorum' : ctx.stonithEnabled ? 'fencing' : 'quorum');
   return requires !== 'nothing';
 }

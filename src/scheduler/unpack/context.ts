@@ -18,6 +18,7 @@ import { addRemoteNodes, fenceDownRemoteNodes, settleRemoteNodes } from '../remo
 import { containerConstraints, withGuestConnections } from '../remote/guest.js';
 import { bundleLimits, withBundlesExpanded } from '../bundles/expand.js';
 import { STARTUP_DISABLED, hasFencingDevice, startupDisabled } from '../features/fencing-devices.js';
+import { effectiveNoQuorumPolicy, fencesForLostQuorum } from '../features/no-quorum-suicide.js';
 
 /** Unpack stage: the working model of one CIB at time `now`. */
 export function buildContext(input: XmlElement, now: number, detail = false): Context {
@@ -27,6 +28,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
   const cfg = readClusterConfig(cib, now);
   const props = cfg.props;
   const stonithEnabled = boolOr(props.get('stonith-enabled'), true);
+  const noQuorumPolicy = effectiveNoQuorumPolicy(cib, props.get('no-quorum-policy'), stonithEnabled);
   const fences: { node: string; reason: string }[] = [];
   const nodes = readNodes(
     cib,
@@ -36,6 +38,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
       startupFencing: boolOr(props.get('startup-fencing'), true),
       clusterName: props.get('cluster-name'),
       dcUuid: cib.attrs['dc-uuid'],
+      fenceOnline: fencesForLostQuorum(cib, noQuorumPolicy),
     },
     fences,
   );
@@ -147,7 +150,7 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
     fencingDevice: hasFencingDevice(resources),
     symmetric: boolOr(props.get('symmetric-cluster'), true),
     haveQuorum: isTrue(cib.attrs['have-quorum']),
-    noQuorumPolicy: (props.get('no-quorum-policy') ?? 'stop').toLowerCase(),
+    noQuorumPolicy,
     maintenanceMode: boolOr(props.get('maintenance-mode'), false),
     stopAll: boolOr(props.get('stop-all-resources'), false),
     placementStrategy: (props.get('placement-strategy') ?? 'default').toLowerCase(),
@@ -164,8 +167,5 @@ export function buildContext(input: XmlElement, now: number, detail = false): Co
   applyShutdownLocks(ctx, shutdownLocks(cib, ctx));
   applyNodeHealth(ctx);
   if (startupDisabled(ctx)) warnings.push(STARTUP_DISABLED);
-  if (ctx.noQuorumPolicy === 'suicide') {
-    if (!ctx.haveQuorum) unsupported.add(`no-quorum-policy=${ctx.noQuorumPolicy}`);
-  }
   return ctx;
 }

@@ -9,6 +9,8 @@ export interface NodeOptions {
   startupFencing: boolean;
   clusterName?: string;
   dcUuid?: string;
+  /** Quorum is lost under no-quorum-policy=suicide: every member online is fenced. */
+  fenceOnline: boolean;
 }
 
 function truthyState(v: string | undefined): boolean {
@@ -58,6 +60,7 @@ export function readNodes(cib: XmlElement, opts: NodeOptions, fences: { node: st
       seen: state !== undefined,
     });
     determineState(node, state, opts, fences);
+    if (opts.fenceOnline && node.online) fence(node, 'cluster does not have quorum', fences);
     nodes.push(node);
   }
   return nodes;
