@@ -30,6 +30,7 @@ export function nodeLines(status: DaemonStatus): NodeLine[] {
 
 export interface Paint {
   yellow: (s: string) => string;
+  red: (s: string) => string;
 }
 
 /**
@@ -48,7 +49,8 @@ function membershipText(status: DaemonStatus, paint: Paint): string {
   out.push(`  * View ${v.id}: ${v.members.join(' ')} (coordinator ${v.coordinator}); votes ${v.votes}/${v.expectedVotes}, quorum at ${v.quorumVotes}`);
   for (const p of status.peers.filter((x) => !x.self)) {
     const links = p.silentMsByLink.map((ms, i) => `link ${i}: ${ms === null ? 'never heard' : `heard ${ms} ms ago`}`).join(', ');
-    out.push(`  * ${p.name}: ${p.state}${links ? ` (${links})` : ''}`);
+    const state = p.state === 'lost' ? paint.red(p.state) : p.state === 'suspect' || p.state === 'stalled' ? paint.yellow(p.state) : p.state;
+    out.push(`  * ${p.name}: ${state}${links ? ` (${links})` : ''}`);
   }
   out.push(`  * Local health: score ${status.health.score}, event-loop lag now ${status.health.lastLagMs} ms, worst ${status.health.worstLagMs} ms`);
   out.push('');

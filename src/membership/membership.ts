@@ -197,9 +197,11 @@ export class Membership {
             : 'pending'
           : !p.alive
             ? 'lost'
-            : p.lateReported
-              ? 'suspect'
-              : 'alive';
+            : p.stallReported
+              ? 'stalled'
+              : p.lateReported
+                ? 'suspect'
+                : 'alive';
         return { name: n.name, id: n.id, self: false, state, inView, incarnation: p.inc, silentMsByLink: silent };
       });
   }

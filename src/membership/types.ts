@@ -81,6 +81,8 @@ export type PeerState =
   | 'alive'
   /** Silent longer than warntime: suspected, not yet confirmed. */
   | 'suspect'
+  /** Silent past deadtime but held: its host answers for its daemon, which is stopped or starved. */
+  | 'stalled'
   /** Silent past deadtime on every link, or never heard after initdead. */
   | 'lost'
   /** Announced that it was shutting down cleanly; out until it comes back with a new incarnation. */

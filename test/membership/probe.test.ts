@@ -95,6 +95,7 @@ describe("probing a silent peer's host", () => {
     expect(p.state.lastHeard - h).toBeGreaterThan(p.timing.deadMs);
     expect(p.lostAt()).toBeNull();
     expect(p.a.view().members).toEqual(['a', 'b']);
+    expect(p.a.nodes().find((n) => n.name === 'b')?.state).toBe('alive');
     expect(p.events.filter((x) => x.e.type === 'peer-stalled').map((x) => x.e)).toEqual([
       { type: 'peer-stalled', node: 'b', silentMs: p.timing.deadMs + 1, holdMs: 2 * p.timing.deadMs },
     ]);
@@ -111,7 +112,9 @@ describe("probing a silent peer's host", () => {
     const p = pair(() => true);
     p.run(0, 2 * BUDGET);
     p.state.stopAt = 2 * BUDGET;
-    p.run(2 * BUDGET, 6 * BUDGET);
+    p.run(2 * BUDGET, p.state.lastHeard + p.timing.deadMs + 2);
+    expect(p.a.nodes().find((n) => n.name === 'b')?.state).toBe('stalled');
+    p.run(p.state.lastHeard + p.timing.deadMs + 2, 6 * BUDGET);
     const silent = (p.lostAt() as number) - p.state.lastHeard;
     expect(silent).toBeGreaterThan(2 * p.timing.deadMs);
     expect(silent).toBeLessThanOrEqual(2 * p.timing.deadMs + 1);
