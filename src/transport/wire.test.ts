@@ -43,6 +43,13 @@ describe('datagram wire format', () => {
     }
   });
 
+  it('never reuses a GCM nonce, across the draws of fresh random ones too', () => {
+    const encoder = new DatagramEncoder(keys, 'alpha', 1n, true);
+    const nonceAt = 6 + 5 + 20;
+    const nonces = new Set(Array.from({ length: 1000 }, (_, i) => encoder.encode(BigInt(i), sample.payload).toString('hex', nonceAt, nonceAt + 12)));
+    expect(nonces.size).toBe(1000);
+  });
+
   it('refuses an empty or overlong sender name', () => {
     expect(() => new DatagramEncoder(keys, '', 1n, false)).toThrow(/1\.\.64 bytes/);
     expect(() => new DatagramEncoder(keys, 'é'.repeat(33), 1n, false)).toThrow(/1\.\.64 bytes/);
