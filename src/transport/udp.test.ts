@@ -108,6 +108,27 @@ describe('UdpTransport over loopback', () => {
     await until(() => a.got.includes('b:back'));
   });
 
+  it('starts when a peer cannot be connected to, and sends to it through the shared socket', async () => {
+    const logs: string[] = [];
+    const t = new UdpTransport({
+      self: 'a',
+      incarnation: 1n,
+      keys,
+      encrypt: false,
+      knownNodes: new Set(['a', 'b']),
+      // Connecting to the broadcast address without SO_BROADCAST fails (EACCES).
+      links: [{ mode: 'unicast', bindAddress: '127.0.0.1', port, peers: [{ node: 'b', address: '255.255.255.255' }] }],
+      log: (_level, message) => logs.push(message),
+      now: Date.now,
+      onMessage: () => undefined,
+    });
+    open.push(t);
+    await t.start();
+    t.sendTo('b', Buffer.from('hb'));
+    expect(t.counters.sent).toBe(1);
+    expect(logs).toEqual([expect.stringMatching(/sending to b through the shared socket/)]);
+  });
+
   it('with encryption on, refuses clear-text packets even with a valid MAC', async () => {
     const a = node('a', '127.0.0.1', { node: 'b', address: '127.0.0.2' }, true);
     const b = node('b', '127.0.0.2', { node: 'a', address: '127.0.0.1' }, true);
