@@ -115,6 +115,7 @@ export class NodeActor implements Actor<NodeMessage> {
     for (const e of this.membership.events.slice(seen)) {
       if (e.type === 'view-changed') {
         const v = e.view;
+        this.note(`view ${v.id} of ${v.coordinator}: [${v.members.join(', ')}], DC ${v.dc ?? 'none'}${v.quorate ? '' : ', no quorum'}`);
         out.push(...this.fromCib(this.cib.onView({ id: v.id, members: v.members, dc: v.dc, quorate: v.quorate }, nowMs)));
       }
     }

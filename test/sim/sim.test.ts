@@ -19,6 +19,8 @@ describe('deterministic simulation', () => {
     const b = runSeed(4242);
     expect(b).toEqual(a);
     expect(a.steps).toBeGreaterThan(100);
+    // The replay shows each node's views beside its faults and CIB lines.
+    expect(a.log.some((l) => /ms: node\d: view \d+ of node\d: \[node\d/.test(l))).toBe(true);
     expect(runSeed(4243).log).not.toEqual(a.log);
   });
 
