@@ -2,6 +2,7 @@ import type { XmlElement } from '../../cib/xml.js';
 import { evaluateRule, normaliseRole, type RuleContext } from '../rules.js';
 import { parseIntervalMs, parseScore } from '../score.js';
 import type { Clone, Group, OpDef, Primitive, Resource, Role } from '../model.js';
+import { forcedAnonymous } from '../clones/forced-anonymous.js';
 
 export function child(el: XmlElement | undefined, name: string): XmlElement | undefined {
   return el?.children.find((c) => c.name === name);
@@ -217,7 +218,9 @@ function buildClone(el: XmlElement, parentMeta: Map<string, string> | undefined,
     return dflt;
   };
   const promotable = el.name === 'master' || (meta.get('promotable') ?? 'false').toLowerCase() === 'true';
-  const unique = ['true', 'yes', '1', 'on'].includes((meta.get('globally-unique') ?? 'false').toLowerCase());
+  const askedUnique = ['true', 'yes', '1', 'on'].includes((meta.get('globally-unique') ?? 'false').toLowerCase());
+  const forced = askedUnique && forcedAnonymous(childEl);
+  const unique = askedUnique && !forced;
   const clone: Clone = {
     kind: 'clone',
     id: el.attrs.id ?? '',
@@ -228,8 +231,8 @@ function buildClone(el: XmlElement, parentMeta: Map<string, string> | undefined,
     unique,
     childId: childEl.attrs.id ?? '',
     instances: [],
-    maxInstances: Math.max(0, num(['clone-max'], ctx.nodeCount)),
-    maxPerNode: Math.max(0, num(['clone-node-max'], 1)),
+    maxInstances: Math.min(Math.max(0, num(['clone-max'], ctx.nodeCount)), forced ? ctx.nodeCount : Infinity),
+    maxPerNode: forced ? 1 : Math.max(0, num(['clone-node-max'], 1)),
     promotedMax: Math.max(0, num(['promoted-max', 'master-max'], 1)),
     promotedNodeMax: Math.max(0, num(['promoted-node-max', 'master-node-max'], 1)),
     interleave: ['true', 'yes', '1', 'on'].includes((meta.get('interleave') ?? 'false').toLowerCase()),

@@ -396,7 +396,9 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
       const lrm = first ? withoutExpiredProbes(recorded, pick(first), opts.now) : recorded;
       if (!lrm) continue;
       if (n === undefined) clone.baseNameInHistory = true;
-      for (const inst of clone.instances) pick(inst).probed.add(node.uname);
+      // An anonymous clone's copies are interchangeable, so any entry tells of them all; a unique
+      // instance is known only where its own entry is.
+      if (!clone.unique) for (const inst of clone.instances) pick(inst).probed.add(node.uname);
       const template = pick(clone.instances[0] ?? (makeExtra(clone) as Primitive | Group));
       if (!template) continue;
       const probeState = replayHistory(template, node, lrm, opts);
