@@ -7,6 +7,8 @@ import { RateLimitedLog, zeroCounters, type DropKind, type PacketCounters } from
 import type { ClusterKeys } from './keys.js';
 
 export const DEFAULT_PORT = 694;
+/** Room for a burst (a flood of junk, or the backlog after a stall) without losing heartbeats. */
+const RECV_BUFFER_BYTES = 1 << 20;
 
 export type LinkMode = 'unicast' | 'multicast' | 'broadcast';
 
@@ -89,8 +91,7 @@ export class UdpTransport {
       socket.close();
       throw new Error(`cannot bind link ${index} to ${bindTo}:${link.port}: ${err.message}`);
     });
-    // Room for a burst (a flood of junk, or the backlog after a stall) without losing heartbeats.
-    socket.setRecvBufferSize(1 << 20);
+    socket.setRecvBufferSize(RECV_BUFFER_BYTES);
     if (link.mode === 'multicast') {
       socket.addMembership(link.group, link.bindAddress === '0.0.0.0' ? undefined : link.bindAddress);
       if (link.bindAddress !== '0.0.0.0') socket.setMulticastInterface(link.bindAddress);
@@ -116,6 +117,7 @@ export class UdpTransport {
       const socket = this.socket(index, link, `link${index}:${peer.node}`, `link ${index} to ${peer.node}`);
       try {
         await bind(socket, link.bindAddress, link.port);
+        socket.setRecvBufferSize(RECV_BUFFER_BYTES);
         // dgram passes a failed connect to its callback, not to 'error'.
         await new Promise<void>((resolve, reject) => socket.connect(link.port, peer.address, (err?: Error) => (err === undefined || err === null ? resolve() : reject(err))));
         connected.set(peer.node, socket);
