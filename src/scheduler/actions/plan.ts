@@ -8,6 +8,7 @@ import { quorumDemotes } from '../promotable/quorum.js';
 import { fencingPossible } from '../features/unfenceable.js';
 import { recoversByDemotion } from '../promotable/on-fail.js';
 import { guestsToReset, probeAllowedOn } from '../remote/guest.js';
+import { isTrue } from '../score.js';
 
 /** The actions of one run and the orderings between them. */
 export interface Plan {
@@ -301,6 +302,10 @@ function createForClone(ctx: Context, b: Builder, c: Clone): void {
   }
 }
 
+function inMaintenance(ctx: Context, p: Primitive, node: Node): boolean {
+  return ctx.maintenanceMode || node.maintenance || isTrue(p.meta.get('maintenance'));
+}
+
 function quorumBlocks(ctx: Context, p: Primitive): boolean {
   // Under suicide what could run is left to the fencing of the whole partition.
   if (ctx.haveQuorum || ctx.noQuorumPolicy === 'ignore' || ctx.noQuorumPolicy === 'suicide') return false;
@@ -326,6 +331,14 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
     b.plan.starts.set(p, start);
     // It cannot be stopped either: whatever must stop before it stops is blocked.
     for (const h of active) stops.set(h.node.uname, b.act({ key: `${name}_stop_0`, task: 'stop', rsc: p, node: h.node, kind: 'resource', optional: true, runnable: false }));
+    // Still watched where it runs, unless in maintenance (nothing runs there) or blocked by a
+    // failure; not after its start, which it never gets.
+    if (here?.online && !here.unclean && !blockedFailure && !inMaintenance(ctx, p, here)) {
+      for (const op of recurringOps(p, active[0].role)) {
+        const have = active[0].recurring.has(op.intervalMs) && active[0].rescheduled?.has(op.intervalMs) !== true;
+        b.act({ key: `${name}_monitor_${op.intervalMs}`, task: 'monitor', rsc: p, node: here, kind: 'resource', intervalMs: op.intervalMs, optional: have });
+      }
+    }
     return;
   }
   const multiple = active.length > 1;
