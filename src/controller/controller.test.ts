@@ -162,6 +162,25 @@ describe('Controller', () => {
     expect(result.status[0]).toMatchObject({ op: { node: 'n2', task: 'start', rc: 0, opStatus: 0 } });
   });
 
+  it('records nothing a node outside the view reports: it was fenced since, or is cut off', () => {
+    const { ctl } = dcController();
+    ctl.handle({ type: 'planned', request: 1, graph: { actions: [op(1, 'monitor', 'n2')] } }, 10);
+    ctl.handle({ type: 'membership', view: { members: ['n1'], dc: 'n1', quorate: true } }, 20);
+    ctl.handle({ type: 'planned', request: 2, graph: { actions: [] } }, 30);
+    // The probe's answer from n2's life before the fencing, delivered late (a TCP retransmission
+    // once its link is back): the resource is active there.
+    const late = [
+      ctl.handle({ type: 'operation-result', transition: 1, action: 1, outcome: ok(0), origin: 'uuid-1', about: op(1, 'monitor', 'n2') }, 40),
+      ctl.handle({ type: 'operation-pending', node: 'n2', transition: 1, origin: 'uuid-1', action: op(3, 'start', 'n2') }, 41),
+      ctl.handle({ type: 'monitor-result', node: 'n2', resource: dummy, intervalMs: 10_000, outcome: ok(7) }, 42),
+    ];
+    for (const r of late) {
+      expect(r.status).toEqual([]);
+      expect(r.plan).toBeNull();
+    }
+    expect(ctl.handle({ type: 'tick' }, 1_000).plan).toBeNull();
+  });
+
   it('fails in-flight actions of a node that left, and fences before recovery', () => {
     const { ctl } = dcController();
     ctl.handle({ type: 'planned', request: 1, graph: { actions: [op(1, 'start', 'n2')] } }, 10);

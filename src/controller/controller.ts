@@ -339,7 +339,7 @@ export class Controller {
   }
 
   private adoptResult(action: ResourceAction, transition: number, origin: string, outcome: OperationOutcome, nowMs: number, ready: Ready): void {
-    if (!this.isDc || action.task === 'cancel') return;
+    if (!this.isDc || action.task === 'cancel' || !this.reportsFromMember(action.node)) return;
     const targetRc = targetRcFor(action);
     const key = transitionKey(action.id, transition, targetRc, origin);
     if (this.hasRecord(action.node, action.resource.id, key, false)) return;
@@ -371,7 +371,7 @@ export class Controller {
   /** Recorded as pending, the operation counts as under way: nothing starts the same elsewhere. */
   private onOperationPending(event: Extract<ControllerEvent, { type: 'operation-pending' }>, nowMs: number, ready: Ready): void {
     const { action, transition, origin } = event;
-    if (!this.isDc || action.task === 'cancel' || action.node !== event.node) return;
+    if (!this.isDc || action.task === 'cancel' || action.node !== event.node || !this.reportsFromMember(event.node)) return;
     if (origin === this.config.uuid && this.runFor(transition)?.state(action.id) === 'in-flight') return;
     const targetRc = targetRcFor(action);
     const key = transitionKey(action.id, transition, targetRc, origin);
@@ -383,6 +383,7 @@ export class Controller {
   }
 
   private onMonitorResult(event: Extract<ControllerEvent, { type: 'monitor-result' }>, nowMs: number, ready: Ready): void {
+    if (!this.reportsFromMember(event.node)) return;
     const known = this.dispatched.get(monitorKey(event.node, event.resource.id, event.intervalMs));
     const targetRc = known?.targetRc ?? 0;
     const key = known?.key ?? transitionKey(0, this.transitionSeq, targetRc, this.config.uuid);
@@ -393,6 +394,17 @@ export class Controller {
       ready.log.push({ level: 'warning', msg: `${event.resource.id}_monitor_${event.intervalMs} on ${event.node} failed: rc=${event.outcome.rc}` });
       this.markDirty(nowMs, `${event.resource.id} failed on ${event.node}`, ready);
     }
+  }
+
+  /**
+   * What a node outside the view reports about itself is not recorded. Either it was fenced since
+   * (the report predates the fencing, e.g. a TCP retransmission from its old life once its link
+   * is back, and recording it would bring back what the fencing ended: fenced again), or it is
+   * cut off and the DC plans by its own knowledge anyway. When it rejoins its history is forgotten
+   * and probed again (node-joined).
+   */
+  private reportsFromMember(node: string): boolean {
+    return this.view.members.includes(node);
   }
 
   private onFenceResult(event: Extract<ControllerEvent, { type: 'fence-result' }>, nowMs: number, ready: Ready): void {

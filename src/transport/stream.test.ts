@@ -4,10 +4,10 @@ import { deriveKeys } from './keys.js';
 import { StreamTransport } from './stream.js';
 
 const port = 20_000 + Math.floor(Math.random() * 20_000);
-const addresses: Record<string, string> = { a: '127.0.0.1', b: '127.0.0.2' };
+const addresses: Record<string, string> = { a: '127.0.0.1', b: '127.0.0.2', a2: '127.0.0.3' };
 const open: StreamTransport[] = [];
 
-function node(self: string, key: string, encrypt = false) {
+function node(self: string, key: string, encrypt = false, bind = self, canConnect = (): boolean => true) {
   const got: { from: string; body: Buffer }[] = [];
   const counters = zeroCounters();
   const t = new StreamTransport({
@@ -15,9 +15,9 @@ function node(self: string, key: string, encrypt = false) {
     keys: deriveKeys(Buffer.from(key)),
     encrypt,
     knownNodes: new Set(['a', 'b']),
-    peerAddresses: (n) => [addresses[n]],
+    peerAddresses: (n) => (canConnect() ? [addresses[n]] : []),
     port,
-    bindAddresses: [addresses[self]],
+    bindAddresses: [addresses[bind]],
     log: () => undefined,
     counters,
     onMessage: (from, body) => got.push({ from, body }),
@@ -59,6 +59,24 @@ describe('StreamTransport', () => {
       expect(a.got[0].body.toString()).toBe('reply');
     });
   }
+
+  it("reads nothing more from a peer's older connection once it has opened a new one", async () => {
+    // a's old life keeps its connection but opens no new one (a dead process's kernel only
+    // retransmits); its next life runs on the same host, so its connections come from the same address.
+    let alive = true;
+    const a = node('a', 'shared-key-0123456789', false, 'a', () => alive);
+    const b = node('b', 'shared-key-0123456789');
+    const aNext = node('a', 'shared-key-0123456789', false, 'a2');
+    for (const n of [a, b, aNext]) await n.t.start();
+    await a.t.send('b', Buffer.from('old life'));
+    await until(() => b.got.length === 1);
+    alive = false;
+    await aNext.t.send('b', Buffer.from('new life'));
+    await until(() => b.got.length === 2);
+    await a.t.send('b', Buffer.from('retransmitted')).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(b.got.map((g) => g.body.toString())).toEqual(['old life', 'new life']);
+  });
 
   it('refuses a peer with another key, on both sides', async () => {
     const a = node('a', 'shared-key-0123456789');

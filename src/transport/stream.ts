@@ -128,7 +128,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export class StreamTransport {
   private servers: Server[] = [];
   private readonly outbound = new Map<string, Promise<{ socket: Socket; session: Session }>>();
-  private readonly inbound = new Set<Socket>();
+  /** Accepted connections, with the peer each authenticated as (null during the handshake). */
+  private readonly inbound = new Map<Socket, string | null>();
   private closed = false;
 
   constructor(private readonly opts: StreamOptions) {}
@@ -206,18 +207,32 @@ export class StreamTransport {
       socket.destroy();
       return;
     }
-    this.inbound.add(socket);
+    this.inbound.set(socket, null);
     socket.on('close', () => this.inbound.delete(socket));
     socket.setNoDelay(true);
     const reader = new ByteReader(socket);
     withTimeout(this.serverHandshake(socket, reader), HANDSHAKE_TIMEOUT_MS, 'stream handshake')
-      .then((session) => this.readFrames(socket, reader, session))
+      .then((session) => {
+        this.supersede(socket, session.peer);
+        return this.readFrames(socket, reader, session);
+      })
       .catch((err: Error) => {
         socket.destroy();
         if (reader.closedSilently) return;
         this.opts.counters.streamRejected++;
         this.opts.log('warn', `rejected stream from ${socket.remoteAddress ?? '?'}: ${err.message}`);
       });
+  }
+
+  /**
+   * A peer sends on one connection at a time: once it has opened a new one, an older connection
+   * from it is one it gave up, or one from a previous life. Fenced, that life's kernel still
+   * retransmits what it had buffered when its link comes back, and its results, read as news,
+   * would bring back what the fencing ended. Closed, nothing more is read from it.
+   */
+  private supersede(socket: Socket, peer: string): void {
+    for (const [other, from] of this.inbound) if (other !== socket && from === peer) other.destroy();
+    this.inbound.set(socket, peer);
   }
 
   private async serverHandshake(socket: Socket, reader: ByteReader): Promise<Session> {
@@ -307,7 +322,7 @@ export class StreamTransport {
   async close(): Promise<void> {
     this.closed = true;
     for (const node of [...this.outbound.keys()]) this.forget(node);
-    for (const s of this.inbound) s.destroy();
+    for (const s of this.inbound.keys()) s.destroy();
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.servers = [];
   }
