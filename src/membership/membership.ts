@@ -713,6 +713,10 @@ export class Membership {
       return;
     }
     this.promised = { vid, atMs: this.nowMs };
+    // The proposer has a lower id than ours, so the view we are joining will not have us as DC.
+    // Until its commit reaches us (it may be lost, or cut off), our current view must not either:
+    // its members may already act in the new view under their new DC.
+    if (this.current.dc === this.config.self) this.stepDownAsDc();
     const ack: AckMessage = {
       t: 'ack',
       inc: this.config.incarnation,
@@ -803,6 +807,14 @@ export class Membership {
     }
     if (this.current.dc !== previous.dc) this.emit({ type: 'dc-changed', dc: this.current.dc, previous: previous.dc });
     this.sendHeartbeat();
+  }
+
+  /** The current view stays, without a DC; the next view installed names one again. */
+  private stepDownAsDc(): void {
+    const previous = this.current;
+    this.current = { ...previous, dc: null };
+    this.emit({ type: 'view-changed', view: this.current, previous });
+    this.emit({ type: 'dc-changed', dc: null, previous: previous.dc });
   }
 
   private makeView(vid: number, coordinator: number, ids: number[], facts: ViewFacts): View {

@@ -64,7 +64,10 @@ export class MembershipChecker {
     }
   }
 
-  /** Nodes holding the same (id, coordinator) hold the same view; its DC is its lowest member. */
+  /**
+   * Nodes holding the same (id, coordinator) hold the same view (a DC stepped down may show none);
+   * its DC is its lowest member.
+   */
   checkAgreement(sim: MembershipSim): void {
     const byKey = new Map<string, { holder: string; view: View }>();
     for (const node of sim.nodes.values()) {
@@ -83,7 +86,10 @@ export class MembershipChecker {
         continue;
       }
       const a = other.view;
-      if (a.members.join() !== view.members.join() || a.dc !== view.dc || a.quorate !== view.quorate) {
+      // A member that acked a newer view under another coordinator shows its current one without
+      // a DC until that view's commit arrives; two members naming different DCs is the fault.
+      const dcsDiffer = a.dc !== view.dc && a.dc !== null && view.dc !== null;
+      if (a.members.join() !== view.members.join() || dcsDiffer || a.quorate !== view.quorate) {
         this.fail(
           sim,
           'one-view-one-dc',
