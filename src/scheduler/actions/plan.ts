@@ -405,7 +405,8 @@ function createForPrimitive(ctx: Context, b: Builder, p: Primitive): void {
     rsc: p,
     node: next ?? undefined,
     kind: 'resource',
-    optional: next !== null && active.some((h) => h.node === next) && stops.get(next.uname)?.optional === true,
+    // A start still in flight where it stays is asked for again.
+    optional: next !== null && active.some((h) => h.node === next && h.pendingTask !== 'start') && stops.get(next.uname)?.optional === true,
   });
   if (!next) {
     // A resource that is only stopping blocks nothing after it; one that cannot start does.
