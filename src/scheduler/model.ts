@@ -156,6 +156,11 @@ export interface Clone extends ResourceBase {
   cloneMin: number;
   /** History kept under the base name somewhere: actions print the base name. */
   baseNameInHistory: boolean;
+  /**
+   * Anonymous clones: per node name, the instances its history entries were mapped to, running
+   * or not; a probe there belongs to the lowest-numbered of them.
+   */
+  knownOn: Map<string, Set<Primitive | Group>>;
 }
 
 export type Collective = Group | Clone;

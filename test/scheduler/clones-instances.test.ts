@@ -14,6 +14,12 @@ function started(id: string, cls: string): string {
   </lrm_resource>`;
 }
 
+function probed(id: string): string {
+  return `<lrm_resource id="${id}" class="ocf" provider="pacemaker" type="Dummy">
+    <lrm_rsc_op id="${id}_last_0" operation="monitor" interval="0" call-id="1" rc-code="7" op-status="0" op-digest="${DIGEST}" transition-key="1:1:7:x" transition-magic="0:7;1:1:7:x"/>
+  </lrm_resource>`;
+}
+
 function uniqueClone(cls: string, max: number, nodeMax: number): string {
   const agent = cls === 'lsb' ? 'class="lsb" type="LSBDummy"' : 'class="ocf" provider="pacemaker" type="Dummy"';
   return `<clone id="c"><meta_attributes id="c-meta">
@@ -23,7 +29,7 @@ function uniqueClone(cls: string, max: number, nodeMax: number): string {
 
 const run = (xml: string): ReturnType<typeof schedule> => schedule(parseXml(xml), { now: NOW });
 const probes = (r: ReturnType<typeof run>): string[] =>
-  r.graph.actions.flatMap((a) => (a.kind === 'resource' && a.task === 'monitor' && a.intervalMs === 0 ? [`${a.resource.id} ${a.node}`] : [])).sort();
+  r.graph.actions.flatMap((a) => (a.kind === 'resource' && a.task === 'monitor' && a.intervalMs === 0 ? [`${a.key.replace(/_monitor_0$/, '')} ${a.node}`] : [])).sort();
 const squash = (lines: string[]): string[] => lines.map((l) => l.trim().replace(/\s+/g, ' '));
 
 describe('instances of a globally unique clone', () => {
@@ -48,5 +54,30 @@ describe('a unique clone of an agent standard that knows no instances', () => {
     const r = run(xml);
     expect(probes(r)).toEqual([]);
     expect(r.summary).toEqual([]);
+  });
+});
+
+describe('which anonymous instance a probe belongs to', () => {
+  it('the instance the node\'s history already knows, by any member of a cloned group, even one not running there', () => {
+    const resources = `<clone id="c"><meta_attributes id="c-meta"><nvpair id="c-max" name="clone-max" value="2"/></meta_attributes>
+      <group id="g"><primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/><primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/></group></clone>`;
+    // n2's history is read first: its probe of a takes instance 0, which then runs on n1 too.
+    const xml = cibXml({ stonith: false, resources, status: member('n2', probed('a')) + member('n1', started('a', 'ocf') + started('b', 'ocf')) });
+    const r = run(xml);
+    expect(squash(r.summary)).toEqual(['* Start a:1 ( n2 )', '* Start b:1 ( n2 )']);
+    expect(probes(r)).toEqual(['b:0 n2']);
+  });
+
+  it('else the instance placed there, else the lowest-numbered one', () => {
+    const xml = cibXml({
+      stonith: false,
+      nodes: ['n1', 'n2', 'n3'],
+      resources: `<clone id="c"><meta_attributes id="c-meta"><nvpair id="c-max" name="clone-max" value="2"/></meta_attributes><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></clone>`,
+      constraints: '<rsc_location id="l2" rsc="c" node="n2" score="50"/>',
+      status: member('n1', started('d:0', 'ocf')) + member('n2', started('d:1', 'ocf')) + member('n3'),
+    });
+    const r = run(xml);
+    expect(r.summary).toEqual([]);
+    expect(probes(r)).toEqual(['d:0 n3']);
   });
 });

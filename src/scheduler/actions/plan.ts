@@ -195,6 +195,9 @@ function createProbes(ctx: Context, b: Builder, prims: Primitive[]): void {
 
 function pickProbeInstance(ctx: Context, clone: Clone, node: Node, memberIdx: number): Primitive | undefined {
   const member = (i: Primitive | Group): Primitive | undefined => (i.kind === 'primitive' ? i : i.children[memberIdx]);
+  // An instance the node's history knows (by any member, for a cloned group) comes first.
+  const known = [...(clone.knownOn.get(node.uname) ?? [])].sort((a, b) => a.order - b.order)[0];
+  if (known) return member(known);
   for (const inst of clone.instances) {
     const m = member(inst);
     if (m && ctx.placement.get(m)?.node === node) return m;
@@ -203,11 +206,9 @@ function pickProbeInstance(ctx: Context, clone: Clone, node: Node, memberIdx: nu
     const m = member(inst);
     if (m && activeHistories(m).some((h) => h.node === node)) return m;
   }
-  for (const inst of clone.instances) {
-    const m = member(inst);
-    if (m && !m.orphan && !ctx.placement.get(m)?.node && activeHistories(m).length === 0) return m;
-  }
-  return member(clone.instances[0]);
+  // Otherwise the lowest-numbered instance: the order placement sorted the instances in is not it.
+  const lowest = clone.instances.reduce((a, b) => (b.order < a.order ? b : a), clone.instances[0]);
+  return lowest ? member(lowest) : undefined;
 }
 
 function createForResource(ctx: Context, b: Builder, r: Resource): void {

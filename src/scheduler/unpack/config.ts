@@ -240,6 +240,7 @@ function buildClone(el: XmlElement, parentMeta: Map<string, string> | undefined,
     ordered: ['true', 'yes', '1', 'on'].includes((meta.get('ordered') ?? 'false').toLowerCase()),
     cloneMin: Math.max(0, num(['clone-min'], 0)),
     baseNameInHistory: false,
+    knownOn: new Map(),
   };
   const inherited = new Map(parentMeta ?? []);
   for (const [k, v] of ownMeta) inherited.set(k, v);

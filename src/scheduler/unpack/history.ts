@@ -415,8 +415,11 @@ export function readHistory(cib: XmlElement, nodes: Node[], resources: Resource[
           const extra = makeExtra(clone);
           if (extra) target = extra;
         }
-      } else if (isActive(probeState)) {
-        target = anonymousInstanceFor({ clone, member: pick, node, nodeCount, stonithEnabled: opts.stonithEnabled }) ?? makeExtra(clone);
+      } else {
+        // A copy that is not running still makes the instance Pacemaker maps it to known there.
+        const slot = anonymousInstanceFor({ clone, member: pick, node, nodeCount, stonithEnabled: opts.stonithEnabled });
+        if (slot) clone.knownOn.set(node.uname, (clone.knownOn.get(node.uname) ?? new Set()).add(slot));
+        if (isActive(probeState)) target = slot ?? makeExtra(clone);
       }
       if (!target) continue;
       const prim = pick(target);
