@@ -652,6 +652,8 @@ export class Membership {
 
   private viewWanted(members: number[], lowerExpected: boolean): boolean {
     if (this.needsNewView || lowerExpected) return true;
+    // We stepped down as DC for a proposal that never reached us committed: a view names one again.
+    if (this.facts.settled && this.current.dc === null) return true;
     if (this.current.coordinator !== this.config.self || !sameIds(members, this.currentIds)) return true;
     // A member that holds a newer or different view has left ours without our noticing.
     for (const id of this.currentIds) {
