@@ -16,6 +16,8 @@ interface Spec {
   monitorDigest: string;
   /** Extra attributes on the recorded start (restart digest ...). */
   startExtra?: string;
+  /** n2 has probed it already (default). */
+  probedElsewhere?: boolean;
 }
 
 function cib(s: Spec): string {
@@ -30,7 +32,7 @@ function cib(s: Spec): string {
   return cibXml({
     stonith: false,
     resources: `<primitive id="rsc" class="ocf" provider="pacemaker" type="Dummy">${ia}<operations>${s.ops}</operations></primitive>`,
-    status: member('n1', lrm(start + mon)) + member('n2', lrm(probe('n2'))),
+    status: member('n1', lrm(start + mon)) + member('n2', s.probedElsewhere === false ? '' : lrm(probe('n2'))),
   });
 }
 
@@ -88,6 +90,14 @@ describe('a recorded operation run with another definition', () => {
     expect(run({ ...current, startExtra: restart, params: { fake: 'z' }, monitorDigest: operationDigest(new Map([['fake', 'z']]), 10_000, 30_000) }).summary).toEqual([
       '* Reload rsc ( n1 )',
     ]);
+  });
+
+  it('puts the reload after the resource\'s probes in the graph, as it is asked for before them', () => {
+    const restart = ` op-force-restart=" state " op-restart-digest="${parametersDigest(new Map())}"`;
+    const spec = { ...current, startExtra: restart, params: { fake: 'z' }, monitorDigest: operationDigest(new Map([['fake', 'z']]), 10_000, 30_000), probedElsewhere: false };
+    const keys = schedule(parseXml(cib(spec)), { now: NOW }).graph.actions.flatMap((a) => (a.kind === 'resource' ? [`${a.task}@${a.node}`] : []));
+    expect(keys.indexOf('monitor@n2')).toBeGreaterThanOrEqual(0);
+    expect(keys.indexOf('reload-agent@n1')).toBeGreaterThan(keys.indexOf('monitor@n2'));
   });
 
   it('records what it runs with the digests it will judge them by: nothing to do after its own transition', () => {

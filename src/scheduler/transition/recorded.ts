@@ -19,8 +19,11 @@ function unpackRank(r: Resource, a: Act): number | undefined {
   if (a.recorded || (a.task === 'monitor' && a.intervalMs > 0 && activeOn(r, a.node, a.task, a.intervalMs))) return rank;
   const h = r.history.get(a.node.uname);
   if (!h || h.role === 'Stopped') return undefined;
+  // A reload is asked for by that check too; when the start is still in flight, the check asks
+  // for the stop instead (the start then comes as for any restart).
+  if (a.task === 'reload-agent' || (a.task === 'stop' && h.reload === true && h.definitionChanged)) return rank + 2;
   // The restart for changed parameters is asked for by the check of the start recorded there.
-  if (a.task === 'start' && h.definitionChanged && h.agentChanged !== true && isActive(h)) return rank + 2;
+  if (a.task === 'start' && h.definitionChanged && h.reload !== true && h.agentChanged !== true && isActive(h)) return rank + 2;
   const recovered = h.failed && (h.onFail ?? 'restart') === 'restart';
   // The failed operation's own action comes with the failure (see creationOrder), before the stop.
   const failedOp = recovered && a.task === h.lastFailure?.task && a.intervalMs === h.lastFailure.intervalMs;
