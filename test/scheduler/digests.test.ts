@@ -100,6 +100,15 @@ describe('a recorded operation run with another definition', () => {
     expect(keys.indexOf('reload-agent@n1')).toBeGreaterThan(keys.indexOf('monitor@n2'));
   });
 
+  it('is not judged on a node that cannot run actions (standby): its stop there is a plain one, made after the probes', () => {
+    const recordedOther = cib({ ...current, probedElsewhere: false }).replace('type="Dummy">', 'type="Other">');
+    const standby = recordedOther.replace('<node id="n1" uname="n1"/>', '<node id="n1" uname="n1"><instance_attributes id="n1-a"><nvpair id="n1-s" name="standby" value="on"/></instance_attributes></node>');
+    const r = schedule(parseXml(standby), { now: NOW });
+    expect(r.summary.map((l) => l.trim().replace(/\s+/g, ' '))).toEqual(['* Move rsc ( n1 -> n2 )']);
+    const keys = r.graph.actions.flatMap((a) => (a.kind === 'resource' ? [`${a.task}${a.intervalMs > 0 ? `=${a.intervalMs}` : ''}@${a.node}`] : []));
+    expect(keys).toEqual(['monitor=10000@n2', 'start@n2', 'stop@n1', 'monitor@n2']);
+  });
+
   it('records what it runs with the digests it will judge them by: nothing to do after its own transition', () => {
     const first = parseXml(cibXml({ stonith: false, resources: `<primitive id="rsc" class="ocf" provider="pacemaker" type="Dummy"><instance_attributes id="ia"><nvpair id="ia-f" name="fake" value="it's&#10;x"/></instance_attributes><operations>${MONITOR}<op id="s" name="start" interval="0"><instance_attributes id="s-ia"><nvpair id="s-t" name="trace_ra" value="1"/></instance_attributes></op></operations></primitive>`, status: member('n1') + member('n2') }));
     const r = schedule(first, { now: NOW });

@@ -1,6 +1,6 @@
 import type { XmlElement } from '../../cib/xml.js';
 import type { Clone, Group, Node, NodeHistory, OnFail, Primitive, Resource, Role } from '../model.js';
-import { primitivesOf } from '../model.js';
+import { nodeCanHost, primitivesOf } from '../model.js';
 import { parseIntervalMs } from '../score.js';
 import { child, children } from './config.js';
 import { checkRecordedDefinition, type RecordedDigests } from './digests.js';
@@ -203,13 +203,16 @@ export function replayHistory(rsc: Primitive, node: Node, lrm: XmlElement, opts:
       h.role = 'Started';
     }
   }
+  // The configuration is checked against the history only on nodes that could run actions
+  // (or are in maintenance): not on one shutting down, in standby, unclean or offline.
+  if (!isActive(h) || rsc.orphan || !(node.maintenance || nodeCanHost(node))) return h;
   // Another agent than the one recorded: restarted with the new one, its history no guide.
-  if (isActive(h) && !rsc.orphan && agentChanged(rsc, lrm)) {
+  if (agentChanged(rsc, lrm)) {
     h.definitionChanged = true;
     h.agentChanged = true;
     return h;
   }
-  if (isActive(h) && !rsc.orphan) checkDefinitions(rsc, h, ops);
+  checkDefinitions(rsc, h, ops);
   return h;
 }
 
