@@ -212,7 +212,7 @@ try {
     const stalls = cluster.events(2).filter((e) => e.ts >= t1 && e.event === 'local-stall').length;
     // Stops that outlasted deadtime: the survivors kept node 3 because its kernel answered their probes.
     const held = [0, 1].reduce((n, i) => n + cluster.events(i).filter((e) => e.ts >= t1 && e.event === 'peer-stalled').length, 0);
-    log(`  node-lost events: ${falseStarved}; stalls node 3 noticed in itself: ${stalls}; silences past deadtime held on a probe's answer: ${held}; real stops ${stops.map((ms) => ms.toFixed(0)).join(' ')} ms`);
+    log(`  node-lost events: ${falseStarved}; stalls node 3 noticed in itself: ${stalls}; silences past deadtime held on a probe's answer (both survivors counted): ${held}; real stops ${stops.map((ms) => ms.toFixed(0)).join(' ')} ms`);
     Object.assign(result, { false_detections_starved: falseStarved, starved_held_by_probe: held, starved_stop_ms_max: Math.round(Math.max(...stops)) });
   }
 
