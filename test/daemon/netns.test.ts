@@ -90,6 +90,41 @@ describe.skipIf(skip !== null)(`vigild on 3 network namespaces${skip ? ` (skippe
     }
   });
 
+  it("holds a daemon stopped past deadtime while its host's kernel answers, then gives up on it after the hold", async () => {
+    const before = await viewOf(0);
+    const timing = (await cluster.status(0)).timing;
+    const pid = cluster.pid(1) as number;
+    // Stopped for 1.5 deadtimes: silent past deadtime, inside the hold.
+    const t0 = Date.now();
+    process.kill(pid, 'SIGSTOP');
+    let seenStalled = false;
+    const resumeAt = Date.now() + 1.5 * timing.deadMs;
+    try {
+      while (Date.now() < resumeAt) {
+        const s = await cluster.status(0);
+        if (s.peers.find((p: { name: string }) => p.name === 'n2')?.state === 'stalled') seenStalled = true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await new Promise((r) => setTimeout(r, 2 * timing.keepaliveMs));
+    expect(seenStalled).toBe(true);
+    for (const i of [0, 1, 2]) expect((await viewOf(i)).id).toBe(before.id);
+    expect(cluster.events(0).filter((e: { ts: number; event?: string }) => e.ts >= t0 && e.event === 'node-lost')).toEqual([]);
+
+    // Stopped for longer than the hold: lost, then back when it resumes.
+    process.kill(pid, 'SIGSTOP');
+    const stoppedAt = Date.now();
+    try {
+      await cluster.waitFor(0, (s) => s.view.members.join() === 'n1,n3', timing.stallHoldMs + 2000, 'n2 excluded after the hold');
+      expect(Date.now() - stoppedAt).toBeGreaterThan(timing.deadMs);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    for (let i = 0; i < 3; i++) await cluster.waitFor(i, (s) => s.view.members.length === 3, 10_000, 'n2 back');
+  });
+
   it('detects a daemon killed with SIGKILL and shows it UNCLEAN', async () => {
     cluster.kill(1, 'SIGKILL');
     for (const i of [0, 2]) await cluster.waitFor(i, (s) => s.view.members.join() === 'n1,n3', 3000, 'n2 excluded');
