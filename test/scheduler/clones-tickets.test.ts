@@ -3,6 +3,7 @@ import { parseXml } from '../../src/cib/xml.js';
 import { schedule } from '../../src/scheduler/index.js';
 import { parametersDigest } from '../../src/scheduler/md5.js';
 import { ticketEffect, type TicketFacts } from '../../src/scheduler/unpack/tickets.js';
+import { cibXml, member } from './fixtures.js';
 
 const lost: TicketFacts = { granted: false, standby: false, active: true, currentRole: 'Promoted' };
 
@@ -47,33 +48,20 @@ function op(rsc: string, task: string, rc: number, call: number): string {
 }
 
 function promotableCib(policy: string, granted: boolean): string {
-  const node = (n: string, role: 'promote' | 'start'): string => `
-    <node_state id="${n}" uname="${n}" in_ccm="true" crmd="online" join="member" expected="member">
-      <lrm id="${n}"><lrm_resources>
-        <lrm_resource id="rsc1" class="ocf" provider="pacemaker" type="Stateful">${op('rsc1', 'start', 0, 1)}${role === 'promote' ? op('rsc1', 'promote', 0, 2) : ''}</lrm_resource>
-        ${n === 'node1' ? `<lrm_resource id="fence" class="stonith" type="fence_dummy">${op('fence', 'start', 0, 3)}</lrm_resource>` : ''}
-      </lrm_resources></lrm>
-    </node_state>`;
-  return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="node1">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
-    <nodes><node id="node1" uname="node1"/><node id="node2" uname="node2"/></nodes>
-    <resources>
-      <primitive id="fence" class="stonith" type="fence_dummy"/>
+  const rsc1 = (role: 'promote' | 'start'): string =>
+    `<lrm_resource id="rsc1" class="ocf" provider="pacemaker" type="Stateful">${op('rsc1', 'start', 0, 1)}${role === 'promote' ? op('rsc1', 'promote', 0, 2) : ''}</lrm_resource>`;
+  const fence = `<lrm_resource id="fence" class="stonith" type="fence_dummy">${op('fence', 'start', 0, 3)}</lrm_resource>`;
+  return cibXml({
+    nodes: ['node1', 'node2'],
+    resources: `<primitive id="fence" class="stonith" type="fence_dummy"/>
       <clone id="ms1">
         <meta_attributes id="ms1-meta"><nvpair id="ms1-p" name="promotable" value="true"/></meta_attributes>
         <primitive id="rsc1" class="ocf" provider="pacemaker" type="Stateful"/>
-      </clone>
-    </resources>
-    <constraints>
-      <rsc_location id="prefer-node1" rsc="ms1" role="Promoted" node="node1" score="10"/>
-      <rsc_ticket id="t1" rsc="ms1" rsc-role="Promoted" ticket="ticketA" loss-policy="${policy}"/>
-    </constraints>
-  </configuration>
-  <status>${node('node1', 'promote')}${node('node2', 'start')}
-    <tickets><ticket_state id="ticketA" granted="${granted}"/></tickets>
-  </status>
-</cib>`;
+      </clone>`,
+    constraints: `<rsc_location id="prefer-node1" rsc="ms1" role="Promoted" node="node1" score="10"/>
+      <rsc_ticket id="t1" rsc="ms1" rsc-role="Promoted" ticket="ticketA" loss-policy="${policy}"/>`,
+    status: `${member('node1', rsc1('promote') + fence)}${member('node2', rsc1('start'))}<tickets><ticket_state id="ticketA" granted="${granted}"/></tickets>`,
+  });
 }
 
 describe('tickets on a promotable clone', () => {

@@ -1,8 +1,21 @@
 /** Small CIBs for scheduler tests: the document around the parts a test is about. */
 
-/** An online member's node_state holding the given lrm_resource entries. */
-export function member(name: string, lrm = ''): string {
-  return `<node_state id="${name}" uname="${name}" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="${name}"><lrm_resources>${lrm}</lrm_resources></lrm></node_state>`;
+const NODE_STATES = {
+  online: 'in_ccm="true" crmd="online" join="member" expected="member"',
+  /** Shut down cleanly: expected down. */
+  left: 'in_ccm="false" crmd="offline" join="down" expected="down"',
+  /** Gone without being expected to: unclean until fenced. */
+  lost: 'in_ccm="false" crmd="offline" join="member" expected="member"',
+};
+
+/** A cluster node's node_state (an online member's unless said) holding the given lrm_resource entries. */
+export function member(name: string, lrm = '', state: keyof typeof NODE_STATES = 'online'): string {
+  return `<node_state id="${name}" uname="${name}" ${NODE_STATES[state]}><lrm id="${name}"><lrm_resources>${lrm}</lrm_resources></lrm></node_state>`;
+}
+
+/** A remote or guest node's node_state holding the given lrm_resource entries. */
+export function remoteNode(name: string, lrm = ''): string {
+  return `<node_state id="${name}" uname="${name}" remote_node="true"><lrm id="${name}"><lrm_resources>${lrm}</lrm_resources></lrm></node_state>`;
 }
 
 export interface CibParts {

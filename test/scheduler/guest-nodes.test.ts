@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { schedule } from '../../src/scheduler/index.js';
 import { parametersDigest } from '../../src/scheduler/md5.js';
+import { cibXml, member, remoteNode } from './fixtures.js';
 
 const DIGEST = parametersDigest(new Map());
 const NOW = 1_700_000_000;
@@ -30,24 +31,15 @@ interface Spec {
 
 /** Members n1 and n2; container `vm` (remote-node guest1); `web` prefers the guest. */
 function cib(s: Spec): string {
-  const member = (name: string, entries: string[], left = false): string =>
-    `<node_state id="${name}" uname="${name}" ${left ? 'in_ccm="false" crmd="offline" join="down" expected="down"' : 'in_ccm="true" crmd="online" join="member" expected="member"'}><lrm id="${name}"><lrm_resources>${entries.join('')}</lrm_resources></lrm></node_state>`;
-  const guest = s.guest ? `<node_state id="guest1" uname="guest1" remote_node="true"><lrm id="guest1"><lrm_resources>${s.guest.join('')}</lrm_resources></lrm></node_state>` : '';
-  return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
-    <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
-    <resources>
-      <primitive id="fence" class="stonith" type="fence_dummy"/>
+  return cibXml({
+    resources: `<primitive id="fence" class="stonith" type="fence_dummy"/>
       <primitive id="vm" class="ocf" provider="heartbeat" type="VirtualDomain">
         <meta_attributes id="vm-meta"><nvpair id="vm-rn" name="remote-node" value="guest1"/></meta_attributes>
       </primitive>
-      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>
-    </resources>
-    <constraints><rsc_location id="web-on-guest" rsc="web" node="guest1" score="100"/>${s.constraints ?? ''}</constraints>
-  </configuration>
-  <status>${member('n1', s.n1, s.n1Left)}${member('n2', s.n2 ?? [])}${guest}</status>
-</cib>`;
+      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>`,
+    constraints: `<rsc_location id="web-on-guest" rsc="web" node="guest1" score="100"/>${s.constraints ?? ''}`,
+    status: `${member('n1', s.n1.join(''), s.n1Left ? 'left' : 'online')}${member('n2', (s.n2 ?? []).join(''))}${s.guest ? remoteNode('guest1', s.guest.join('')) : ''}`,
+  });
 }
 
 const run = (s: Spec) => schedule(parseXml(cib(s)), { now: NOW, detail: true });

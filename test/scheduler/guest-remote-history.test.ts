@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { schedule } from '../../src/scheduler/index.js';
 import { parametersDigest } from '../../src/scheduler/md5.js';
+import { cibXml, member, remoteNode } from './fixtures.js';
 
 const DIGEST = parametersDigest(new Map());
 const NOW = 1_700_000_000;
@@ -12,26 +13,19 @@ function started(id: string, agent = 'ocf:pacemaker:Dummy'): string {
 }
 
 function cib(opts: { constraints?: string; stonith?: boolean }): string {
-  const member = (n: string, lrm: string[]): string =>
-    `<node_state id="${n}" uname="${n}" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="${n}"><lrm_resources>${lrm.join('')}</lrm_resources></lrm></node_state>`;
-  return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="${opts.stonith === true}"/></cluster_property_set></crm_config>
-    <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
-    <resources>
-      <primitive id="fence" class="stonith" type="fence_dummy"/>
+  return cibXml({
+    stonith: opts.stonith === true,
+    resources: `<primitive id="fence" class="stonith" type="fence_dummy"/>
       <primitive id="remote1" class="ocf" provider="pacemaker" type="remote"/>
       <clone id="c"><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></clone>
-      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>
-    </resources>
-    <constraints>${opts.constraints ?? ''}</constraints>
-  </configuration>
-  <status>
-    ${member('n1', [started('fence', 'stonith::fence_dummy'), started('remote1', 'ocf:pacemaker:remote'), started('d')])}
-    ${member('n2', [started('d'), started('web')])}
-    <node_state id="remote1" uname="remote1" remote_node="true"><lrm id="remote1"><lrm_resources>${started('d')}</lrm_resources></lrm></node_state>
-  </status>
-</cib>`;
+      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>`,
+    constraints: opts.constraints,
+    status: [
+      member('n1', started('fence', 'stonith::fence_dummy') + started('remote1', 'ocf:pacemaker:remote') + started('d')),
+      member('n2', started('d') + started('web')),
+      remoteNode('remote1', started('d')),
+    ].join(''),
+  });
 }
 
 const run = (o: Parameters<typeof cib>[0]) => schedule(parseXml(cib(o)), { now: NOW });
@@ -61,23 +55,14 @@ describe('resource-discovery=exclusive', () => {
 
 describe('a remote node whose connection is lost for good', () => {
   it('is fenced when its connection ran on a lost member and can run nowhere else', () => {
-    const xml = `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n2">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
-    <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
-    <resources>
-      <primitive id="fence" class="stonith" type="fence_dummy"/>
+    const xml = cibXml({
+      dc: 'n2',
+      resources: `<primitive id="fence" class="stonith" type="fence_dummy"/>
       <primitive id="remote1" class="ocf" provider="pacemaker" type="remote"/>
-      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>
-    </resources>
-    <constraints><rsc_location id="remote1-not-n2" rsc="remote1" node="n2" score="-INFINITY"/></constraints>
-  </configuration>
-  <status>
-    <node_state id="n1" uname="n1" in_ccm="false" crmd="offline" join="member" expected="member"><lrm id="n1"><lrm_resources>${started('remote1', 'ocf:pacemaker:remote')}</lrm_resources></lrm></node_state>
-    <node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="n2"><lrm_resources>${started('fence', 'stonith::fence_dummy')}</lrm_resources></lrm></node_state>
-    <node_state id="remote1" uname="remote1" remote_node="true"><lrm id="remote1"><lrm_resources>${started('web')}</lrm_resources></lrm></node_state>
-  </status>
-</cib>`;
+      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>`,
+      constraints: '<rsc_location id="remote1-not-n2" rsc="remote1" node="n2" score="-INFINITY"/>',
+      status: member('n1', started('remote1', 'ocf:pacemaker:remote'), 'lost') + member('n2', started('fence', 'stonith::fence_dummy')) + remoteNode('remote1', started('web')),
+    });
     const text = schedule(parseXml(xml), { now: NOW }).summary.join('\n');
     expect(text).toMatch(/Fence \(reboot\) remote1 'resources are active but connection is unrecoverable'/);
     expect(text).toMatch(/Fence \(reboot\) n1 /);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { describeAction, executeGraph, schedule, type ScheduleResult } from '../../src/scheduler/index.js';
 import { operationDigest } from '../../src/scheduler/md5.js';
+import { cibXml, member } from './fixtures.js';
 
 
 function op(rsc: string, task: string, rc: number, call: number, interval = 0): string {
@@ -22,23 +23,18 @@ function cib(s: Setup): string {
     const h = s.history[n];
     const rsc = h ? `<lrm_resource id="${h.name}" class="ocf" provider="pacemaker" type="Stateful">${op(h.name, 'start', 0, 2)}${h.promoted ? op(h.name, 'promote', 0, 3) : ''}</lrm_resource>` : '';
     const fence = n === 'node1' ? `<lrm_resource id="fence" class="stonith" type="fence_dummy">${op('fence', 'start', 0, 1)}</lrm_resource>` : '';
-    return `<node_state id="${n}" uname="${n}" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="${n}"><lrm_resources>${fence}${rsc}</lrm_resources></lrm></node_state>`;
+    return member(n, fence + rsc);
   };
-  return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="node1">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
-    <nodes><node id="node1" uname="node1"/><node id="node2" uname="node2"/></nodes>
-    <resources>
-      <primitive id="fence" class="stonith" type="fence_dummy"/>
+  return cibXml({
+    nodes: ['node1', 'node2'],
+    resources: `<primitive id="fence" class="stonith" type="fence_dummy"/>
       <clone id="ms1">
         <meta_attributes id="ms1-meta"><nvpair id="ms1-p" name="promotable" value="true"/></meta_attributes>
         <primitive id="rsc1" class="ocf" provider="pacemaker" type="Stateful"><operations>${s.ops}</operations></primitive>
-      </clone>
-    </resources>
-    <constraints>${s.constraints ?? ''}</constraints>
-  </configuration>
-  <status>${state('node1')}${state('node2')}${s.tickets ?? ''}</status>
-</cib>`;
+      </clone>`,
+    constraints: s.constraints,
+    status: `${state('node1')}${state('node2')}${s.tickets ?? ''}`,
+  });
 }
 
 function executedLines(result: ScheduleResult): string[] {

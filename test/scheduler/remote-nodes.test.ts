@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/cib/xml.js';
 import { schedule } from '../../src/scheduler/index.js';
 import { parametersDigest } from '../../src/scheduler/md5.js';
+import { cibXml, member, remoteNode } from './fixtures.js';
 
 const DIGEST = parametersDigest(new Map());
 const NOW = 1_700_000_000;
@@ -43,22 +44,14 @@ function cib(s: Spec): string {
   const locs = Object.entries(s.webPrefs ?? {})
     .map(([n, sc]) => `<rsc_location id="web-on-${n}" rsc="web" node="${n}" score="${sc}"/>`)
     .join('');
-  const member = (name: string, lrm: string[]): string =>
-    `<node_state id="${name}" uname="${name}" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="${name}"><lrm_resources>${lrm.join('')}</lrm_resources></lrm></node_state>`;
-  const remote = s.remote ? `<node_state id="remote1" uname="remote1" remote_node="true"><lrm id="remote1"><lrm_resources>${s.remote.join('')}</lrm_resources></lrm></node_state>` : '';
-  return `<cib epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="n1">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="${s.stonith === true}"/></cluster_property_set></crm_config>
-    <nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
-    <resources>
-      <primitive id="fence" class="stonith" type="fence_dummy"/>
+  return cibXml({
+    stonith: s.stonith === true,
+    resources: `<primitive id="fence" class="stonith" type="fence_dummy"/>
       ${conn}
-      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>
-    </resources>
-    <constraints>${locs}</constraints>
-  </configuration>
-  <status>${member('n1', s.n1)}${member('n2', s.n2 ?? [])}${remote}</status>
-</cib>`;
+      <primitive id="web" class="ocf" provider="pacemaker" type="Dummy"/>`,
+    constraints: locs,
+    status: `${member('n1', s.n1.join(''))}${member('n2', (s.n2 ?? []).join(''))}${s.remote ? remoteNode('remote1', s.remote.join('')) : ''}`,
+  });
 }
 
 const run = (s: Spec) => schedule(parseXml(cib(s)), { now: NOW, detail: true });
