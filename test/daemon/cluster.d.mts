@@ -24,6 +24,7 @@ export interface StatusLike {
   cibVersion: { adminEpoch: number; epoch: number; numUpdates: number };
   cib: string;
   health: { score: number; lastLagMs: number; worstLagMs: number };
+  timing: { keepaliveMs: number; warnMs: number; deadMs: number; initDeadMs: number; tickMs: number; worstCaseDetectionMs: number; stallHoldMs: number };
 }
 
 export interface LogRecord {

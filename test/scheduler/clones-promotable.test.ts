@@ -91,6 +91,9 @@ describe('on-fail=demote', () => {
     notInstalled: false,
     hardBan: false,
     fatal: false,
+    activeOps: [],
+    stoppedInHistory: false,
+    otherAgent: false,
   };
 
   it('recognises only a standing promoted failure with on-fail=demote', () => {
