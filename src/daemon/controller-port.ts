@@ -1,7 +1,8 @@
 import type { XmlElement } from '../cib/xml.js';
 import type { MembershipView } from '../controller/controller.js';
 import type { StatusUpdate } from '../controller/history.js';
-import type { ControllerMessage } from '../controller/io/messages.js';
+import { IncarnationGate } from '../controller/io/incarnation-gate.js';
+import { encodeControllerFrame, type ControllerFrame, type ControllerMessage } from '../controller/io/messages.js';
 import type { ClusterPort } from '../controller/io/service.js';
 import type { CibChange } from './cib-messages.js';
 import { cibVersion, compareVersions, type CibVersion } from './cib-version.js';
@@ -9,6 +10,10 @@ import type { Logger } from './log.js';
 
 export interface InProcessPortOptions {
   self: string;
+  /** This daemon's incarnation: every controller message we send carries it. */
+  incarnation: number;
+  /** The incarnation membership currently knows for a node (null: never heard from). */
+  peerIncarnation: (node: string) => number | null;
   /** The replicated CIB: status writes are changes like any other, committed by the DC. */
   cib: { change(change: CibChange): Promise<CibVersion> };
   /** Sends a controller message to the node's vigild over the authenticated stream. */
@@ -33,9 +38,11 @@ export class InProcessPort implements ClusterPort {
   /** Our status writes not yet answered, and the version the last one answered made. */
   private writing = 0;
   private written: CibVersion | null = null;
+  private readonly gate: IncarnationGate;
 
   constructor(private readonly o: InProcessPortOptions) {
     this.self = o.self;
+    this.gate = new IncarnationGate(o.peerIncarnation, (message) => o.log('warn', message, { event: 'stale-controller-message' }));
   }
 
   /**
@@ -75,9 +82,18 @@ export class InProcessPort implements ClusterPort {
     this.queueDelivery();
   }
 
-  /** A controller message from a peer's vigild (authenticated and parsed). */
-  received(from: string, msg: ControllerMessage): void {
-    for (const l of this.messageListeners) l(from, msg);
+  /**
+   * A controller message from a peer's vigild (authenticated and parsed). One from a life of the
+   * peer older than the one membership knows never reaches the controller.
+   */
+  received(from: string, frame: ControllerFrame): void {
+    if (!this.gate.admits(from, frame, Date.now())) return;
+    for (const l of this.messageListeners) l(from, frame.msg);
+  }
+
+  /** Controller messages dropped as coming from a peer's earlier life. */
+  get staleMessages(): number {
+    return this.gate.dropped;
   }
 
   onCib(cb: (cib: XmlElement) => void): void {
@@ -113,10 +129,10 @@ export class InProcessPort implements ClusterPort {
   send(node: string, msg: ControllerMessage): Promise<void> {
     if (node === this.self) {
       // do_shutdown of the DC itself: answered without the network.
-      setImmediate(() => this.received(node, msg));
+      setImmediate(() => this.received(node, { msg, inc: this.o.incarnation }));
       return Promise.resolve();
     }
-    return this.o.send(node, Buffer.from(JSON.stringify(msg))).catch((err: unknown) => {
+    return this.o.send(node, encodeControllerFrame(msg, this.o.incarnation)).catch((err: unknown) => {
       this.o.log('warn', `cannot send ${msg.t} to ${node}: ${(err as Error).message}`);
       throw err;
     });

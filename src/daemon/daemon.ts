@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serializeXml, type XmlElement } from '../cib/xml.js';
 import { withDcIdentity } from '../controller/dc-identity.js';
-import { parseControllerMessage } from '../controller/io/messages.js';
+import { parseControllerFrame } from '../controller/io/messages.js';
 import { ControllerService } from '../controller/io/service.js';
 import { Executor } from '../executor/index.js';
 import { readFenceHistory } from '../fencing/io/history-file.js';
@@ -129,6 +129,8 @@ export class Daemon {
     const initial = await store.load((m) => this.log('warn', m));
     this.port = new InProcessPort({
       self: s.self,
+      incarnation: this.incarnation,
+      peerIncarnation: (node) => this.membership.nodes().find((n) => n.name === node)?.incarnation ?? null,
       cib: { change: (change) => this.replica.change(change) },
       send: (node, body) => this.stream.send(node, body),
       log: this.log,
@@ -276,7 +278,7 @@ export class Daemon {
     } catch {
       parsed = undefined;
     }
-    const ctl = parseControllerMessage(parsed);
+    const ctl = parseControllerFrame(parsed);
     if (ctl !== null) {
       this.port.received(from, ctl);
       return;
@@ -394,7 +396,7 @@ export class Daemon {
       health: { score: this.membership.healthScore(), ...this.loop.snapshot() },
       timing: timingFigures(this.s.timing),
       links: this.s.links.map((l, i) => ({ index: i, mode: l.mode, port: l.port })),
-      counters: { ...this.udp.counters, membership: this.membership.stats() },
+      counters: { ...this.udp.counters, membership: this.membership.stats(), controller: { staleIncarnation: this.port.staleMessages } },
       cibVersion: this.replica.version(),
       cib: serializeXml(this.cibForReaders()),
     };
@@ -407,7 +409,7 @@ export class Daemon {
       case 'membership':
         return { view: this.membership.view(), peers: this.membership.nodes(), health: this.membership.healthScore() };
       case 'counters':
-        return { ...this.udp.counters, membership: this.membership.stats() };
+        return { ...this.udp.counters, membership: this.membership.stats(), controller: { staleIncarnation: this.port.staleMessages } };
       case 'cib.query': {
         const cib = this.cibForReaders();
         return serializeXml(req.scope === undefined ? cib : findSection(cib, req.scope));

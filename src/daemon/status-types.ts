@@ -13,7 +13,8 @@ export interface DaemonStatus {
   health: { score: number; lastLagMs: number; worstLagMs: number };
   timing: TimingFigures;
   links: { index: number; mode: string; port: number }[];
-  counters: PacketCounters & { membership: MembershipStats };
+  /** `controller.staleIncarnation`: controller messages dropped as coming from a peer's earlier life. */
+  counters: PacketCounters & { membership: MembershipStats; controller: { staleIncarnation: number } };
   cibVersion: CibVersion;
   /** The local copy of the CIB, serialised. */
   cib: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAdminEdits } from '../history.js';
-import { parseControllerMessage } from './messages.js';
+import { encodeControllerFrame, parseControllerFrame, parseControllerMessage } from './messages.js';
 
 const resource = { id: 'vip', configId: 'vip', agentClass: 'ocf', provider: 'heartbeat', type: 'IPaddr2', params: { ip: '10.0.0.1' }, meta: {} };
 
@@ -35,5 +35,16 @@ describe('controller messages', () => {
     expect(parseAdminEdits([{ kind: 'clear-failures', node: 'n1', resource: 'vip' }, { kind: 'node-attribute', node: 'n1', name: 'standby', value: null }])).toHaveLength(2);
     expect(() => parseAdminEdits([{ kind: 'operation', op: {} }])).toThrow(/status edit 1 is not an edit an administrator can make/);
     expect(() => parseAdminEdits([{ kind: 'forget-resource', node: 'n1' }])).toThrow(/status edit 1/);
+  });
+
+  it("carries the sender's incarnation beside the message, and takes a message without one (an older daemon)", () => {
+    const msg = { t: 'shutdown', transition: 3, action: 9 } as const;
+    const wire: unknown = JSON.parse(encodeControllerFrame(msg, 1_700_000_000_123).toString());
+    expect(parseControllerFrame(wire)).toEqual({ msg, inc: 1_700_000_000_123 });
+    // A daemon from before the field reads the frame as the message it always was.
+    expect(parseControllerMessage(wire)).toEqual(msg);
+    expect(parseControllerFrame(msg)).toEqual({ msg, inc: null });
+    expect(parseControllerFrame({ ...msg, inc: '17' })).toBeNull();
+    expect(parseControllerFrame({ ...msg, inc: -1 })).toBeNull();
   });
 });

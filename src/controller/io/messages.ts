@@ -58,3 +58,26 @@ export function parseControllerMessage(value: unknown): ControllerMessage | null
       return null;
   }
 }
+
+/**
+ * A controller message as it travels: the message's own fields plus `inc`, the incarnation of the
+ * daemon that sent it, so that the receiver can tell a frame of a peer's previous life (a killed
+ * daemon's kernel still retransmits what it had buffered) from one of its current life. Daemons
+ * before the field send none, and ignore it when they receive it: `inc` is null then.
+ */
+export interface ControllerFrame {
+  msg: ControllerMessage;
+  inc: number | null;
+}
+
+export function encodeControllerFrame(msg: ControllerMessage, inc: number): Buffer {
+  return Buffer.from(JSON.stringify({ ...msg, inc }));
+}
+
+export function parseControllerFrame(value: unknown): ControllerFrame | null {
+  const msg = parseControllerMessage(value);
+  if (msg === null) return null;
+  const inc = (value as Record<string, unknown>).inc;
+  if (inc === undefined) return { msg, inc: null };
+  return isInt(inc) && inc >= 0 ? { msg, inc } : null;
+}
