@@ -14,6 +14,7 @@ import { isTrue } from '../score.js';
 import type { Act } from './action.js';
 import { allPrimitives, recurringOps, type Plan } from './plan.js';
 import { isActive } from '../unpack/history.js';
+import { historiesByNode } from '../unpack/histories-by-node.js';
 import { cloneOf } from '../placement/scores.js';
 
 /** Adds a resource action; a recorded one goes after the recorded actions already at the head of its resource's list. */
@@ -61,12 +62,11 @@ function order(plan: Plan, first: Act | undefined, then: Act | undefined, label:
  */
 export function scheduleConfigCancels(ctx: Context, plan: Plan): void {
   const stopOrphanActions = !['false', 'no', 'off', '0'].includes((ctx.props.get('stop-orphan-actions') ?? 'true').toLowerCase());
-  const prims = allPrimitives(ctx.resources).filter((p) => !p.orphan);
+  const byNode = historiesByNode(allPrimitives(ctx.resources).filter((p) => !p.orphan));
   for (const node of ctx.nodes) {
     if (!node.maintenance && !nodeCanHost(node)) continue;
-    for (const p of prims) {
-      const h = p.history.get(node.uname);
-      if (!h || !isActive(h) || h.stoppedInHistory) continue;
+    for (const [p, h] of byNode.get(node.uname) ?? []) {
+      if (!isActive(h) || h.stoppedInHistory) continue;
       const maintenance = node.maintenance || inMaintenance(ctx, p);
       for (const op of h.activeOps) {
         const defined = p.ops.some((o) => o.enabled && o.name === op.task && o.intervalMs === op.intervalMs);

@@ -14,6 +14,7 @@ import type { Act } from './action.js';
 import { resourceAct } from './cancel.js';
 import { allPrimitives, type Plan } from './plan.js';
 import { isActive } from '../unpack/history.js';
+import { historiesByNode } from '../unpack/histories-by-node.js';
 
 function edge(plan: Plan, first: Act | undefined, then: Act | undefined, label: string): void {
   if (first && then && first !== then) plan.edges.push({ first, then, flags: new Set(['order']), label });
@@ -37,12 +38,10 @@ function deleteHistory(ctx: Context, plan: Plan, p: Primitive, node: Node): void
  * made by another agent.
  */
 export function scheduleHistoryDeletes(ctx: Context, plan: Plan): void {
-  const prims = [...allPrimitives(ctx.resources).filter((p) => !p.orphan), ...ctx.orphans];
+  const byNode = historiesByNode([...allPrimitives(ctx.resources).filter((p) => !p.orphan), ...ctx.orphans]);
   for (const node of ctx.nodes) {
     if (!node.maintenance && !nodeCanHost(node)) continue;
-    for (const p of prims) {
-      const h = p.history.get(node.uname);
-      if (!h) continue;
+    for (const [p, h] of byNode.get(node.uname) ?? []) {
       const clone = cloneOf(p);
       if (p.orphan ? !(clone && !clone.unique) : h.otherAgent) deleteHistory(ctx, plan, p, node);
     }
@@ -67,18 +66,17 @@ export function scheduleFailcountClearing(ctx: Context, plan: Plan): void {
   const prims = allPrimitives(ctx.resources);
   for (const p of prims) {
     const timeout = parseIntervalMs(p.meta.get('failure-timeout')) / 1000;
-    const blocked = [...p.history.values()].some((h) => h.failed && h.onFail === 'block');
-    if (timeout <= 0 || p.orphan || blocked) continue;
+    if (timeout <= 0 || p.orphan || [...p.history.values()].some((h) => h.failed && h.onFail === 'block')) continue;
     for (const h of p.history.values()) {
       if (h.earliestChange === undefined || ctx.now < h.earliestChange + timeout) continue;
       if (failCountAt(Number.NEGATIVE_INFINITY, p, h.node) > 0 && failCount(ctx, p, h.node) === 0) clearFailcount(ctx, plan, p, h.node, true);
     }
   }
+  const byNode = historiesByNode(prims);
   for (const node of ctx.nodes) {
     if (!node.maintenance && !nodeCanHost(node)) continue;
-    for (const p of prims) {
-      const h = p.history.get(node.uname);
-      if (!h || p.orphan || !isActive(h) || h.stoppedInHistory) continue;
+    for (const [p, h] of byNode.get(node.uname) ?? []) {
+      if (p.orphan || !isActive(h) || h.stoppedInHistory) continue;
       const orphanOp = h.activeOps.some((op) => !p.ops.some((o) => o.enabled && o.name === op.task && o.intervalMs === op.intervalMs));
       const changed = h.definitionChanged || h.reload === true || (h.rescheduled?.size ?? 0) > 0 || orphanOp;
       if (changed && failCount(ctx, p, node) > 0) clearFailcount(ctx, plan, p, node, false);

@@ -10,6 +10,7 @@ import type { XmlElement } from '../../cib/xml.js';
 import type { Fence } from '../context.js';
 import type { Node, Primitive } from '../model.js';
 import { child, children } from '../unpack/config.js';
+import { historiesByNode } from '../unpack/histories-by-node.js';
 
 /** Each node with a status entry, in the order of those entries, with its resources' history order. */
 function statusOrder(cib: XmlElement, nodes: Node[]): { node: Node; lrm: Map<string, number> }[] {
@@ -25,12 +26,13 @@ function statusOrder(cib: XmlElement, nodes: Node[]): { node: Node; lrm: Map<str
 }
 
 export function applyFailureEffects(cib: XmlElement, nodes: Node[], prims: Primitive[], fences: Fence[], stonithEnabled: boolean): void {
+  const byNode = historiesByNode(prims);
   for (const { node, lrm } of statusOrder(cib, nodes)) {
     const rank = (p: Primitive): number => lrm.get(p.historyName ?? p.id) ?? lrm.get(p.configId) ?? lrm.size;
-    const here = prims.filter((p) => p.history.has(node.uname)).sort((a, b) => rank(a) - rank(b));
-    for (const p of here) {
-      const h = p.history.get(node.uname);
-      if (!h?.failed) continue;
+    // Only failures have effects, and handling one never makes another history failed.
+    const failed = (byNode.get(node.uname) ?? []).filter(([, h]) => h.failed).sort(([a], [b]) => rank(a) - rank(b));
+    for (const [p, h] of failed) {
+      if (!h.failed) continue;
       // A guest is "fenced" by recovering its container instead (see resetGuests).
       if (node.unclean && !node.guest) {
         h.failed = false;

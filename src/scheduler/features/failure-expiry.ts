@@ -34,27 +34,51 @@ function failEntries(node: Node): Map<string, FailEntry[]> {
   return idx;
 }
 
+const anonymousFailIndex = new WeakMap<Node, Map<string, FailEntry[]>>();
+
+/** The same entries grouped by resource id without an instance number, for anonymous clones. */
+function anonymousFailEntries(node: Node): Map<string, FailEntry[]> {
+  let idx = anonymousFailIndex.get(node);
+  if (idx) return idx;
+  idx = new Map();
+  for (const [id, entries] of failEntries(node)) {
+    const base = id.replace(/:\d+$/, '');
+    const list = idx.get(base);
+    if (list) list.push(...entries);
+    else idx.set(base, [...entries]);
+  }
+  anonymousFailIndex.set(node, idx);
+  return idx;
+}
+
 function failureTimeoutSeconds(p: Primitive): number {
   return parseIntervalMs(p.meta.get('failure-timeout')) / 1000;
 }
 
 /** The fail count of a primitive on a node at time `now`, honouring failure-timeout. */
 export function failCountAt(now: number, p: Primitive, node: Node): number {
+  return failCounter(now, p)(node);
+}
+
+/** failCountAt of one primitive for node after node: what depends on the primitive alone is read once. */
+export function failCounter(now: number, p: Primitive): (node: Node) => number {
   const timeout = failureTimeoutSeconds(p);
-  const idx = failEntries(node);
-  let total = 0;
   // An anonymous instance's number means nothing: every instance's fail count on the node is its.
   let clone: Resource | undefined = p.parent;
   while (clone && clone.kind !== 'clone') clone = clone.parent;
   const anonymous = clone?.kind === 'clone' && !clone.unique;
-  const ids = anonymous ? [...idx.keys()].filter((id) => id.replace(/:\d+$/, '') === p.configId) : p.configId === p.id ? [p.id] : [p.configId, p.id];
-  for (const id of ids) {
-    for (const e of idx.get(id) ?? []) {
-      if (timeout > 0 && e.lastFailure !== undefined && now - e.lastFailure >= timeout) continue;
-      total = addScores(total, e.count);
+  const ids = anonymous || p.configId === p.id ? [p.configId] : [p.configId, p.id];
+  return (node) => {
+    const idx = anonymous ? anonymousFailEntries(node) : failEntries(node);
+    let total = 0;
+    for (const id of ids) {
+      for (const e of idx.get(id) ?? []) {
+        if (timeout > 0 && e.lastFailure !== undefined && now - e.lastFailure >= timeout) continue;
+        total = addScores(total, e.count);
+      }
     }
-  }
-  return total;
+    return total;
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { isActive } from '../unpack/history.js';
 import { banFromRemoteNodes } from '../remote/nodes.js';
 import { fillersOf } from '../remote/guest.js';
 import { banFromBundleNodes, closedBundleNode } from '../bundles/guest-nodes.js';
-import { failCountAt } from '../features/failure-expiry.js';
+import { failCountAt, failCounter } from '../features/failure-expiry.js';
 import { startupDisabled } from '../features/fencing-devices.js';
 
 export function isManaged(ctx: Context, r: Resource): boolean {
@@ -104,6 +104,7 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
   const threshold = [...p.history.values()].some((h) => h.failureIgnored === true) ? 0 : migrationThreshold(p);
   const managed = primitiveManaged(ctx, p);
   const stick = stickiness(p);
+  const failCounts = threshold > 0 ? [p, ...fillersOf(ctx, p)].map((q) => failCounter(ctx.now, q)) : [];
   for (const node of ctx.nodes) {
     const i = node.index;
     if (!nodeCanHost(node)) {
@@ -118,9 +119,9 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
     if (h?.fatal) for (let j = 0; j < scores.length; j++) scores[j] = -INFINITY;
     // The default threshold is INFINITY itself: an INFINITY fail count (a failed start) still bans.
     if (threshold > 0) {
-      let fc = failCount(ctx, p, node);
-      // A container answers for the resources inside it: their failures count as its own.
-      for (const f of fillersOf(ctx, p)) fc = addScores(fc, failCount(ctx, f, node));
+      // A container answers for the resources inside it (failCounts[1...]): their failures count as its own.
+      let fc = failCounts[0](node);
+      for (let k = 1; k < failCounts.length; k++) fc = addScores(fc, failCounts[k](node));
       if (fc >= threshold) {
         scores[i] = -INFINITY;
         note(ctx, p.id, `fail count ${fc} on ${node.uname} reached migration-threshold ${threshold}: -INFINITY`);
@@ -140,12 +141,26 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
   return scores;
 }
 
+/** Per anonymous clone and member position (-1: the instance itself), the nodes where some instance failed hard. */
+const siblingBans = new WeakMap<Clone, Map<number, Set<string>>>();
+
 /** A hard failure of one anonymous clone instance on a node bans the whole clone from it. */
 function anonymousSiblingBanned(p: Primitive, node: Node): boolean {
   const clone = cloneOf(p);
   if (!clone || clone.unique) return false;
   const index = p.parent?.kind === 'group' ? p.parent.children.indexOf(p) : -1;
-  return clone.instances.some((i) => (i.kind === 'primitive' ? i : i.children[index])?.history.get(node.uname)?.hardBan === true);
+  let byIndex = siblingBans.get(clone);
+  if (!byIndex) {
+    byIndex = new Map();
+    siblingBans.set(clone, byIndex);
+  }
+  let banned = byIndex.get(index);
+  if (!banned) {
+    banned = new Set();
+    for (const i of clone.instances) for (const [uname, h] of (i.kind === 'primitive' ? i : i.children[index])?.history ?? []) if (h.hardBan) banned.add(uname);
+    byIndex.set(index, banned);
+  }
+  return banned.has(node.uname);
 }
 
 function isAncestor(a: Resource, b: Resource): boolean {

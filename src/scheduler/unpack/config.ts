@@ -17,10 +17,18 @@ export function children(el: XmlElement | undefined, name: string): XmlElement[]
  * are taken by descending `score`; blocks whose rule is false are skipped.
  */
 export function readNvSets(el: XmlElement | undefined, setName: string, ctx: RuleContext, into = new Map<string, string>(), idRefs?: Map<string, XmlElement>): Map<string, string> {
-  const sets = children(el, setName).map((s) => resolveRef(s, idRefs));
-  const sorted = sets
-    .map((s, i) => ({ s, i, score: parseScore(s.attrs.score) ?? 0 }))
-    .sort((a, b) => b.score - a.score || a.i - b.i);
+  // Called for every op of every resource, which mostly have no such block, or one: spare the sort.
+  const sets = children(el, setName);
+  if (sets.length === 0) return into;
+  const sorted =
+    sets.length === 1
+      ? [{ s: resolveRef(sets[0], idRefs) }]
+      : sets
+          .map((raw, i) => {
+            const s = resolveRef(raw, idRefs);
+            return { s, i, score: parseScore(s.attrs.score) ?? 0 };
+          })
+          .sort((a, b) => b.score - a.score || a.i - b.i);
   for (const { s } of sorted) {
     const rule = child(s, 'rule');
     if (rule && !evaluateRule(rule, ctx)) continue;
