@@ -18,9 +18,10 @@ export interface ClusterNodeInfo {
 /** The subset of the daemon's status the tests read; see src/daemon/status-types.ts. */
 export interface StatusLike {
   node: string;
+  incarnation: number;
   view: { id: number; members: string[]; dc: string | null; quorate: boolean; partition: string; coordinator: string };
   peers: { name: string; state: string; inView: boolean; silentMsByLink: (number | null)[] }[];
-  counters: Record<string, number> & { membership: Record<string, number> };
+  counters: Record<string, number> & { membership: Record<string, number>; controller: { staleIncarnation: number } };
   cibVersion: { adminEpoch: number; epoch: number; numUpdates: number };
   cib: string;
   health: { score: number; lastLagMs: number; worstLagMs: number };

@@ -130,6 +130,38 @@ describe.skipIf(skip !== null)(`vigild on loopback${skip ? ` (skipped: ${skip})`
     for (const i of [1, 2]) await cluster.waitFor(i, (s) => s.view.members.length === 3 && s.cib.includes('id="vip"'), 15_000, 'rejoined with the CIB');
   });
 
+  it("drops a controller message from a rejoined node's earlier life: a result it reports is not recorded", async () => {
+    const [dc, n3] = [await cluster.status(0), await cluster.status(2)];
+    const { deriveKeys, StreamTransport, zeroCounters } = await import('../../src/transport/index.js');
+    const { encodeControllerFrame } = await import('../../src/controller/io/messages.js');
+    // What n3's killed daemon had buffered, retransmitted by its kernel after it rejoined.
+    const earlierLife = new StreamTransport({
+      self: 'n3',
+      keys: deriveKeys(readFileSync(join(dir, 'authkey'))),
+      encrypt: false,
+      knownNodes: new Set(all),
+      peerAddresses: (node) => cluster.node(all.indexOf(node)).addresses,
+      port: cluster.port,
+      bindAddresses: [],
+      log: () => undefined,
+      counters: zeroCounters(),
+      onMessage: () => undefined,
+    });
+    const resource = { id: 'vip', configId: 'vip', agentClass: 'ocf', provider: 'heartbeat', type: 'IPaddr2', params: {}, meta: {} };
+    const about = { kind: 'resource' as const, id: 4, inputs: [], key: 'vip_start_0', task: 'start', node: 'n3', resource, intervalMs: 0, timeoutMs: 20_000 };
+    const outcome = { rc: 0, opStatus: 0 as const, exitReason: '', startedAtMs: Date.now(), durationMs: 3 };
+    await earlierLife.send('n1', encodeControllerFrame({ t: 'op-result', transition: 7777, action: 4, outcome, origin: 'uuid-of-an-earlier-dc', about }, n3.incarnation - 1));
+    await earlierLife.close();
+    const after = await cluster.waitFor(0, (s) => s.counters.controller.staleIncarnation > dc.counters.controller.staleIncarnation, 5000, 'the stale result counted');
+    expect(after.counters.controller.staleIncarnation - dc.counters.controller.staleIncarnation).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await cluster.status(0)).cib).not.toContain('7777');
+    expect(cluster.events(0).filter((e) => e.event === 'stale-controller-message').map((e) => e.msg)).toContain(
+      `dropped op-result from n3's earlier life (incarnation ${n3.incarnation - 1}, now ${n3.incarnation})`,
+    );
+    expect((await cluster.status(0)).view.members).toEqual(all);
+  });
+
   it('never reuses a view id: a coordinator restarted alone proposes above every id it used', async () => {
     const before = Math.max(...(await Promise.all([0, 1, 2].map((i) => cluster.status(i)))).map((s) => s.view.id));
     expect(Number(readFileSync(join(cluster.node(0).stateDir, 'view-id'), 'utf8'))).toBeGreaterThanOrEqual(before);
