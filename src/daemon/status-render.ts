@@ -65,6 +65,7 @@ function membershipText(status: DaemonStatus, paint: Paint): string {
     ['unknown sender', c.droppedUnknownSender],
     ['clear text', c.droppedPlaintext],
     ['streams rejected', c.streamRejected],
+    ["a peer's earlier life", c.controller.staleIncarnation],
   ] as const;
   const total = drops.reduce((s, [, n]) => s + n, 0);
   const dropText = `  * dropped: ${drops.map(([k, n]) => `${k} ${n}`).join(', ')}`;
