@@ -6,6 +6,7 @@ import { buildContext } from '../../src/scheduler/unpack/context.js';
 import { readNvSets } from '../../src/scheduler/unpack/config.js';
 import { historiesByNode } from '../../src/scheduler/unpack/histories-by-node.js';
 import { failCountAt } from '../../src/scheduler/features/failure-expiry.js';
+import { schedule } from '../../src/scheduler/index.js';
 import { cibXml, member } from './fixtures.js';
 
 describe('md5Hex', () => {
@@ -83,5 +84,19 @@ describe('fail counts of an anonymous clone', () => {
     // Globally unique: an instance owns its own number only.
     expect(count('u:0')).toBe(0);
     expect(count('u:1')).toBe(16);
+  });
+});
+
+describe('migration-threshold over fail counts found node by node', () => {
+  it('keeps every anonymous instance off a node where another instance number reached it, and only there', () => {
+    const resources = `<clone id="dc"><meta_attributes id="dm"><nvpair id="mt" name="migration-threshold" value="2"/></meta_attributes>${dummy('d')}</clone>`;
+    const fails = (node: string, value: string) =>
+      `<node_state id="${node}" uname="${node}" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="${node}"><instance_attributes id="t-${node}"><nvpair id="fc-${node}" name="fail-count-d:1#monitor_10000" value="${value}"/></instance_attributes></transient_attributes></node_state>`;
+    const placed = (status: string) => {
+      const r = schedule(parseXml(cibXml({ resources, status, nodes: ['n1', 'n2', 'n3'], stonith: false })), { now: 0 });
+      return Object.values(r.placements).map((p) => p.node).sort();
+    };
+    expect(placed(fails('n1', '2') + fails('n2', '1') + member('n3'))).toEqual(['n2', 'n3', null]);
+    expect(placed(fails('n1', '1') + fails('n2', '1') + member('n3'))).toEqual(['n1', 'n2', 'n3']);
   });
 });

@@ -60,8 +60,42 @@ export function failCountAt(now: number, p: Primitive, node: Node): number {
   return failCounter(now, p)(node);
 }
 
+const failingNodesIndex = new WeakMap<readonly Node[], Map<string, Node[]>>();
+
+/** Per resource id, with and without its instance number, the nodes with a fail count for it. */
+function failingNodes(nodes: readonly Node[]): Map<string, Node[]> {
+  let idx = failingNodesIndex.get(nodes);
+  if (idx) return idx;
+  idx = new Map();
+  for (const node of nodes) {
+    for (const id of failEntries(node).keys()) {
+      for (const key of [id, id.replace(/:\d+$/, '')]) {
+        const list = idx.get(key);
+        if (!list) idx.set(key, [node]);
+        else if (list[list.length - 1] !== node) list.push(node);
+      }
+    }
+  }
+  failingNodesIndex.set(nodes, idx);
+  return idx;
+}
+
+/**
+ * The fail counts of a primitive on the nodes of a run (its complete node list) where it has any:
+ * on a big cluster a resource has failed on a few nodes at most, so the others are not visited.
+ */
+export function failCountsOn(now: number, p: Primitive, nodes: readonly Node[]): Map<Node, number> {
+  const out = new Map<Node, number>();
+  const idx = failingNodes(nodes);
+  const candidates = new Set([...(idx.get(p.configId) ?? []), ...(idx.get(p.id) ?? [])]);
+  if (candidates.size === 0) return out;
+  const count = failCounter(now, p);
+  for (const node of candidates) out.set(node, count(node));
+  return out;
+}
+
 /** failCountAt of one primitive for node after node: what depends on the primitive alone is read once. */
-export function failCounter(now: number, p: Primitive): (node: Node) => number {
+function failCounter(now: number, p: Primitive): (node: Node) => number {
   const timeout = failureTimeoutSeconds(p);
   // An anonymous instance's number means nothing: every instance's fail count on the node is its.
   let clone: Resource | undefined = p.parent;

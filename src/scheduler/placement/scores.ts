@@ -6,7 +6,7 @@ import { isActive } from '../unpack/history.js';
 import { banFromRemoteNodes } from '../remote/nodes.js';
 import { fillersOf } from '../remote/guest.js';
 import { banFromBundleNodes, closedBundleNode } from '../bundles/guest-nodes.js';
-import { failCountAt, failCounter } from '../features/failure-expiry.js';
+import { failCountAt, failCountsOn } from '../features/failure-expiry.js';
 import { startupDisabled } from '../features/fencing-devices.js';
 
 export function isManaged(ctx: Context, r: Resource): boolean {
@@ -104,24 +104,26 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
   const threshold = [...p.history.values()].some((h) => h.failureIgnored === true) ? 0 : migrationThreshold(p);
   const managed = primitiveManaged(ctx, p);
   const stick = stickiness(p);
-  const failCounts = threshold > 0 ? [p, ...fillersOf(ctx, p)].map((q) => failCounter(ctx.now, q)) : [];
+  // A container answers for the resources inside it (failCounts[1...]): their failures count as its own.
+  const failCounts = threshold > 0 ? [p, ...fillersOf(ctx, p)].map((q) => failCountsOn(ctx.now, q, ctx.nodes)) : [];
+  const failing = failCounts.some((m) => m.size > 0);
+  const siblingBans = anonymousSiblingBans(p);
   for (const node of ctx.nodes) {
     const i = node.index;
     if (!nodeCanHost(node)) {
       scores[i] = -INFINITY;
       if (ctx.detail) note(ctx, p.id, `${node.uname} cannot host resources (${nodeState(node)}): -INFINITY`);
     }
-    const h = p.history.get(node.uname);
-    if (h?.hardBan || anonymousSiblingBanned(p, node)) {
+    const h = p.history.size > 0 ? p.history.get(node.uname) : undefined;
+    if (h?.hardBan || siblingBans?.has(node.uname)) {
       scores[i] = -INFINITY;
       note(ctx, p.id, `hard failure on ${node.uname}: -INFINITY`);
     }
     if (h?.fatal) for (let j = 0; j < scores.length; j++) scores[j] = -INFINITY;
     // The default threshold is INFINITY itself: an INFINITY fail count (a failed start) still bans.
-    if (threshold > 0) {
-      // A container answers for the resources inside it (failCounts[1...]): their failures count as its own.
-      let fc = failCounts[0](node);
-      for (let k = 1; k < failCounts.length; k++) fc = addScores(fc, failCounts[k](node));
+    if (failing) {
+      let fc = 0;
+      for (const counts of failCounts) fc = addScores(fc, counts.get(node) ?? 0);
       if (fc >= threshold) {
         scores[i] = -INFINITY;
         note(ctx, p.id, `fail count ${fc} on ${node.uname} reached migration-threshold ${threshold}: -INFINITY`);
@@ -144,10 +146,10 @@ export function primitiveBaseScores(ctx: Context, p: Primitive, inherited?: numb
 /** Per anonymous clone and member position (-1: the instance itself), the nodes where some instance failed hard. */
 const siblingBans = new WeakMap<Clone, Map<number, Set<string>>>();
 
-/** A hard failure of one anonymous clone instance on a node bans the whole clone from it. */
-function anonymousSiblingBanned(p: Primitive, node: Node): boolean {
+/** A hard failure of one anonymous clone instance on a node bans the whole clone from it: those nodes. */
+function anonymousSiblingBans(p: Primitive): Set<string> | undefined {
   const clone = cloneOf(p);
-  if (!clone || clone.unique) return false;
+  if (!clone || clone.unique) return undefined;
   const index = p.parent?.kind === 'group' ? p.parent.children.indexOf(p) : -1;
   let byIndex = siblingBans.get(clone);
   if (!byIndex) {
@@ -160,7 +162,7 @@ function anonymousSiblingBanned(p: Primitive, node: Node): boolean {
     for (const i of clone.instances) for (const [uname, h] of (i.kind === 'primitive' ? i : i.children[index])?.history ?? []) if (h.hardBan) banned.add(uname);
     byIndex.set(index, banned);
   }
-  return banned.has(node.uname);
+  return banned;
 }
 
 function isAncestor(a: Resource, b: Resource): boolean {
