@@ -48,7 +48,7 @@ export interface OpDef {
   enabled: boolean;
   onFail?: string;
   /** The op's own instance attributes: given to the agent for this op only, over the resource's. */
-  params: Map<string, string>;
+  params: ReadonlyMap<string, string>;
 }
 
 export type OnFail = 'ignore' | 'block' | 'stop' | 'restart' | 'standby' | 'fence' | 'demote';

@@ -15,7 +15,6 @@ export interface Act {
   requiredBy?: string;
   unrunnableBy?: string;
   intervalMs: number;
-  inputs: Set<Act>;
   /** Pseudo actions that only exist while some child action is in the graph. */
   collectiveOf?: Resource;
   /** A collective's running that will not happen because it is being stopped on purpose. */
@@ -44,7 +43,7 @@ export interface Edge {
 
 /** Appends a required, runnable, one-off action to `acts`: its position is its creation order (`seq`). */
 export function appendAct(acts: Act[], init: Pick<Act, 'key' | 'task' | 'kind'> & Partial<Act>): Act {
-  const a: Act = { seq: acts.length, pseudo: false, optional: false, runnable: true, intervalMs: 0, inputs: new Set(), ...init };
+  const a: Act = { seq: acts.length, pseudo: false, optional: false, runnable: true, intervalMs: 0, ...init };
   acts.push(a);
   return a;
 }

@@ -19,7 +19,7 @@ import { cloneOf } from '../placement/scores.js';
 
 /** Adds a resource action; a recorded one goes after the recorded actions already at the head of its resource's list. */
 export function resourceAct(plan: Plan, init: Pick<Act, 'key' | 'task' | 'rsc' | 'node'> & Partial<Act>): Act {
-  const a: Act = { seq: plan.acts.length, kind: 'resource', pseudo: false, optional: false, runnable: true, intervalMs: 0, inputs: new Set(), ...init };
+  const a: Act = { seq: plan.acts.length, kind: 'resource', pseudo: false, optional: false, runnable: true, intervalMs: 0, ...init };
   plan.acts.push(a);
   const rsc = a.rsc as Resource;
   const list = plan.byRsc.get(rsc) ?? [];

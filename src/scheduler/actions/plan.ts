@@ -68,8 +68,8 @@ class Builder {
 
   constructor(private readonly ctx: Context) {}
 
-  act(init: Omit<Act, 'seq' | 'inputs' | 'optional' | 'runnable' | 'pseudo' | 'intervalMs'> & Partial<Pick<Act, 'optional' | 'runnable' | 'pseudo' | 'intervalMs'>>): Act {
-    const a: Act = { seq: this.plan.acts.length, inputs: new Set(), optional: false, runnable: true, pseudo: false, intervalMs: 0, ...init };
+  act(init: Omit<Act, 'seq' | 'optional' | 'runnable' | 'pseudo' | 'intervalMs'> & Partial<Pick<Act, 'optional' | 'runnable' | 'pseudo' | 'intervalMs'>>): Act {
+    const a: Act = { seq: this.plan.acts.length, optional: false, runnable: true, pseudo: false, intervalMs: 0, ...init };
     this.plan.acts.push(a);
     if (a.rsc) {
       let list = this.plan.byRsc.get(a.rsc);

@@ -31,7 +31,7 @@ export function loadStoppedActions(ctx: Context, plan: Plan): { acts: Act[]; edg
   const of = (n: Node): Act => {
     let a = byNode.get(n);
     if (!a) {
-      a = { seq: -1, key: `load_stopped_${n.uname}`, task: 'load_stopped', pseudo: true, kind: 'pseudo', optional: false, runnable: true, intervalMs: 0, inputs: new Set() };
+      a = { seq: -1, key: `load_stopped_${n.uname}`, task: 'load_stopped', pseudo: true, kind: 'pseudo', optional: false, runnable: true, intervalMs: 0 };
       byNode.set(n, a);
       acts.push(a);
     }

@@ -30,7 +30,7 @@ export function oneOrMoreActions(ctx: Context, plan: Plan, keep: Set<Act>): { ac
     if (firsts.length === 0) continue;
     const thens = orderingActs(plan, o.then, o.thenAction, false).filter((a) => keep.has(a));
     const key = `${ONE_OR_MORE}${o.id}`;
-    const a: Act = { seq: -1, key, task: key, pseudo: true, kind: 'pseudo', optional: false, runnable: true, intervalMs: 0, inputs: new Set() };
+    const a: Act = { seq: -1, key, task: key, pseudo: true, kind: 'pseudo', optional: false, runnable: true, intervalMs: 0 };
     acts.push(a);
     for (const f of firsts) edges.push({ first: f, then: a });
     for (const t of thens) edges.push({ first: a, then: t });

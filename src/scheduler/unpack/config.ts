@@ -181,6 +181,9 @@ function buildPrimitive(el: XmlElement, parentMeta: Map<string, string> | undefi
   };
 }
 
+/** Shared by every op without instance attributes of its own (most of them): never written to. */
+const NO_PARAMS: ReadonlyMap<string, string> = new Map();
+
 function readOps(el: XmlElement, template: XmlElement | undefined, agent: { class: string; provider?: string; type: string }, ctx: BuildCtx): OpDef[] {
   const own = children(child(el, 'operations'), 'op');
   const inherited = children(child(template, 'operations'), 'op');
@@ -204,7 +207,7 @@ function readOps(el: XmlElement, template: XmlElement | undefined, agent: { clas
       role: role !== undefined ? (normaliseRole(role) as Role) : undefined,
       enabled: (get('enabled') ?? 'true').toLowerCase() !== 'false',
       onFail: get('on-fail'),
-      params: readNvSets(op, 'instance_attributes', { now: ctx.now }, new Map(), ctx.cfg.idRefs),
+      params: child(op, 'instance_attributes') ? readNvSets(op, 'instance_attributes', { now: ctx.now }, new Map(), ctx.cfg.idRefs) : NO_PARAMS,
     });
   }
   return out;

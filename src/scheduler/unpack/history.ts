@@ -241,7 +241,8 @@ function checkDefinitions(rsc: Primitive, h: NodeHistory, ops: OpRecord[]): void
   h.reload = !restart && verdicts.some((v) => v.verdict === 'reload');
   // An agent cannot reload what it has not finished starting: it restarts instead.
   h.definitionChanged = restart || (h.reload && h.pendingTask === 'start');
-  h.rescheduled = new Set(verdicts.filter((v) => v.verdict === 'reschedule').map((v) => v.op.intervalMs));
+  const rescheduled = verdicts.filter((v) => v.verdict === 'reschedule');
+  if (rescheduled.length > 0) h.rescheduled = new Set(rescheduled.map((v) => v.op.intervalMs));
 }
 
 function applySuccess(h: NodeHistory, op: OpRecord): void {
