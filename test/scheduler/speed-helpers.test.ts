@@ -7,6 +7,7 @@ import { readNvSets } from '../../src/scheduler/unpack/config.js';
 import { historiesByNode } from '../../src/scheduler/unpack/histories-by-node.js';
 import { failCountAt } from '../../src/scheduler/features/failure-expiry.js';
 import { schedule } from '../../src/scheduler/index.js';
+import { edgeFlags } from '../../src/scheduler/actions/action.js';
 import { cibXml, member } from './fixtures.js';
 
 describe('md5Hex', () => {
@@ -98,5 +99,16 @@ describe('migration-threshold over fail counts found node by node', () => {
     };
     expect(placed(fails('n1', '2') + fails('n2', '1') + member('n3'))).toEqual(['n2', 'n3', null]);
     expect(placed(fails('n1', '1') + fails('n2', '1') + member('n3'))).toEqual(['n1', 'n2', 'n3']);
+  });
+});
+
+describe('edgeFlags', () => {
+  it('gives edges with the same flags, in any order, one shared set, and other flags another', () => {
+    const a = edgeFlags(['runnable', 'order']);
+    expect(edgeFlags(new Set(['order', 'runnable'] as const))).toBe(a);
+    expect([...a].sort()).toEqual(['order', 'runnable']);
+    const b = edgeFlags(['order']);
+    expect(b).not.toBe(a);
+    expect(b.has('runnable')).toBe(false);
   });
 });

@@ -35,10 +35,22 @@ export type EdgeKind = 'implies_then' | 'implies_first' | 'runnable' | 'order' |
 export interface Edge {
   first: Act;
   then: Act;
-  /** Propagations this edge carries besides ordering. */
-  flags: Set<EdgeKind>;
+  /** Propagations this edge carries besides ordering (shared between edges: see edgeFlags). */
+  flags: ReadonlySet<EdgeKind>;
   /** Name used in reasons: `rsc1 start`, `clone running`. */
   label: string;
+}
+
+const flagSets = new Map<string, ReadonlySet<EdgeKind>>();
+
+/** The one set for these flags: a big plan has tens of thousands of edges with a handful of distinct flag sets. */
+export function edgeFlags(kinds: Iterable<EdgeKind>): ReadonlySet<EdgeKind> {
+  const set = new Set(kinds);
+  const key = [...set].sort().join(' ');
+  const shared = flagSets.get(key);
+  if (shared) return shared;
+  flagSets.set(key, set);
+  return set;
 }
 
 /** Appends a required, runnable, one-off action to `acts`: its position is its creation order (`seq`). */

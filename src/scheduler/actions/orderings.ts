@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import type { Clone, Primitive, Resource } from '../model.js';
 import { primitivesOf } from '../model.js';
 import type { Ordering } from '../constraints/parse.js';
-import { appendAct, type Act, type Edge } from './action.js';
+import { appendAct, edgeFlags, type Act, type Edge, type EdgeKind } from './action.js';
 import { orderingActs, type Plan } from './plan.js';
 import { actsWithin, instanceActsOf } from '../clones/ordered-instances.js';
 import { ONE_OR_MORE } from '../transition/one-or-more.js';
@@ -14,7 +14,7 @@ const INVERSE: Record<string, string> = { start: 'stop', stop: 'start', promote:
 
 function push(plan: Plan, first: Act, then: Act, label: string, flags: Edge['flags']): void {
   if (first === then) return;
-  plan.edges.push({ first, then, flags, label });
+  plan.edges.push({ first, then, flags: edgeFlags(flags), label });
 }
 
 function labelOf(r: Resource, a: Act): string {
@@ -44,10 +44,10 @@ export function applyOrderings(ctx: Context, plan: Plan): void {
     }
     const firsts = orderingActs(plan, o.first, o.firstAction, true);
     const thens = orderingActs(plan, o.then, o.thenAction, false);
-    const flags: Edge['flags'] = new Set(mandatory ? ['runnable', 'implies_then', 'order'] : ['order']);
+    const flags = new Set<EdgeKind>(mandatory ? ['runnable', 'implies_then', 'order'] : ['order']);
     if (mandatory && o.symmetrical) flags.add('symmetric');
     if (restartTypeImpliesThen(o)) flags.add('implies_then');
-    for (const f of firsts) for (const t of thens) push(plan, f, t, oneOrMore ? `${ONE_OR_MORE}${o.id}` : labelOf(o.first, f), new Set(flags));
+    for (const f of firsts) for (const t of thens) push(plan, f, t, oneOrMore ? `${ONE_OR_MORE}${o.id}` : labelOf(o.first, f), flags);
     if (o.symmetrical && INVERSE[o.thenAction] && INVERSE[o.firstAction]) {
       const f2 = orderingActs(plan, o.then, INVERSE[o.thenAction], true);
       const t2 = orderingActs(plan, o.first, INVERSE[o.firstAction], false);

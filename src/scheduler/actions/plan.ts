@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import type { Clone, Group, Node, Primitive, Resource, Role } from '../model.js';
 import { primitivesOf } from '../model.js';
 import { activeHistories, cloneOf, primitiveManaged } from '../placement/scores.js';
-import type { Act, Edge, EdgeKind } from './action.js';
+import { edgeFlags, type Act, type Edge, type EdgeKind } from './action.js';
 import { isDuplicatedOp } from './duplicate-ops.js';
 import { quorumDemotes } from '../promotable/quorum.js';
 import { fencingPossible } from '../features/unfenceable.js';
@@ -84,7 +84,7 @@ class Builder {
 
   order(first: Act | undefined, then: Act | undefined, label: string, ...flags: EdgeKind[]): void {
     if (!first || !then || first === then) return;
-    this.plan.edges.push({ first, then, flags: new Set(flags), label });
+    this.plan.edges.push({ first, then, flags: edgeFlags(flags), label });
   }
 
   collective(r: Resource, task: string): Act {
