@@ -79,6 +79,7 @@ export function locationScores(ctx: Context, r: Resource): number[] {
   let exclusive = false;
   const discoverable = new Set<number>();
   for (const owner of chain) {
+    const muted = zeroed.has(owner) || [...zeroed].some((z) => isAncestor(z, owner));
     for (const loc of ctx.locationsOf.get(owner) ?? []) {
       if (loc.discovery === 'exclusive') {
         exclusive = true;
@@ -86,7 +87,7 @@ export function locationScores(ctx: Context, r: Resource): number[] {
       }
       if (loc.role === 'Promoted') continue;
       for (const [idx, raw] of loc.scores) {
-        const s = zeroed.has(owner) || [...zeroed].some((z) => isAncestor(z, owner)) ? 0 : raw;
+        const s = muted ? 0 : raw;
         scores[idx] = scores[idx] === undefined ? s : addScores(scores[idx] as number, s);
         if (ctx.detail) note(ctx, r.id, `location ${loc.id}: ${s >= INFINITY ? 'INFINITY' : s <= -INFINITY ? '-INFINITY' : s} on ${ctx.nodes[idx].uname}`);
       }
