@@ -81,8 +81,11 @@ export function md5Hex(text: string): string {
 
 const NEEDS_ESCAPE = /[&<>"'\n\r\t]/;
 
-/** Pacemaker's escaping of a digested value (checked against crm_simulate): not XML's for whitespace. */
-function escapeValue(v: string): string {
+/**
+ * Pacemaker's escaping of a digested value (checked against crm_simulate): not XML's for
+ * whitespace. The executor records digests with it too, so that the scheduler's match.
+ */
+export function escapeDigestValue(v: string): string {
   if (!NEEDS_ESCAPE.test(v)) return v;
   return v
     .replace(/&/g, '&amp;')
@@ -98,7 +101,7 @@ function escapeValue(v: string): string {
 /** MD5 of the parameters as Pacemaker writes them to digest: one `<parameters/>` element, attributes sorted by name. */
 export function parametersDigest(params: ReadonlyMap<string, string>): string {
   const names = [...params.keys()].sort();
-  const attrs = names.map((n) => ` ${n}="${escapeValue(params.get(n) ?? '')}"`).join('');
+  const attrs = names.map((n) => ` ${n}="${escapeDigestValue(params.get(n) ?? '')}"`).join('');
   return md5Hex(` <parameters${attrs}/>\n`);
 }
 
