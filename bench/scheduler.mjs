@@ -2,13 +2,15 @@
 // Scheduler benchmark: vigil simulate vs Debian's crm_simulate (when installed) on the scale
 // CIBs, in the same run. Prints wall time, peak RSS and the ratio for each CIB and mode.
 //   npm run bench:scheduler [-- --full]   (--full also runs crm_simulate -S on cib-32x2000: ~3 min)
+// The scale CIBs are read from ../shared/conformance/scale beside the checkout, or from
+// VIGIL_SCALE_DIR (a checkout elsewhere, such as a git worktree).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const scaleDir = resolve(root, '../shared/conformance/scale');
+const scaleDir = resolve(process.env.VIGIL_SCALE_DIR ?? join(root, '../shared/conformance/scale'));
 const full = process.argv.includes('--full');
 const vigil = join(root, 'bin/vigil');
 const haveTime = existsSync('/usr/bin/time');
@@ -16,7 +18,7 @@ const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 
 const crmSimulate = which('crm_simulate');
 
 if (!existsSync(scaleDir)) {
-  console.error(`bench: no scale CIBs at ${scaleDir}`);
+  console.error(`bench: no scale CIBs at ${scaleDir} (set VIGIL_SCALE_DIR to where they are)`);
   process.exit(1);
 }
 if (!existsSync(join(root, 'dist/cli/main.js'))) {
